@@ -1,0 +1,72 @@
+"""Command line: parses arguments and hands each subcommand to its module in ``commands/``.
+
+Subcommand modules are imported only when used, so ``node-timing profile`` starts without loading
+the linter or Ansible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from node_timing import __version__
+from node_timing.errors import EXIT_USAGE, UsageError
+
+# name → (module under node_timing.commands, one-line help)
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "profile": ("profile", "compute the settings and figures of a profile"),
+    "lint": ("lint", "check an inventory's timing settings"),
+    "render": ("render", "write kubelet, control-plane and kubespray files"),
+    "fix": ("fix", "repair an inventory in place"),
+    "explain": ("explain", "explain the figures of an inventory or profile"),
+    "rules": ("rules", "list the rules, or print one rule's documentation"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="node-timing",
+        description="Consistent node-health timing for Kubernetes: compute, check, render.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        try:
+            mod = importlib.import_module(f"node_timing.commands.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"node_timing.commands.{module}":
+                raise
+            continue
+        p = sub.add_parser(name, help=help_text, description=getattr(mod, "DESCRIPTION", help_text))
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "_run", None):
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        code: int = args._run(args)
+        return code
+    except UsageError as exc:
+        print(f"node-timing: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:  # pragma: no cover - `node-timing ... | head`
+        return 0
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

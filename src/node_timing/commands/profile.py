@@ -1,0 +1,124 @@
+"""``node-timing profile NAME --nodes N``: settings, figures and kubespray variables of a profile."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DESCRIPTION = (
+    "Compute consistent kubelet, kube-controller-manager and kube-apiserver timing settings from a "
+    "profile, the node count and the Kubernetes version, with detection time, eviction time and "
+    "heartbeat writes."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help="profile: upstream, kubespray-default, fast, medium, low")
+    p.add_argument("--nodes", type=_count, required=True, help="number of nodes in the cluster")
+    p.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (default: 1.36)")
+    p.add_argument(
+        "--heartbeat-budget",
+        type=_positive_float,
+        help="lease writes per second the cluster may spend on heartbeats (default 500)",
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="COMPONENT.SETTING=VALUE",
+        help="override one setting, e.g. controller_manager.node_monitor_grace_period=30s (repeatable)",
+    )
+    p.add_argument("--lease-bytes", type=_count, help="bytes etcd writes per lease renewal")
+    p.add_argument("--node-status-bytes", type=_count, help="bytes etcd writes per node status report")
+    p.add_argument("--format", choices=("table", "yaml", "json"), default="table")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return value
+
+
+def parse_set(items: list[str]) -> dict[str, str]:
+    from node_timing.errors import UsageError
+
+    overrides: dict[str, str] = {}
+    for item in items:
+        path, sep, value = item.partition("=")
+        if not sep or not path.strip():
+            raise UsageError(f"--set expects COMPONENT.SETTING=VALUE, got {item!r}")
+        overrides[path.strip()] = value.strip()
+    return overrides
+
+
+def run(args: argparse.Namespace) -> int:
+    from node_timing import knowledge, output, profiles
+    from node_timing.errors import UsageError
+    from node_timing.settings import SettingError
+
+    try:
+        result = profiles.compute(
+            args.name,
+            args.nodes,
+            kube_version=args.kube_version,
+            overrides=parse_set(args.overrides),
+            heartbeat_budget=args.heartbeat_budget,
+        )
+    except (profiles.ProfileError, knowledge.KnowledgeError, SettingError) as exc:
+        raise UsageError(str(exc)) from None
+    data = profiles.report(result, args.lease_bytes, args.node_status_bytes)
+    if args.format == "json":
+        output.write(output.to_json(data))
+    elif args.format == "yaml":
+        output.write(output.to_yaml(data))
+    else:
+        output.write(table(data))
+    return 0
+
+
+def table(data: dict[str, Any]) -> str:
+    from node_timing import output
+
+    lines = [
+        f"profile {data['profile']} for {data['nodes']} nodes on Kubernetes {data['kube_version']}",
+    ]
+    if data["stretched"]:
+        lines.append(f"stretched: {data['stretch']['reason']}")
+    lines.append("")
+    width = max(len(name) for group in data["settings"].values() for name in group)
+    for component, group in data["settings"].items():
+        lines.append(f"{component}:")
+        for name, value in group.items():
+            shown = "inherits the update frequency" if value is None else value
+            lines.append(f"  {name:<{width}}  {shown}")
+    f = data["figures"]
+    lines += [
+        "",
+        "figures:",
+        f"  heartbeat interval           {f['heartbeat_interval_seconds']}s "
+        f"({f['heartbeats_per_grace']} heartbeats per grace period)",
+        f"  dead node detected after     {f['detection_seconds_min']}s to {f['detection_seconds_max']}s",
+        f"  its pods evicted by          {f['eviction_seconds_max']}s",
+        f"  lease writes per minute      {f['lease_writes_per_minute']}",
+        f"  status reports per minute    {f['status_reports_per_minute']}",
+        f"  etcd writes per day          {output.human_bytes(f['etcd_write_bytes_per_day'])}",
+        "",
+        "kubespray group_vars (group_vars/k8s_cluster/node-timing.yml):",
+    ]
+    lines += ["  " + line for line in output.to_yaml(data["kubespray"]).rstrip("\n").splitlines()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,15 @@
+"""Exit codes (ansible-lint's) and the error type the CLI turns into one line and exit 3."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURES = 2
+EXIT_USAGE = 3
+EXIT_NOTHING = 5
+EXIT_FIXED = 8
+
+
+class UsageError(Exception):
+    """A usage or configuration error: printed as one line, exit code 3."""
+
+    exit_code = EXIT_USAGE

@@ -1,0 +1,175 @@
+"""The versioned knowledge base: package data files read once, looked up by Kubernetes minor.
+
+Every number about Kubernetes, kubespray and the profiles lives in ``data/*.yml`` with its
+source; this module only reads and indexes those files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+try:  # libyaml is several times faster where it is present
+    _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,attr-defined]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _SafeLoader = yaml.SafeLoader
+
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?$")
+
+
+class KnowledgeError(ValueError):
+    """A question the knowledge base cannot answer (unknown version, setting or profile)."""
+
+
+@dataclass(frozen=True, order=True)
+class KubeVersion:
+    """A Kubernetes version; only major.minor matter for the facts, the patch is kept for images."""
+
+    major: int
+    minor: int
+    patch: int | None = None
+
+    @classmethod
+    def parse(cls, text: object) -> KubeVersion:
+        """Parse ``1.35``, ``1.35.4`` or ``v1.35.4`` (pre-release suffixes are allowed and ignored)."""
+        if isinstance(text, bool) or not isinstance(text, str | int | float):
+            raise KnowledgeError(f"Kubernetes version must be a string like 1.35 or v1.35.4, got {text!r}")
+        s = str(text).strip()
+        m = _VERSION_RE.match(s)
+        if not m:
+            raise KnowledgeError(f"cannot parse Kubernetes version {s!r}: expected 1.35, 1.35.4 or v1.35.4")
+        patch = int(m.group(3)) if m.group(3) is not None else None
+        return cls(int(m.group(1)), int(m.group(2)), patch)
+
+    @property
+    def minor_text(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    def key(self) -> tuple[int, int]:
+        return (self.major, self.minor)
+
+    def __str__(self) -> str:
+        if self.patch is None:
+            return self.minor_text
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def _minor_key(text: str) -> tuple[int, int]:
+    v = KubeVersion.parse(text)
+    return v.key()
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("node_timing").joinpath("data", name).read_text(encoding="utf-8")
+    data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe loader
+    if not isinstance(data, dict):  # pragma: no cover - package data is ours
+        raise KnowledgeError(f"knowledge file {name} is not a mapping")
+    return data
+
+
+def kubernetes() -> dict[str, Any]:
+    return _load("kubernetes.yml")
+
+
+def kubespray() -> dict[str, Any]:
+    return _load("kubespray.yml")
+
+
+def profiles_data() -> dict[str, Any]:
+    return _load("profiles.yml")
+
+
+def sizes() -> dict[str, Any]:
+    return _load("sizes.yml")
+
+
+def known_range() -> tuple[KubeVersion, KubeVersion]:
+    v = kubernetes()["versions"]
+    return KubeVersion.parse(v["first"]), KubeVersion.parse(v["last"])
+
+
+def check_version(version: KubeVersion) -> KubeVersion:
+    """Return ``version`` if the knowledge base covers it, else raise :class:`KnowledgeError`."""
+    first, last = known_range()
+    if not (first.key() <= version.key() <= last.key()):
+        raise KnowledgeError(
+            f"Kubernetes {version} is outside the known facts ({first.minor_text} to {last.minor_text})"
+        )
+    return version
+
+
+def default_kube_version() -> KubeVersion:
+    """The newest minor that kubespray supports, per the knowledge base."""
+    return KubeVersion.parse(kubespray()["supported_kube_versions"]["default"])
+
+
+def resolve_version(text: object | None) -> KubeVersion:
+    """Parse and range-check a user-supplied version; ``None`` means the default."""
+    if text is None:
+        return default_kube_version()
+    return check_version(KubeVersion.parse(text))
+
+
+def history_entry(history: list[dict[str, Any]], version: KubeVersion) -> dict[str, Any]:
+    """The newest history entry whose ``since`` is not after ``version``."""
+    chosen: dict[str, Any] | None = None
+    for entry in history:
+        if _minor_key(str(entry["since"])) <= version.key():
+            chosen = entry
+    if chosen is None:
+        raise KnowledgeError(f"no fact recorded for Kubernetes {version.minor_text}")
+    return chosen
+
+
+def setting_facts() -> dict[str, dict[str, Any]]:
+    """Facts per setting path (``component.setting``), in the knowledge base's order."""
+    settings: dict[str, dict[str, Any]] = kubernetes()["settings"]
+    return settings
+
+
+def setting_fact(path: str) -> dict[str, Any]:
+    try:
+        return setting_facts()[path]
+    except KeyError:
+        raise KnowledgeError(f"unknown setting {path!r}") from None
+
+
+def default_for(path: str, version: KubeVersion) -> Any:
+    """The Kubernetes default of a setting at ``version``."""
+    return history_entry(setting_fact(path)["history"], version)["default"]
+
+
+def constraint(name: str) -> Any:
+    return kubernetes()["constraints"][name]["value"]
+
+
+def removed_flags() -> dict[str, dict[str, Any]]:
+    flags: dict[str, dict[str, Any]] = kubernetes()["removed_flags"]
+    return flags
+
+
+def flag_removed(flag: str, version: KubeVersion) -> bool:
+    fact = removed_flags().get(flag)
+    return fact is not None and version.key() >= _minor_key(str(fact["removed"]))
+
+
+def kubelet_config_dir(version: KubeVersion) -> dict[str, Any]:
+    return history_entry(kubernetes()["kubelet_config_dir"]["history"], version)
+
+
+def kubeadm_api(version: KubeVersion) -> dict[str, Any]:
+    return history_entry(kubernetes()["kubeadm_api"]["history"], version)
+
+
+def default_heartbeat_budget() -> float:
+    return float(profiles_data()["default_heartbeat_budget"]["writes_per_second"])
+
+
+def object_size(name: str) -> int:
+    return int(sizes()[name]["value"])

@@ -1,0 +1,220 @@
+"""The one Settings shape: kubelet, controller-manager and apiserver timing, grouped by component.
+
+Durations are integer nanoseconds internally and Go duration strings in every output; integers
+stay integers. ``kubelet.node_status_report_frequency`` may be ``None``: the kubelet then derives
+it (it inherits an explicit update frequency), which is what a stock kubespray kubelet does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from node_timing import durations, knowledge
+from node_timing.knowledge import KubeVersion
+
+
+class SettingError(ValueError):
+    """A setting name or value that is not acceptable."""
+
+
+@dataclass(frozen=True)
+class KubeletSettings:
+    node_status_update_frequency: int
+    node_status_report_frequency: int | None
+    node_lease_duration_seconds: int
+    http2_read_idle_timeout_seconds: int
+    http2_ping_timeout_seconds: int
+
+    @property
+    def renew_interval(self) -> int:
+        """R: how often the kubelet renews its Lease, in nanoseconds."""
+        fraction = knowledge.constraint("lease_renew_fraction")
+        return int(self.node_lease_duration_seconds * durations.SECOND * fraction)
+
+    @property
+    def effective_report_interval(self) -> int:
+        """S: the report frequency, or the update frequency when it inherits it or is shorter."""
+        report = self.node_status_report_frequency
+        if report is None or report < self.node_status_update_frequency:
+            return self.node_status_update_frequency
+        return report
+
+    @property
+    def heartbeat_interval(self) -> int:
+        """H = min(R, S): the node health signal the controller sees (node_lifecycle_controller.go)."""
+        return min(self.renew_interval, self.effective_report_interval)
+
+
+@dataclass(frozen=True)
+class ControllerManagerSettings:
+    node_monitor_period: int
+    node_monitor_grace_period: int
+    node_startup_grace_period: int
+    node_eviction_rate: float
+    secondary_node_eviction_rate: float
+    large_cluster_size_threshold: int
+    unhealthy_zone_threshold: float
+
+
+@dataclass(frozen=True)
+class ApiserverSettings:
+    default_not_ready_toleration_seconds: int
+    default_unreachable_toleration_seconds: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    kubelet: KubeletSettings
+    controller_manager: ControllerManagerSettings
+    apiserver: ApiserverSettings
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """The DESIGN.md shape with Go duration strings; ``None`` report frequency stays ``None``."""
+        out: dict[str, dict[str, Any]] = {}
+        for component in COMPONENTS:
+            group = getattr(self, component)
+            values: dict[str, Any] = {}
+            for f in fields(group):
+                values[f.name] = to_output(f"{component}.{f.name}", getattr(group, f.name))
+            out[component] = values
+        return out
+
+    def get(self, path: str) -> Any:
+        component, name = split_path(path)
+        return getattr(getattr(self, component), name)
+
+    def with_values(self, values: dict[str, Any]) -> Settings:
+        """A copy with ``{"component.setting": parsed value}`` applied."""
+        groups: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
+        for path, value in values.items():
+            component, name = split_path(path)
+            groups[component][name] = value
+        return Settings(
+            kubelet=replace(self.kubelet, **groups["kubelet"]),
+            controller_manager=replace(self.controller_manager, **groups["controller_manager"]),
+            apiserver=replace(self.apiserver, **groups["apiserver"]),
+        )
+
+
+COMPONENTS = ("kubelet", "controller_manager", "apiserver")
+_GROUP_TYPES = {
+    "kubelet": KubeletSettings,
+    "controller_manager": ControllerManagerSettings,
+    "apiserver": ApiserverSettings,
+}
+
+
+def setting_paths() -> list[str]:
+    """Every ``component.setting`` path, in the Settings order."""
+    return [f"{c}.{f.name}" for c in COMPONENTS for f in fields(_GROUP_TYPES[c])]
+
+
+def split_path(path: str) -> tuple[str, str]:
+    component, _, name = path.partition(".")
+    if component not in _GROUP_TYPES or name not in {f.name for f in fields(_GROUP_TYPES[component])}:
+        known = ", ".join(setting_paths())
+        raise SettingError(f"unknown setting {path!r}; known settings: {known}")
+    return component, name
+
+
+def kind_of(path: str) -> str:
+    kind: str = knowledge.setting_fact(path)["kind"]
+    return kind
+
+
+def parse_value(path: str, value: object) -> Any:
+    """Parse a user value for ``path``: Go duration → ns, integer, or float. Raises SettingError."""
+    split_path(path)
+    kind = kind_of(path)
+    fact = knowledge.setting_fact(path)
+    if kind == "duration":
+        if path == "kubelet.node_status_report_frequency" and value in (None, "", "inherit"):
+            return None
+        if isinstance(value, bool) or not isinstance(value, str):
+            raise SettingError(f"{path} must be a Go duration string like 10s or 1m0s, got {value!r}")
+        try:
+            ns = durations.parse(value.strip())
+        except durations.DurationError as exc:
+            raise SettingError(f"{path}: {exc}") from None
+        if ns < 0:
+            raise SettingError(f"{path} must not be negative, got {value!r}")
+        if path == "kubelet.node_status_report_frequency" and ns == 0:
+            return None  # "0s" counts as unset (kubelet defaults.go)
+        return ns
+    if kind == "integer":
+        number = _as_int(value)
+        if number is None:
+            raise SettingError(f"{path} must be a whole number, got {value!r}")
+        minimum = fact.get("minimum")
+        if minimum is not None and number < minimum:
+            raise SettingError(f"{path} must be at least {minimum}, got {number}")
+        return number
+    number_f = _as_float(value)
+    if number_f is None:
+        raise SettingError(f"{path} must be a number, got {value!r}")
+    return number_f
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        s = value.strip()
+        if s.lstrip("+-").isdigit() and s.isascii():
+            return int(s)
+    return None
+
+
+def _as_float(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def to_output(path: str, value: Any) -> Any:
+    """A setting value as it appears in output: Go durations as strings, numbers as numbers."""
+    if value is None:
+        return None
+    if kind_of(path) == "duration":
+        return durations.format(value)
+    return value
+
+
+def defaults(version: KubeVersion) -> Settings:
+    """Kubernetes' own defaults at ``version``, with the report frequency written out explicitly."""
+    values = {path: parse_value(path, knowledge.default_for(path, version)) for path in setting_paths()}
+    return _build(values)
+
+
+def _build(values: dict[str, Any]) -> Settings:
+    groups: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
+    for path, value in values.items():
+        component, name = split_path(path)
+        groups[component][name] = value
+    return Settings(
+        kubelet=KubeletSettings(**groups["kubelet"]),
+        controller_manager=ControllerManagerSettings(**groups["controller_manager"]),
+        apiserver=ApiserverSettings(**groups["apiserver"]),
+    )
+
+
+def from_dict(data: dict[str, Any], base: Settings) -> Settings:
+    """Settings from the DESIGN.md shape (as ``to_dict`` writes it), missing keys from ``base``."""
+    values: dict[str, Any] = {}
+    for component, group in data.items():
+        if not isinstance(group, dict):
+            raise SettingError(f"settings.{component} must be a mapping, got {type(group).__name__}")
+        for name, value in group.items():
+            path = f"{component}.{name}"
+            values[path] = parse_value(path, value)
+    return base.with_values(values)
