@@ -1,0 +1,311 @@
+"""Effective settings per host: what kubespray renders from a host's variables (FACTS.md §5).
+
+For every timing setting this module finds where its value comes from: a first-class kubespray
+variable, a key of an extra-args dict, or kubespray's role default (or Kubernetes' default where
+kubespray writes nothing). Each source keeps its file, line and column, its ``# noqa`` ids, and
+whether its value could be parsed, was templated or is vault-encrypted. Rules read these records;
+they never look at raw variables for settings themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from node_timing import durations, knowledge, kubespray
+from node_timing.findings import Location
+from node_timing.knowledge import KubeVersion
+from node_timing.settings import (
+    ApiserverSettings,
+    ControllerManagerSettings,
+    KubeletSettings,
+    Settings,
+    SettingError,
+    defaults,
+    kind_of,
+    parse_value,
+)
+from node_timing.templating import Unresolved, resolve
+
+# Where a value comes from.
+VARIABLE = "variable"
+EXTRA_ARG = "extra-arg"
+KUBESPRAY_DEFAULT = "kubespray-default"
+K8S_DEFAULT = "kubernetes-default"
+NODE_TIMING_VAR = "node-timing-var"
+
+# Settings that only the role can set (environment of the kubelet): their inventory variables.
+NODE_TIMING_VARIABLES = {
+    "node_timing_http2_read_idle_timeout_seconds": "kubelet.http2_read_idle_timeout_seconds",
+    "node_timing_http2_ping_timeout_seconds": "kubelet.http2_ping_timeout_seconds",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One place that sets (or would set) a setting, and what it says."""
+
+    setting: str
+    kind: str  # VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT, K8S_DEFAULT, NODE_TIMING_VAR
+    name: str  # the variable, or "dict.key"; the default's variable name for KUBESPRAY_DEFAULT
+    raw: Any
+    location: Location
+    noqa: frozenset[str] = frozenset()
+    value: Any = None  # parsed (ns, int, float, or None for an inheriting report frequency)
+    problem: str | None = None  # why ``raw`` is not a valid value for the setting
+    unresolved: str | None = None  # why ``raw`` could not be known (template, vault)
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None and self.unresolved is None
+
+    @property
+    def from_default(self) -> bool:
+        return self.kind in (KUBESPRAY_DEFAULT, K8S_DEFAULT)
+
+    @property
+    def written(self) -> str:
+        """How the user wrote it, for messages."""
+        return f"{self.name}: {self.raw!r}" if self.kind != EXTRA_ARG else f"{self.name}={self.raw!r}"
+
+
+@dataclass
+class HostTiming:
+    """The timing view of one host (or of every host that shares the same relevant variables)."""
+
+    hosts: list[str]
+    version: KubeVersion
+    settings: Settings
+    # setting path → the source that wins (what kubespray renders last)
+    effective: dict[str, Source]
+    # setting path → every source found, in rendering order (first-class variable, then extra arg)
+    sources: dict[str, list[Source]]
+    # raw variables relevant to the rules (timing variables and the extra-args dicts)
+    variables: Mapping[str, Any]
+    report_inherits: bool = False
+    unresolved: list[Source] = field(default_factory=list)
+
+    def source(self, path: str) -> Source:
+        return self.effective[path]
+
+
+def value_location(value: Any, fallback: Location) -> Location:
+    """The position a loader Value records, or the fallback for defaults."""
+    path = getattr(value, "path", None)
+    if not path:
+        return fallback
+    return Location(str(path), int(getattr(value, "line", 0) or 0), int(getattr(value, "column", 0) or 0))
+
+
+def key_location(value: Any, key: str, fallback: Location) -> Location:
+    base = value_location(value, fallback)
+    positions = getattr(value, "key_positions", None) or {}
+    pos = positions.get(key)
+    if pos:
+        return Location(base.path, int(pos[0]), int(pos[1]))
+    return base
+
+
+def value_noqa(value: Any) -> frozenset[str]:
+    return frozenset(getattr(value, "noqa", None) or ())
+
+
+def key_noqa(value: Any, key: str) -> frozenset[str]:
+    per_key = getattr(value, "key_noqa", None) or {}
+    return frozenset(per_key.get(key, ())) | value_noqa(value)
+
+
+def plain(value: Any) -> Any:
+    """The plain Python value of a loader Value (or the value itself)."""
+    return getattr(value, "value", value)
+
+
+def is_vault(raw: Any) -> bool:
+    return bool(getattr(raw, "is_vault", False)) or type(raw).__name__.lower().startswith("vault")
+
+
+def _parse_source(
+    setting: str, kind: str, name: str, raw: Any, location: Location, noqa: frozenset[str], context: Mapping[str, Any]
+) -> Source:
+    if is_vault(raw):
+        return Source(setting, kind, name, "<vault>", location, noqa, unresolved="encrypted with Ansible Vault (not decrypted)")
+    resolved = raw
+    if isinstance(raw, str) and ("{{" in raw or "{%" in raw):
+        result = resolve(raw, context)
+        if isinstance(result, Unresolved):
+            return Source(setting, kind, name, raw, location, noqa, unresolved=result.reason)
+        resolved = result
+    problem = format_problem(setting, kind, name, resolved)
+    if problem:
+        return Source(setting, kind, name, resolved, location, noqa, problem=problem)
+    try:
+        parsed = parse_value(setting, _for_parse(setting, resolved))
+    except SettingError as exc:
+        return Source(setting, kind, name, resolved, location, noqa, problem=str(exc))
+    return Source(setting, kind, name, resolved, location, noqa, value=parsed)
+
+
+def _for_parse(setting: str, raw: Any) -> Any:
+    if kind_of(setting) == "duration" and isinstance(raw, int) and not isinstance(raw, bool) and raw == 0:
+        return "0"
+    return raw
+
+
+def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
+    """Why a value cannot be rendered for ``setting`` (None when it can); the text a rule shows."""
+    k = kind_of(setting)
+    in_kubelet_config = setting.startswith("kubelet.") and kind in (VARIABLE, EXTRA_ARG)
+    if k == "duration":
+        if isinstance(raw, bool) or raw is None or isinstance(raw, dict | list):
+            return f"{name} must be a Go duration such as 10s or 1m0s, got {raw!r}"
+        if isinstance(raw, int | float):
+            if in_kubelet_config:
+                return (
+                    f"{name} is the bare number {raw!r}; the kubelet's configuration file needs a "
+                    f"duration string such as \"{_guess_seconds(raw)}\""
+                )
+            if raw != 0:
+                return f"{name} is the bare number {raw!r}; Go durations need a unit, e.g. \"{_guess_seconds(raw)}\""
+            return None
+        try:
+            ns = durations.parse(str(raw).strip())
+        except durations.DurationError as exc:
+            hint = ""
+            text = str(raw).strip()
+            if text.endswith("d") and text[:-1].isdigit():
+                hint = f"; Go has no d unit, write \"{int(text[:-1]) * 24}h\""
+            return f"{name} = {raw!r} is not a Go duration ({exc}){hint}"
+        if ns < 0:
+            return f"{name} = {raw!r} is negative"
+        return None
+    if k == "integer" and setting in (
+        "kubelet.node_lease_duration_seconds",
+        "apiserver.default_not_ready_toleration_seconds",
+        "apiserver.default_unreachable_toleration_seconds",
+    ):
+        if setting == "kubelet.node_lease_duration_seconds" and kind == EXTRA_ARG and isinstance(raw, str):
+            if raw.strip().isdigit():
+                return f"{name} is the string {raw!r}; the kubelet's configuration file needs the integer {raw.strip()}"
+        if isinstance(raw, bool) or not (
+            (isinstance(raw, int) and raw >= 0) or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())
+        ):
+            return f"{name} must be a plain number of seconds such as 300, got {raw!r}"
+        return None
+    return None
+
+
+def _guess_seconds(raw: int | float) -> str:
+    return durations.format(durations.from_seconds(raw)) if raw >= 0 else "10s"
+
+
+def build_host_timing(
+    hosts: list[str],
+    variables: Mapping[str, Any],
+    version: KubeVersion,
+    default_location: Location,
+) -> HostTiming:
+    """Effective settings for hosts that share ``variables`` (loader Values keyed by name)."""
+    context = {name: plain(v) for name, v in variables.items()}
+    sources: dict[str, list[Source]] = {}
+    # Kubernetes defaults for what kubespray does not render at all.
+    base = defaults(version)
+    for path in _all_paths():
+        sources[path] = [
+            Source(path, K8S_DEFAULT, path, None, default_location, value=base.get(path))
+        ]
+    # kubespray's first-class variables: always rendered, from the role default when unset.
+    for name, fact in kubespray.variables().items():
+        path = fact["setting"]
+        if name in variables:
+            v = variables[name]
+            src = _parse_source(path, VARIABLE, name, plain(v), value_location(v, default_location), value_noqa(v), context)
+        else:
+            src = Source(
+                path,
+                KUBESPRAY_DEFAULT,
+                name,
+                fact["default"],
+                default_location,
+                value=parse_value(path, fact["default"]),
+            )
+        sources[path] = [src]
+    report_inherits = bool(knowledge.kubespray()["kubelet_writes_update_frequency"]["value"])
+    # Keys of the extra-args dicts: rendered after the first-class variables, so they win.
+    for dict_name, fact in kubespray.extra_args().items():
+        holder = variables.get(dict_name)
+        if holder is None:
+            continue
+        content = plain(holder)
+        if not isinstance(content, Mapping):
+            continue
+        for key, path in fact["keys"].items():
+            if key not in content:
+                continue
+            loc = key_location(holder, key, default_location)
+            src = _parse_source(path, EXTRA_ARG, f"{dict_name}.{key}", content[key], loc, key_noqa(holder, key), context)
+            if sources[path] and sources[path][0].kind == K8S_DEFAULT:
+                sources[path] = [src]
+            else:
+                sources[path].append(src)
+            if path == "kubelet.node_status_report_frequency":
+                report_inherits = src.usable and src.value is None
+    for var, path in NODE_TIMING_VARIABLES.items():
+        if var in variables:
+            v = variables[var]
+            sources[path] = [
+                _parse_source(path, NODE_TIMING_VAR, var, plain(v), value_location(v, default_location), value_noqa(v), context)
+            ]
+    effective: dict[str, Source] = {}
+    values: dict[str, Any] = {}
+    unresolved: list[Source] = []
+    for path, found in sources.items():
+        winner = found[-1]
+        effective[path] = winner
+        for src in found:
+            if src.unresolved:
+                unresolved.append(src)
+        usable = [s for s in found if s.usable]
+        if path == "kubelet.node_status_report_frequency":
+            if winner.kind == K8S_DEFAULT and report_inherits:
+                values[path] = None
+                continue
+        values[path] = usable[-1].value if usable and winner.usable else base.get(path)
+    settings = Settings(
+        kubelet=KubeletSettings(**_group(values, "kubelet")),
+        controller_manager=ControllerManagerSettings(**_group(values, "controller_manager")),
+        apiserver=ApiserverSettings(**_group(values, "apiserver")),
+    )
+    return HostTiming(
+        hosts=list(hosts),
+        version=version,
+        settings=settings,
+        effective=effective,
+        sources=sources,
+        variables=variables,
+        report_inherits=settings.kubelet.node_status_report_frequency is None,
+        unresolved=unresolved,
+    )
+
+
+def _all_paths() -> Iterable[str]:
+    from node_timing.settings import setting_paths
+
+    return setting_paths()
+
+
+def _group(values: Mapping[str, Any], component: str) -> dict[str, Any]:
+    prefix = component + "."
+    return {path[len(prefix) :]: value for path, value in values.items() if path.startswith(prefix)}
+
+
+def settings_usable(timing: HostTiming, *paths: str) -> bool:
+    """True when every named setting has a known, valid value (else the rule skips)."""
+    return all(timing.effective[p].usable for p in paths)
+
+
+def cluster_settings(inventory_path: Any, kube_version: str | None = None) -> tuple[Settings, KubeVersion, dict[str, Any]]:
+    """The inventory's effective Settings (control plane + kubelet), version and extra-args dicts."""
+    from node_timing.lint import cluster_settings as from_lint
+
+    return from_lint(inventory_path, kube_version)

@@ -1,0 +1,295 @@
+"""The linter: load an inventory, build each host's effective settings, run every rule.
+
+Hosts that share the same relevant variables (the same Value objects from the same files) are
+evaluated once, so a 5,000-host inventory with a handful of group layouts costs a handful of
+evaluations. Findings that several host groups produce at the same place are merged, with the
+union of their hosts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from node_timing import knowledge, kubespray
+from node_timing.effective import HostTiming, Source, build_host_timing, plain, value_location
+from node_timing.findings import Finding, Location, Severity
+from node_timing.knowledge import KubeVersion
+
+# Variables the rules read besides the settings' own: the version, the role's inputs, removed and
+# mistyped variables. Timing-like names are found by this pattern (for `unknown-setting`).
+TIMING_WORDS = re.compile(
+    r"(grace|frequency|lease|monitor|eviction|toleration|heartbeat|status_update|status-update|report)",
+    re.IGNORECASE,
+)
+CONTEXT_VARIABLES = frozenset(
+    {
+        "kube_version",
+        "node_timing_profile",
+        "node_timing_node_count",
+        "node_timing_overrides",
+        "node_timing_heartbeat_budget",
+        "node_timing_http2_read_idle_timeout_seconds",
+        "node_timing_http2_ping_timeout_seconds",
+    }
+)
+
+
+def relevant_variable(name: str) -> bool:
+    if name in CONTEXT_VARIABLES or name in kubespray.variables() or name in kubespray.extra_args():
+        return True
+    if name in knowledge.kubespray()["removed_variables"]:
+        return True
+    return bool(TIMING_WORDS.search(name)) and (name.startswith("kube") or name.startswith("node"))
+
+
+@dataclass
+class Options:
+    kube_version: str | None = None
+    nodes: int | None = None
+    heartbeat_budget: float | None = None
+
+
+@dataclass
+class LintContext:
+    """What every rule sees."""
+
+    inventory: Any
+    version: KubeVersion
+    version_source: Location | None
+    version_problem: Finding | None
+    nodes: int
+    heartbeat_budget: float
+    default_location: Location
+    kubelet_groups: list[HostTiming]
+    control_plane_groups: list[HostTiming]
+    groups: list[HostTiming]  # every distinct group of hosts the rules look at
+    cluster: HostTiming  # the control plane's view (first control-plane host)
+    problems: Sequence[Any] = field(default_factory=list)
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        at: Source | Location,
+        hosts: Iterable[str],
+        *,
+        setting: str | None = None,
+        noqa: frozenset[str] = frozenset(),
+        fixable: bool = False,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Finding:
+        if isinstance(at, Source):
+            location = at.location
+            noqa = noqa | at.noqa
+            from_default = at.from_default
+            setting = setting or at.setting
+            if from_default and "not set in the inventory" not in message:
+                message = f"{message} ({at.name} is kubespray's default, not set in the inventory)"
+        else:
+            location = at
+            from_default = False
+        data: dict[str, Any] = dict(extra or {})
+        data["noqa"] = noqa
+        return Finding(
+            rule=rule,
+            severity=severity,
+            message=message,
+            path=location.path,
+            line=location.line,
+            column=location.column,
+            hosts=tuple(sorted(set(hosts))),
+            setting=setting,
+            from_default=from_default,
+            fixable=fixable,
+            extra=data,
+        )
+
+
+def _signature(variables: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Hosts whose relevant variables are the very same values share one evaluation."""
+    return tuple(sorted((name, _value_key(v)) for name, v in variables.items()))
+
+
+def _value_key(v: Any) -> Any:
+    path = getattr(v, "path", None)
+    if path is not None:
+        return (path, getattr(v, "line", 0), getattr(v, "column", 0), repr(plain(v))[:200])
+    return repr(v)[:200]
+
+
+def _relevant(host_vars: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: v for name, v in host_vars.items() if relevant_variable(name)}
+
+
+def _version_of(
+    cluster_vars: Mapping[str, Any], options: Options, default_location: Location
+) -> tuple[KubeVersion, Location | None, Finding | None]:
+    if options.kube_version is not None:
+        return knowledge.resolve_version(options.kube_version), None, None
+    v = cluster_vars.get("kube_version")
+    if v is None:
+        return knowledge.default_kube_version(), None, None
+    raw = plain(v)
+    location = value_location(v, default_location)
+    noqa = frozenset(getattr(v, "noqa", None) or ())
+    if isinstance(raw, str) and ("{{" in raw or "{%" in raw):
+        from node_timing.templating import Unresolved, resolve
+
+        resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
+        if isinstance(resolved, Unresolved):
+            message = f"kube_version {raw!r} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
+            return knowledge.default_kube_version(), location, _version_finding(message, location, "info", noqa)
+        raw = resolved
+    try:
+        version = knowledge.KubeVersion.parse(raw)
+        knowledge.check_version(version)
+    except knowledge.KnowledgeError as exc:
+        first, last = knowledge.known_range()
+        message = (
+            f"{exc}; node-timing knows Kubernetes {first.minor_text} to {last.minor_text}, so the "
+            f"version-dependent checks use {knowledge.default_kube_version()}"
+        )
+        return knowledge.default_kube_version(), location, _version_finding(message, location, "error", noqa)
+    return version, location, None
+
+
+def _version_finding(message: str, location: Location, severity: Severity, noqa: frozenset[str]) -> Finding:
+    rule = "kube-version" if severity == "error" else "unresolved-value"
+    return Finding(rule, severity, message, location.path, location.line, location.column, extra={"noqa": noqa})
+
+
+def build_context(inventory: Any, options: Options | None = None) -> LintContext:
+    """Group hosts, resolve the version and node count, build effective settings per group."""
+    options = options or Options()
+    groups_fact = knowledge.kubespray()["groups"]
+    sources = list(getattr(inventory, "sources", []) or [])
+    default_location = Location(sources[0] if sources else str(getattr(inventory, "root", ".")))
+    cluster_hosts = list(inventory.group_hosts(groups_fact["cluster"])) if groups_fact["cluster"] in inventory.groups else []
+    if not cluster_hosts:
+        cluster_hosts = list(inventory.hosts)
+    cp_hosts = (
+        list(inventory.group_hosts(groups_fact["control_plane"]))
+        if groups_fact["control_plane"] in inventory.groups
+        else []
+    )
+    first_cp = cp_hosts[0] if cp_hosts else (cluster_hosts[0] if cluster_hosts else None)
+    first_vars = inventory.host_vars(first_cp) if first_cp else {}
+    version, version_source, version_problem = _version_of(first_vars, options, default_location)
+
+    by_signature: dict[tuple[Any, ...], HostTiming] = {}
+    host_group: dict[str, HostTiming] = {}
+    ordered: list[HostTiming] = []
+    for host in dict.fromkeys([*cluster_hosts, *cp_hosts]):
+        relevant = _relevant(inventory.host_vars(host))
+        key = _signature(relevant)
+        timing = by_signature.get(key)
+        if timing is None:
+            timing = build_host_timing([], relevant, version, default_location)
+            by_signature[key] = timing
+            ordered.append(timing)
+        timing.hosts.append(host)
+        host_group[host] = timing
+    if not ordered:
+        ordered.append(build_host_timing([], {}, version, default_location))
+
+    def groups_for(hosts: Iterable[str]) -> list[HostTiming]:
+        seen: dict[int, HostTiming] = {}
+        for h in hosts:
+            t = host_group.get(h)
+            if t is not None:
+                seen.setdefault(id(t), t)
+        return list(seen.values())
+
+    kubelet_groups = _restricted(groups_for(cluster_hosts), set(cluster_hosts)) or ordered
+    cp_groups = _restricted(groups_for(cp_hosts), set(cp_hosts))
+    cluster = cp_groups[0] if cp_groups else ordered[0]
+
+    nodes = options.nodes
+    if nodes is None:
+        count_var = first_vars.get("node_timing_node_count")
+        raw = plain(count_var) if count_var is not None else None
+        nodes = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else len(cluster_hosts)
+    budget = options.heartbeat_budget
+    if budget is None:
+        raw_budget = plain(first_vars.get("node_timing_heartbeat_budget"))
+        valid = isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool) and raw_budget > 0
+        budget = float(raw_budget) if valid else knowledge.default_heartbeat_budget()
+    return LintContext(
+        inventory=inventory,
+        version=version,
+        version_source=version_source,
+        version_problem=version_problem,
+        nodes=nodes,
+        heartbeat_budget=budget,
+        default_location=default_location,
+        kubelet_groups=kubelet_groups,
+        control_plane_groups=cp_groups,
+        groups=ordered,
+        cluster=cluster,
+        problems=list(getattr(inventory, "problems", []) or []),
+    )
+
+
+def _restricted(groups: list[HostTiming], hosts: set[str]) -> list[HostTiming]:
+    """Views of ``groups`` limited to ``hosts`` (a group may hold hosts outside that set)."""
+    out = []
+    for g in groups:
+        members = [h for h in g.hosts if h in hosts]
+        if len(members) == len(g.hosts):
+            out.append(g)
+        else:
+            out.append(HostTiming(members, g.version, g.settings, g.effective, g.sources, g.variables, g.report_inherits, g.unresolved))
+    return out
+
+
+def run_rules(ctx: LintContext) -> list[Finding]:
+    from node_timing import rules
+
+    merged: dict[tuple[Any, ...], Finding] = {}
+    for rule in rules.modules():
+        for finding in rule.check(ctx):
+            key = (finding.rule, finding.severity, finding.message, finding.path, finding.line, finding.column)
+            previous = merged.get(key)
+            if previous is None:
+                merged[key] = finding
+            else:
+                hosts = tuple(sorted(set(previous.hosts) | set(finding.hosts)))
+                merged[key] = Finding(
+                    previous.rule, previous.severity, previous.message, previous.path, previous.line,
+                    previous.column, hosts, previous.setting, previous.from_default, previous.fixable,
+                    {**previous.extra, "noqa": previous.extra.get("noqa", frozenset()) | finding.extra.get("noqa", frozenset())},
+                )
+    return sorted(merged.values(), key=Finding.sort_key)
+
+
+def lint_inventory(path: str | Path, options: Options | None = None) -> tuple[LintContext, list[Finding]]:
+    """Load ``path`` and return the context and every finding (before silencing)."""
+    from node_timing.inventory import load_inventory
+
+    inventory = load_inventory(path)
+    ctx = build_context(inventory, options)
+    return ctx, run_rules(ctx)
+
+
+def cluster_settings(
+    inventory_path: str | Path, kube_version: str | None = None
+) -> tuple[Any, KubeVersion, dict[str, Any]]:
+    """The control plane's effective Settings, the version, and the inventory's extra-args dicts."""
+    from node_timing.inventory import load_inventory
+
+    ctx = build_context(load_inventory(inventory_path), Options(kube_version=kube_version))
+    current = {
+        name: plain(ctx.cluster.variables[name])
+        for name in kubespray.extra_args()
+        if name in ctx.cluster.variables and isinstance(plain(ctx.cluster.variables[name]), Mapping)
+    }
+    # The kubelet part comes from the kubelet hosts (they may differ from the control plane).
+    kubelet = ctx.kubelet_groups[0].settings.kubelet if ctx.kubelet_groups else ctx.cluster.settings.kubelet
+    from dataclasses import replace
+
+    return replace(ctx.cluster.settings, kubelet=kubelet), ctx.version, current

@@ -1,0 +1,80 @@
+"""The rule catalogue: one module per rule, named after its id (``grace-vs-heartbeat`` →
+``grace_vs_heartbeat.py``). A module's docstring is the rule's documentation; ``ID``,
+``SEVERITY`` and ``SUMMARY`` describe it; ``check(ctx)`` yields findings.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from node_timing.findings import Finding
+    from node_timing.lint import LintContext
+
+RULE_MODULES: tuple[str, ...] = (
+    "yaml_load",
+    "kube_version",
+    "duration_format",
+    "seconds_format",
+    "removed_setting",
+    "duplicate_setting",
+    "misplaced_setting",
+    "unknown_setting",
+    "grace_vs_heartbeat",
+    "grace_vs_http2",
+    "monitor_period",
+    "startup_grace",
+    "report_frequency",
+    "heartbeat_load",
+    "eviction_rate",
+    "toleration_zero",
+    "control_plane_drift",
+    "profile_drift",
+    "unresolved_value",
+)
+
+
+class RuleModule(Protocol):
+    ID: str
+    SEVERITY: str
+    SUMMARY: str
+
+    def check(self, ctx: LintContext) -> Iterable[Finding]: ...
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    severity: str
+    summary: str
+    doc: str
+    help_uri: str | None = None
+
+
+@cache
+def modules() -> tuple[RuleModule, ...]:
+    loaded: list[ModuleType] = [importlib.import_module(f"{__name__}.{name}") for name in RULE_MODULES]
+    return tuple(loaded)  # type: ignore[arg-type]
+
+
+def catalogue() -> list[RuleInfo]:
+    return [
+        RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip())  # type: ignore[attr-defined]
+        for m in modules()
+    ]
+
+
+def ids() -> list[str]:
+    return [m.ID for m in modules()]
+
+
+def by_id(rule_id: str) -> RuleInfo | None:
+    for info in catalogue():
+        if info.id == rule_id:
+            return info
+    return None

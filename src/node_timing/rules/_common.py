@@ -1,0 +1,48 @@
+"""Small helpers the rules share: message fragments and value lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from node_timing import durations, kubespray
+from node_timing.effective import HostTiming, Source, key_location, key_noqa, plain, value_location, value_noqa
+from node_timing.findings import Location
+
+
+def secs(ns: float | int) -> str:
+    """A duration in nanoseconds as Go prints it (``50s``, ``1m0s``)."""
+    return durations.format(int(ns))
+
+
+def where_set(path: str) -> str:
+    """The variable (or dict key) an operator edits to change ``path``."""
+    var = kubespray.variable_for(path)
+    if var:
+        return var
+    found = kubespray.extra_arg_for(path)
+    if found:
+        return f"{found[0]}.{found[1]}"
+    return path
+
+
+def dict_entries(timing: HostTiming, dict_name: str) -> Iterator[tuple[str, Any, Location, frozenset[str]]]:
+    """(key, value, location, noqa) of each key of an extra-args dict, if it is a mapping."""
+    holder = timing.variables.get(dict_name)
+    if holder is None:
+        return
+    content = plain(holder)
+    if not isinstance(content, dict):
+        return
+    fallback = value_location(holder, Location("."))
+    for key, value in content.items():
+        yield str(key), value, key_location(holder, str(key), fallback), key_noqa(holder, str(key))
+
+
+def variable_position(timing: HostTiming, name: str, fallback: Location) -> tuple[Location, frozenset[str]]:
+    v = timing.variables[name]
+    return value_location(v, fallback), value_noqa(v)
+
+
+def winner(timing: HostTiming, path: str) -> Source:
+    return timing.effective[path]

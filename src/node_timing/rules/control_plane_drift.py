@@ -1,0 +1,67 @@
+"""control-plane-drift: controller-manager or apiserver settings differ between control-plane hosts.
+
+Every control-plane host runs its own kube-controller-manager and kube-apiserver. Only the leader
+controller-manager monitors nodes, and leadership moves on restart or failure; apiservers add
+tolerations to pods they admit. A host_vars file that changes one of these settings on one host
+makes node failure handling depend on which instance happens to lead or to admit a pod.
+
+**Fails**
+
+```yaml
+# host_vars/cp2.yml
+kube_controller_node_monitor_grace_period: 20s    # cp1 and cp3 use 40s
+```
+
+**Passes**
+
+```yaml
+# group_vars/kube_control_plane.yml
+kube_controller_node_monitor_grace_period: 20s
+```
+
+**Fix.** Set control-plane timing at group level (`group_vars/k8s_cluster/` or
+`group_vars/kube_control_plane/`), never in host_vars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing.findings import Finding
+from node_timing.settings import setting_paths, to_output
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "control-plane-drift"
+SEVERITY = "error"
+SUMMARY = "controller-manager or apiserver settings differ between control-plane hosts"
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    groups = ctx.control_plane_groups
+    if len(groups) < 2:
+        return
+    baseline = max(groups, key=lambda g: len(g.hosts))
+    paths = [p for p in setting_paths() if not p.startswith("kubelet.")]
+    for group in groups:
+        if group is baseline:
+            continue
+        for path in paths:
+            mine, theirs = group.source(path), baseline.source(path)
+            if not (mine.usable and theirs.usable):
+                continue
+            if group.settings.get(path) == baseline.settings.get(path):
+                continue
+            at = mine if not mine.from_default else theirs
+            here = to_output(path, group.settings.get(path))
+            there = to_output(path, baseline.settings.get(path))
+            shown = ", ".join(baseline.hosts[:3]) + (f" and {len(baseline.hosts) - 3} more" if len(baseline.hosts) > 3 else "")
+            yield ctx.finding(
+                ID, "error",
+                f"{path.replace('_', '-').split('.')[1]} is {here} on {', '.join(group.hosts)} but {there} on "
+                f"{shown} ({theirs.location}): node failure handling would depend on which instance leads; "
+                f"set {mine.name if not mine.from_default else theirs.name} once for all control-plane hosts",
+                at, [*group.hosts, *baseline.hosts], setting=path,
+            )

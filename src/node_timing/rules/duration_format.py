@@ -1,0 +1,55 @@
+"""duration-format: a duration is not a Go duration, or is a bare number where a string is required.
+
+kube-controller-manager and the kubelet read durations with Go's `time.ParseDuration`: a number
+with a unit (`ns us µs ms s m h`), optionally several (`1m30s`) or with a fraction (`1.5m`). There
+is no `d` unit, and a bare number is invalid except `0`. In the kubelet's configuration file a
+duration must also be a YAML *string*: `nodeStatusReportFrequency: 300` is rejected. A value Go
+rejects stops the component from starting.
+
+**Fails**
+
+```yaml
+kube_controller_node_monitor_grace_period: 40        # no unit
+kubelet_config_extra_args:
+  nodeStatusReportFrequency: 1d                      # no d unit in Go
+```
+
+**Passes**
+
+```yaml
+kube_controller_node_monitor_grace_period: 40s
+kubelet_config_extra_args:
+  nodeStatusReportFrequency: 24h0m0s
+```
+
+**Fix.** Write a Go duration string: `40s`, `5m0s`, `24h`. `node-timing fix` adds the `s` to bare
+numbers of kubelet fields documented in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing.findings import Finding
+from node_timing.settings import kind_of
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "duration-format"
+SEVERITY = "error"
+SUMMARY = "a duration is not a Go duration, or is a bare number where a YAML string is required"
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for group in ctx.groups:
+        for found in group.sources.values():
+            for source in found:
+                if source.problem and kind_of(source.setting) == "duration":
+                    fixable = isinstance(source.raw, int) and not isinstance(source.raw, bool) and source.setting.startswith("kubelet.")
+                    yield ctx.finding(
+                        ID, "error",
+                        f"{source.problem}; the component will not start with it",
+                        source, group.hosts, fixable=fixable,
+                    )

@@ -1,0 +1,88 @@
+"""eviction-rate: node eviction rates or zone thresholds that stop or invert evictions.
+
+`--node-eviction-rate` (default 0.1 nodes/s per zone) paces taint-based evictions; a rate ≤ 0
+never evicts. `--unhealthy-zone-threshold` (default 0.55) is a fraction of not-ready nodes in
+(0, 1]. `--secondary-node-eviction-rate` (default 0.01) applies when a zone is partially disrupted
+and should not be faster than the primary rate. `--large-cluster-size-threshold` (default 50,
+compared with the zone size) is a whole number ≥ 0.
+
+Error for a rate ≤ 0, a threshold outside (0, 1], or a value that is not a number; warning when
+the secondary rate exceeds the primary.
+
+**Fails**
+
+```yaml
+kube_kubeadm_controller_extra_args:
+  node-eviction-rate: "0"
+  unhealthy-zone-threshold: "55"
+```
+
+**Passes**
+
+```yaml
+kube_kubeadm_controller_extra_args:
+  node-eviction-rate: "0.1"
+  unhealthy-zone-threshold: "0.55"
+```
+
+**Fix.** Use the upstream defaults unless you have measured otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing.findings import Finding
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "eviction-rate"
+SEVERITY = "error"
+SUMMARY = "eviction rate ≤ 0 or zone threshold outside (0, 1] (error); secondary rate > primary (warning)"
+
+RATE = "controller_manager.node_eviction_rate"
+SECONDARY = "controller_manager.secondary_node_eviction_rate"
+ZONE = "controller_manager.unhealthy_zone_threshold"
+LARGE = "controller_manager.large_cluster_size_threshold"
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for group in ctx.control_plane_groups or [ctx.cluster]:
+        bad = False
+        for path in (RATE, SECONDARY, ZONE, LARGE):
+            source = group.source(path)
+            if source.problem:
+                bad = True
+                yield ctx.finding(ID, "error", source.problem, source, group.hosts)
+        if bad:
+            continue
+        cm = group.settings.controller_manager
+        rate_src, zone_src, secondary_src = group.source(RATE), group.source(ZONE), group.source(SECONDARY)
+        if rate_src.usable and cm.node_eviction_rate <= 0:
+            yield ctx.finding(
+                ID, "error",
+                f"node-eviction-rate {cm.node_eviction_rate:g} never evicts pods from dead nodes; use 0.1",
+                rate_src, group.hosts,
+            )
+        if secondary_src.usable and cm.secondary_node_eviction_rate < 0:
+            yield ctx.finding(
+                ID, "error", f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is negative; use 0.01",
+                secondary_src, group.hosts,
+            )
+        if zone_src.usable and not 0 < cm.unhealthy_zone_threshold <= 1:
+            yield ctx.finding(
+                ID, "error",
+                f"unhealthy-zone-threshold {cm.unhealthy_zone_threshold:g} is a fraction of nodes and must be "
+                f"in (0, 1]; use 0.55",
+                zone_src, group.hosts,
+            )
+        if rate_src.usable and secondary_src.usable and cm.secondary_node_eviction_rate > cm.node_eviction_rate > 0:
+            yield ctx.finding(
+                ID, "warning",
+                f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is faster than "
+                f"node-eviction-rate {cm.node_eviction_rate:g}: a partially disrupted zone would evict faster "
+                f"than a healthy one",
+                secondary_src, group.hosts,
+            )

@@ -1,0 +1,87 @@
+"""grace-vs-heartbeat: the grace period leaves too few kubelet heartbeats before a node is dead.
+
+kube-controller-manager marks a node Unknown when its health signal has not moved for
+`--node-monitor-grace-period`. The signal comes every H = min(R, S): R = nodeLeaseDurationSeconds / 4
+(lease renewals) and S = the status report interval (`node_lifecycle_controller.go`: "the node
+health signal update frequency is the minimal of the two"). The flag's help text asks for 5
+heartbeats per grace period (the kubelet's `nodeStatusUpdateRetry`). With fewer than 2, one late
+renewal flips the node NotReady: issue #80172 (grace 10s, renew 10s), kubespray #4900.
+
+Evaluated per kubelet host. Error below 2 heartbeats, warning below 5.
+
+**Fails**
+
+```yaml
+kube_controller_node_monitor_grace_period: 15s   # kubelets renew every 10s: 1.5 heartbeats
+```
+
+**Passes**
+
+```yaml
+kube_controller_node_monitor_grace_period: 50s   # 5 heartbeats of 10s
+```
+
+**Fix.** Raise the grace period to 5 × H, or shorten the lease
+(`kubelet_config_extra_args.nodeLeaseDurationSeconds`) so that R = grace / 5.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing import durations, knowledge
+from node_timing.effective import settings_usable
+from node_timing.findings import Finding
+from node_timing.rules._common import secs
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "grace-vs-heartbeat"
+SEVERITY = "error"
+SUMMARY = "the grace period is shorter than 5 heartbeats (error below 2: flapping)"
+
+GRACE = "controller_manager.node_monitor_grace_period"
+KUBELET = (
+    "kubelet.node_status_update_frequency",
+    "kubelet.node_status_report_frequency",
+    "kubelet.node_lease_duration_seconds",
+)
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    if not settings_usable(ctx.cluster, GRACE):
+        return
+    grace_src = ctx.cluster.source(GRACE)
+    grace = ctx.cluster.settings.controller_manager.node_monitor_grace_period
+    need = knowledge.constraint("kubelet_status_retries")
+    flap = knowledge.constraint("flap_heartbeats")
+    fraction = knowledge.constraint("lease_renew_fraction")
+    for group in ctx.kubelet_groups:
+        if not settings_usable(group, *KUBELET):
+            continue
+        k = group.settings.kubelet
+        h = k.heartbeat_interval
+        if h <= 0 or grace >= need * h:
+            continue
+        count = grace / h
+        severity = "error" if grace < flap * h else "warning"
+        lease = max(1, math.floor(grace / need / durations.SECOND / fraction))
+        by_lease = k.renew_interval <= k.effective_report_interval
+        heartbeat_src = group.source("kubelet.node_lease_duration_seconds" if by_lease else "kubelet.node_status_update_frequency")
+        consequence = "nodes will flap NotReady on a single late renewal" if severity == "error" else "a slow renewal can mark a healthy node NotReady"
+        message = (
+            f"grace {secs(grace)} allows {count:g} heartbeats of {secs(h)}; Kubernetes needs {need}: "
+            f"{consequence}. Raise kube_controller_node_monitor_grace_period to {secs(need * h)} or "
+            f"shorten the lease to {lease} (kubelet_config_extra_args.nodeLeaseDurationSeconds)"
+        )
+        at = grace_src
+        if not heartbeat_src.from_default and (grace_src.from_default or _host_specific(heartbeat_src)):
+            at = heartbeat_src
+        yield ctx.finding(ID, severity, message, at, group.hosts, setting=GRACE)
+
+
+def _host_specific(source: object) -> bool:
+    return "host_vars" in str(getattr(getattr(source, "location", None), "path", ""))

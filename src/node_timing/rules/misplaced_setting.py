@@ -1,0 +1,92 @@
+"""misplaced-setting: a setting in the wrong dict, or spelled in the wrong case.
+
+The kubelet reads camelCase fields from its configuration file (`kubelet_config_extra_args`);
+kube-controller-manager and kube-apiserver read dash-case flags (`kube_kubeadm_controller_extra_args`,
+`kube_kubeadm_apiserver_extra_args`). A kubelet field in the controller's args, a flag name in the
+kubelet's configuration, or `NodeStatusReportFrequency` instead of `nodeStatusReportFrequency` is
+ignored at best and stops the component at worst (unknown flag).
+
+**Fails**
+
+```yaml
+kubelet_config_extra_args:
+  node-status-report-frequency: 5m0s        # a flag name in a config file
+kube_kubeadm_controller_extra_args:
+  nodeMonitorGracePeriod: 50s               # camelCase flag
+```
+
+**Passes**
+
+```yaml
+kubelet_config_extra_args:
+  nodeStatusReportFrequency: 5m0s
+kube_controller_node_monitor_grace_period: 50s
+```
+
+**Fix.** Move or rename the key as the message says (`node-timing fix` does it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import TYPE_CHECKING
+
+from node_timing import knowledge, kubespray
+from node_timing.findings import Finding
+from node_timing.rules._common import dict_entries, where_set
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "misplaced-setting"
+SEVERITY = "error"
+SUMMARY = "a kubelet field in controller/apiserver args, a flag name in kubelet_config_extra_args, or the wrong case"
+
+
+def canonical(key: str) -> str:
+    return re.sub(r"[-_\s]", "", key.lstrip("-")).lower()
+
+
+@cache
+def spellings() -> dict[str, str]:
+    """Canonical spelling → setting path, for every key a setting has in any dict or upstream."""
+    index: dict[str, str] = {}
+    for fact in kubespray.extra_args().values():
+        for key, path in fact["keys"].items():
+            index[canonical(key)] = path
+    for path, fact in knowledge.setting_facts().items():
+        index.setdefault(canonical(fact["upstream_name"]), path)
+    return index
+
+
+def placement(path: str) -> tuple[str, str] | None:
+    """The (dict, key) where ``path`` belongs, if it has an extra-args key."""
+    return kubespray.extra_arg_for(path)
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    index = spellings()
+    for group in ctx.groups:
+        for dict_name, fact in kubespray.extra_args().items():
+            known = fact["keys"]
+            for key, _value, location, noqa in dict_entries(group, dict_name):
+                if key in known:
+                    continue
+                path = index.get(canonical(key))
+                if path is None or canonical(key) in {canonical(f) for f in knowledge.removed_flags()}:
+                    continue
+                right = placement(path)
+                if right is not None and right[0] == dict_name:
+                    message = f"{dict_name}.{key} is spelled wrong: {fact['component']} reads {right[1]!r}; rename it"
+                else:
+                    component = path.split(".")[0].replace("_", "-")
+                    message = (
+                        f"{dict_name}.{key} is a {component} setting, not a {fact['component'].replace('_', '-')} one: "
+                        f"it has no effect here; set {where_set(path)} instead"
+                    )
+                yield ctx.finding(
+                    ID, "error", message, location, group.hosts, setting=path, noqa=noqa, fixable=True,
+                    extra={"dict": dict_name, "key": key, "target": right},
+                )

@@ -1,0 +1,85 @@
+"""removed-setting: a flag or variable that Kubernetes or kubespray no longer accepts.
+
+`--pod-eviction-timeout` and `--enable-taint-manager` have done nothing since taint-based eviction
+(Kubernetes 1.13, GA 1.18), were deprecated in 1.26 and removed in 1.27 (PR #115840): from 1.27
+kube-controller-manager refuses to start with them. kubespray dropped
+`kube_controller_pod_eviction_timeout` in v2.15 (PR #7114) and ignores it. Pods now wait for
+`tolerationSeconds`, which the apiserver's `--default-not-ready-toleration-seconds` and
+`--default-unreachable-toleration-seconds` set.
+
+Severity: error for the flags from Kubernetes 1.27, warning before; warning for the kubespray
+variable at every version.
+
+**Fails**
+
+```yaml
+kube_kubeadm_controller_extra_args:
+  pod-eviction-timeout: 30s
+```
+
+**Passes**
+
+```yaml
+kube_apiserver_pod_eviction_not_ready_timeout_seconds: "30"
+kube_apiserver_pod_eviction_unreachable_timeout_seconds: "30"
+```
+
+**Fix.** Remove it; set the toleration variables to the number of seconds instead
+(`node-timing fix` does both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing import knowledge
+from node_timing.findings import Finding
+from node_timing.rules._common import dict_entries, variable_position
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "removed-setting"
+SEVERITY = "error"
+SUMMARY = "pod-eviction-timeout / enable-taint-manager flags or kube_controller_pod_eviction_timeout"
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    removed_vars = knowledge.kubespray()["removed_variables"]
+    for group in ctx.groups:
+        for name, fact in removed_vars.items():
+            if name in group.variables:
+                location, noqa = variable_position(group, name, ctx.default_location)
+                replacement = " and ".join(fact["replacement"])
+                yield ctx.finding(
+                    ID, "warning",
+                    f"{name} has no effect: kubespray ignores it since {fact['removed_in']} and the flag "
+                    f"it set did nothing since Kubernetes 1.13; pods wait for their tolerationSeconds: set "
+                    f"{replacement} instead",
+                    location, group.hosts, setting=name, noqa=noqa, fixable=True,
+                )
+        for key, _value, location, noqa in dict_entries(group, "kube_kubeadm_controller_extra_args"):
+            flag = key.lstrip("-")
+            fact = knowledge.removed_flags().get(flag)
+            if fact is None:
+                continue
+            if knowledge.flag_removed(flag, ctx.version):
+                severity = "error"
+                what = (
+                    f"--{flag} was removed in Kubernetes {fact['removed']}: kube-controller-manager "
+                    f"{ctx.version.minor_text} will not start with it"
+                )
+            else:
+                severity = "warning"
+                what = f"--{flag} has no effect since Kubernetes {fact['no_effect_since']} and is removed in {fact['removed']}"
+            advice = (
+                "; set kube_apiserver_pod_eviction_not_ready_timeout_seconds and "
+                "kube_apiserver_pod_eviction_unreachable_timeout_seconds instead"
+                if fact["replacement"]
+                else "; remove it"
+            )
+            yield ctx.finding(
+                ID, severity, what + advice, location, group.hosts,
+                setting=f"kube_kubeadm_controller_extra_args.{key}", noqa=noqa, fixable=True,
+            )

@@ -1,0 +1,55 @@
+"""seconds-format: toleration seconds or nodeLeaseDurationSeconds are not plain integers.
+
+`--default-not-ready-toleration-seconds`, `--default-unreachable-toleration-seconds` and the
+kubelet's `nodeLeaseDurationSeconds` are integers without a unit (lease > 0). kubespray #7929:
+`kube_apiserver_pod_eviction_not_ready_timeout_seconds: 30s` broke cluster creation. In the
+kubelet's configuration file the lease duration must be a YAML integer, not a string.
+
+**Fails**
+
+```yaml
+kube_apiserver_pod_eviction_unreachable_timeout_seconds: 30s
+kubelet_config_extra_args:
+  nodeLeaseDurationSeconds: "40"
+```
+
+**Passes**
+
+```yaml
+kube_apiserver_pod_eviction_unreachable_timeout_seconds: "30"
+kubelet_config_extra_args:
+  nodeLeaseDurationSeconds: 40
+```
+
+**Fix.** Write the number of seconds alone. `node-timing fix` turns `"30s"` into `"30"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing.findings import Finding
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "seconds-format"
+SEVERITY = "error"
+SUMMARY = "toleration seconds or nodeLeaseDurationSeconds are not plain integers"
+
+SETTINGS = (
+    "kubelet.node_lease_duration_seconds",
+    "apiserver.default_not_ready_toleration_seconds",
+    "apiserver.default_unreachable_toleration_seconds",
+)
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for group in ctx.groups:
+        for path in SETTINGS:
+            for source in group.sources[path]:
+                if source.problem:
+                    text = str(source.raw).strip()
+                    fixable = text.endswith("s") and text[:-1].isdigit() or text.isdigit()
+                    yield ctx.finding(ID, "error", source.problem, source, group.hosts, fixable=fixable)

@@ -1,0 +1,57 @@
+"""unresolved-value: a timing value that cannot be known before the run.
+
+A value templated from something this inventory does not define (a fact, a lookup, an Ansible
+filter), or encrypted with Ansible Vault, cannot be checked. node-timing never decrypts vault data
+and never evaluates lookups. The checks that need the value say they were skipped; the others use
+the value kubespray would fall back to.
+
+**Reported**
+
+```yaml
+kube_controller_node_monitor_grace_period: "{{ lookup('env', 'GRACE') }}"
+```
+
+**Not reported**
+
+```yaml
+grace: 40s
+kube_controller_node_monitor_grace_period: "{{ grace }}"   # resolved from the same host's vars
+```
+
+**Fix.** Nothing is wrong by itself; define the value in the inventory to have it checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from node_timing.findings import Finding
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "unresolved-value"
+SEVERITY = "info"
+SUMMARY = "a templated or vault-encrypted value cannot be resolved; checks that need it are skipped"
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    if ctx.version_problem is not None and ctx.version_problem.rule == ID:
+        yield ctx.version_problem
+    for problem in ctx.problems:
+        if getattr(problem, "kind", None) == "vault":
+            yield Finding(
+                ID, "info",
+                f"{problem.message}; a timing setting in it is not checked",
+                str(problem.path), int(getattr(problem, "line", 0) or 0), int(getattr(problem, "column", 0) or 0),
+                extra={"noqa": frozenset()},
+            )
+    for group in ctx.groups:
+        for source in group.unresolved:
+            yield ctx.finding(
+                ID, "info",
+                f"{source.name} is {source.unresolved}; checks that need "
+                f"{source.setting} are skipped for these hosts",
+                source, group.hosts,
+            )
