@@ -1,4 +1,4 @@
-"""The rules: one module per rule, named after its id (``grace-vs-heartbeat`` → ``grace_vs_heartbeat``).
+"""The rules: one module per rule, named after its id with ``_`` for ``-``.
 
 Each module has ``ID`` (kebab-case, the public contract), ``SEVERITY`` (the default severity),
 ``SUMMARY`` (one line) and a docstring that is the rule's full documentation in markdown.
