@@ -40,7 +40,7 @@ def format_findings(
         lines = []
         for f in group:
             first, *more = printable(f.message).splitlines() or [""]
-            lines.append(paint("path", position(f)))
+            lines.append(paint("path", printable(position(f))))
             lines.append(f"  {paint(f.severity, f.severity)} {paint('rule', f.rule)}: {first}")
             lines.extend(f"    {line}" for line in more)
             if f.hosts:
