@@ -1,0 +1,74 @@
+"""``node-timing lint INVENTORY``: check an inventory's timing settings, ansible-lint style."""
+
+from __future__ import annotations
+
+import argparse
+
+DESCRIPTION = (
+    "Check a kubespray-style inventory (group_vars, host_vars, per-host precedence) against the "
+    "documented constraints of kubelet, kube-controller-manager and kube-apiserver timing. "
+    "Exit codes: 0 no failing finding, 2 failing findings, 3 usage or configuration error, "
+    "5 no inventory at PATH."
+)
+
+FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
+    p.add_argument("-f", "--format", choices=FORMATS, help="output format (default: text; github on GitHub Actions)")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
+    p.add_argument("--nodes", type=int, help="node count for load checks (default: hosts in k8s_cluster)")
+    p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's kube_version)")
+    p.add_argument("--heartbeat-budget", type=float, help="lease writes per second allowed (default 500)")
+    p.add_argument("-c", "--config", help="configuration file (default: .node-timing.yml found upward)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    import sys
+    from pathlib import Path
+
+    from node_timing import formats, knowledge, lintconfig, rules
+    from node_timing.errors import EXIT_NOTHING, UsageError
+    from node_timing.inventory import InventoryError, load_inventory
+    from node_timing.lint import Options, build_context, run_rules
+
+    path = Path(args.inventory)
+    known = set(rules.ids())
+    if args.config:
+        config = lintconfig.load_config(Path(args.config), known)
+    else:
+        config = lintconfig.discover(path, known)
+    if args.nodes is not None and args.nodes < 0:
+        raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
+    if args.heartbeat_budget is not None and not args.heartbeat_budget > 0:
+        raise UsageError(f"--heartbeat-budget must be > 0, got {args.heartbeat_budget}")
+    options = Options(
+        kube_version=args.kube_version or config.kube_version,
+        nodes=args.nodes if args.nodes is not None else config.nodes,
+        heartbeat_budget=args.heartbeat_budget or config.heartbeat_budget,
+    )
+    if options.kube_version is not None:
+        try:
+            knowledge.resolve_version(options.kube_version)
+        except knowledge.KnowledgeError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        inventory = load_inventory(path)
+    except InventoryError as exc:
+        print(f"node-timing: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
+    ctx = build_context(inventory, options)
+    findings = lintconfig.apply_silencing(run_rules(ctx), config)
+    name = formats.choose_format(args.format, os.environ)
+    color = formats.use_color(sys.stdout.isatty(), os.environ)
+    hosts = len(inventory.hosts)
+    text = formats.get_formatter(name)(
+        findings,
+        rules.catalogue(),
+        color=color,
+        summary={"hosts": hosts, "strict": args.strict, "root": os.getcwd()},
+    )
+    sys.stdout.write(text)
+    return lintconfig.exit_code(findings, strict=args.strict)
