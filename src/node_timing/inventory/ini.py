@@ -42,8 +42,16 @@ def safe_group_name(name: str) -> str:
     return _INVALID_NAME.sub("_", name)
 
 
+_LITERAL_START = frozenset("0123456789+-.'\"[{(")
+_DOTTED_NUMBERS = re.compile(r"^\d+\.\d+\.")  # IPs and versions: never a literal
+
+
 def parse_value(text: str) -> Any:
     """Python-literal typing of INI values (``True`` → bool, ``5`` → int, else the string)."""
+    if not text or (text[0] not in _LITERAL_START and text not in ("True", "False", "None")):
+        return text  # a bare word is a Name to literal_eval: it stays a string
+    if _DOTTED_NUMBERS.match(text):
+        return text
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -225,7 +233,10 @@ def _host_line(
     path: str, raw: str, line: str, lineno: int, indent: int, group: str, ops: list[Op]
 ) -> None:
     try:
-        tokens = shlex.split(line, comments=True)
+        if "'" in line or '"' in line or "\\" in line:
+            tokens = shlex.split(line, comments=True)
+        else:  # same result as shlex for unquoted text, much faster
+            tokens = line.split("#", 1)[0].split()
     except ValueError as exc:
         raise ParseError(lineno, f"error parsing host definition {line!r}: {exc}") from None
     if not tokens:
