@@ -44,7 +44,9 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
     cp = [f"cp{i}" for i in range(1, 4)]
     width = max(4, len(str(hosts)))
     workers = [f"node{i:0{width}d}" for i in range(1, hosts + 1)]
-    ip = {h: f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}" for n, h in enumerate(cp + workers, 1)}
+    ip = {
+        h: f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}" for n, h in enumerate(cp + workers, 1)
+    }
     if fmt == "ini":
         lines = ["[all]"]
         lines += [f"{h} ansible_host={ip[h]} ip={ip[h]}" for h in cp + workers]
@@ -59,7 +61,12 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
         lines += ["  children:"]
         for group, members in (("kube_control_plane", cp), ("etcd", cp), ("kube_node", workers)):
             lines += [f"    {group}:", "      hosts:"] + [f"        {h}:" for h in members]
-        lines += ["    k8s_cluster:", "      children:", "        kube_control_plane:", "        kube_node:"]
+        lines += [
+            "    k8s_cluster:",
+            "      children:",
+            "        kube_control_plane:",
+            "        kube_node:",
+        ]
         lines += ["    calico_rr:", "      hosts: {}"]
         source = out / "hosts.yaml"
         source.write_text("\n".join(lines) + "\n")

@@ -54,7 +54,10 @@ def test_kubespray_dir_with_ini(kubespray: Path) -> None:
     extra = inv.host_vars("node1")["kubelet_config_extra_args"]
     assert extra.value == {"nodeLeaseDurationSeconds": 30, "nodeStatusReportFrequency": "1m"}
     assert (extra.line, extra.column) == (3, 1)
-    assert extra.key_positions == {"nodeLeaseDurationSeconds": (4, 3), "nodeStatusReportFrequency": (5, 3)}
+    assert extra.key_positions == {
+        "nodeLeaseDurationSeconds": (4, 3),
+        "nodeStatusReportFrequency": (5, 3),
+    }
     assert extra.key_noqa == {"nodeLeaseDurationSeconds": frozenset({"*"})}
     assert extra.suppressed("anything", key="nodeLeaseDurationSeconds")
     assert not extra.suppressed("anything", key="nodeStatusReportFrequency")
@@ -72,8 +75,11 @@ def test_kubespray_dir_with_ini(kubespray: Path) -> None:
 
 
 def test_inventory_vars_lose_to_group_vars_all(tmp_path: Path) -> None:
-    write(tmp_path / "hosts.yaml", "all:\n  children:\n    k8s_cluster:\n      hosts:\n        n1:\n"
-          "      vars:\n        x: inventory\n        y: {a: 1}\n")
+    write(
+        tmp_path / "hosts.yaml",
+        "all:\n  children:\n    k8s_cluster:\n      hosts:\n        n1:\n"
+        "      vars:\n        x: inventory\n        y: {a: 1}\n",
+    )
     write(tmp_path / "group_vars/all.yml", "x: all-file\n")
     inv = load_inventory(tmp_path / "hosts.yaml")
     x = inv.host_vars("n1")["x"]

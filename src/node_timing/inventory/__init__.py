@@ -1,7 +1,7 @@
 """Inventory loading with Ansible's semantics and the file:line:col of every value.
 
-    inv = load_inventory("inventory/mycluster")
-    inv.hosts, inv.groups, inv.group_hosts("kube_node"), inv.host_vars("node1"), inv.problems
+inv = load_inventory("inventory/mycluster")
+inv.hosts, inv.groups, inv.group_hosts("kube_node"), inv.host_vars("node1"), inv.problems
 """
 
 from node_timing.inventory.loader import Inventory, load_inventory

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from node_timing.inventory.loader import Inventory, _Builder, _synthesize_k8s_cluster
-from node_timing.inventory.model import Group, InventoryError, Value, VaultValue
+from node_timing.inventory.model import Group, InventoryError, LoadProblem, Value, VaultValue
 from node_timing.inventory.yamlpos import is_templated
 
 _MAGIC = frozenset(
@@ -56,10 +56,10 @@ def _plain(value: Any) -> Any:
 
 def load_with_ansible(path: str, synthesize_k8s_cluster: bool = True) -> Inventory:
     try:
-        from ansible import constants as C  # noqa: N812
-        from ansible.parsing.dataloader import DataLoader
-        from ansible.inventory.manager import InventoryManager
-        from ansible.vars.manager import VariableManager
+        from ansible import constants as C  # type: ignore[import-untyped]
+        from ansible.inventory.manager import InventoryManager  # type: ignore[import-untyped]
+        from ansible.parsing.dataloader import DataLoader  # type: ignore[import-untyped]
+        from ansible.vars.manager import VariableManager  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - ansible-core is a dependency
         raise InventoryError(f"{path}: needs ansible-core to read this inventory ({exc})") from None
     loader = DataLoader()
@@ -88,9 +88,7 @@ def load_with_ansible(path: str, synthesize_k8s_cluster: bool = True) -> Invento
             raw = vm.get_vars(host=host, include_hostvars=False, stage="all")
         except Exception as exc:
             b.problems.append(
-                __import__("node_timing.inventory.model", fromlist=["LoadProblem"]).LoadProblem(
-                    path, 0, 0, f"ansible-core cannot compute variables of {name}: {exc}"
-                )
+                LoadProblem(path, 0, 0, f"ansible-core cannot compute variables of {name}: {exc}")
             )
             raw = {}
         values: dict[str, Value] = {}

@@ -169,7 +169,9 @@ def parse_ini(path: str, raw: bytes, known_groups: set[str]) -> list[Op]:
             group = safe_group_name(m.group(1))
             state = m.group(2) or "hosts"
             if state not in ("hosts", "children", "vars"):
-                raise ParseError(lineno, f"section [{m.group(1)}:{state}] has unknown type: {state}")
+                raise ParseError(
+                    lineno, f"section [{m.group(1)}:{state}] has unknown type: {state}"
+                )
             if group not in groups:
                 if state == "vars" and group not in pending:
                     pending[group] = {"line": lineno, "state": "vars", "parents": []}

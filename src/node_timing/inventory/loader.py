@@ -25,16 +25,13 @@ from node_timing.inventory.model import (
     SourceKind,
     Value,
 )
-from node_timing.inventory.yamlpos import VAULT_HEADER, YamlDocument, is_templated, parse_yaml
+from node_timing.inventory.yamlpos import YamlDocument, is_templated, parse_yaml
 
+_REJECT_EXTS = (".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst")
 # ansible-core defaults: IGNORED_ALWAYS, REJECT_EXTS + INVENTORY_IGNORE_EXTS, no patterns.
 _IGNORED = re.compile(
     r"^\.|^host_vars$|^group_vars$|^vars_plugins$|"
-    + "|".join(
-        re.escape(e) + "$"
-        for e in (".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst")
-        + (".orig", ".ini", ".cfg", ".retry")
-    )
+    + "|".join(re.escape(e) + "$" for e in (*_REJECT_EXTS, ".orig", ".ini", ".cfg", ".retry"))
 )
 YAML_EXTS = (".yml", ".yaml", ".json")
 VARS_EXTS = ("", *YAML_EXTS)
@@ -212,7 +209,11 @@ def _decode(path: str, data: bytes, problems: list[LoadProblem]) -> str | None:
 
 
 def _vars_value(
-    doc: YamlDocument, key_node: yaml.Node, value_node: yaml.Node, kind: SourceKind, group: str | None
+    doc: YamlDocument,
+    key_node: yaml.Node,
+    value_node: yaml.Node,
+    kind: SourceKind,
+    group: str | None,
 ) -> tuple[str, Value]:
     e = doc.entry(key_node, value_node)
     return e.key, Value(
@@ -296,7 +297,9 @@ class _VarsDir:
 def _dir_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
     real = os.path.realpath(path)
     if real in seen:
-        problems.append(LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind="yaml-load"))
+        problems.append(
+            LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind="yaml-load")
+        )
         return []
     seen = seen | {real}
     try:
@@ -327,7 +330,9 @@ def _source_files(path: str, problems: list[LoadProblem], seen: set[str]) -> lis
         return [path]
     real = os.path.realpath(path)
     if real in seen:
-        problems.append(LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind="inventory"))
+        problems.append(
+            LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind="inventory")
+        )
         return []
     seen = seen | {real}
     try:
@@ -389,7 +394,14 @@ def _yaml_group(
     null = isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
     if not (isinstance(node, yaml.MappingNode) or null):
         problems.append(
-            LoadProblem(doc.path, m.line + 1, m.column + 1, f"skipping {name!r}: not a group", "inventory", "warning")
+            LoadProblem(
+                doc.path,
+                m.line + 1,
+                m.column + 1,
+                f"skipping {name!r}: not a group",
+                "inventory",
+                "warning",
+            )
         )
         return None
     if not isinstance(name, str) or not name:
@@ -401,24 +413,46 @@ def _yaml_group(
     for key_node, sub in sections:
         key = doc.key_of(key_node)
         sub_null = isinstance(sub, yaml.ScalarNode) and sub.tag == "tag:yaml.org,2002:null"
-        if key in ("vars", "children", "hosts") and isinstance(sub, yaml.ScalarNode) and not sub_null:
+        if (
+            key in ("vars", "children", "hosts")
+            and isinstance(sub, yaml.ScalarNode)
+            and not sub_null
+        ):
             if sub.tag == "tag:yaml.org,2002:str":
                 sub = yaml.MappingNode(
                     "tag:yaml.org,2002:map",
-                    [(sub, yaml.ScalarNode("tag:yaml.org,2002:null", "", sub.end_mark, sub.end_mark))],
+                    [
+                        (
+                            sub,
+                            yaml.ScalarNode(
+                                "tag:yaml.org,2002:null", "", sub.end_mark, sub.end_mark
+                            ),
+                        )
+                    ],
                     sub.start_mark,
                     sub.end_mark,
                 )
             else:
-                raise _YamlInventoryError(sub, f"invalid {key!r} entry for group {name!r}: needs a mapping")
+                raise _YamlInventoryError(
+                    sub, f"invalid {key!r} entry for group {name!r}: needs a mapping"
+                )
         if key in ("vars", "children", "hosts") and isinstance(sub, yaml.SequenceNode):
-            raise _YamlInventoryError(sub, f"invalid {key!r} entry for group {name!r}: needs a mapping")
+            raise _YamlInventoryError(
+                sub, f"invalid {key!r} entry for group {name!r}: needs a mapping"
+            )
         if sub_null:
             continue
         if not isinstance(sub, yaml.MappingNode):
             sm = sub.start_mark
             problems.append(
-                LoadProblem(doc.path, sm.line + 1, sm.column + 1, f"skipping key {key!r} in group {name!r}: not a mapping", "inventory", "warning")
+                LoadProblem(
+                    doc.path,
+                    sm.line + 1,
+                    sm.column + 1,
+                    f"skipping key {key!r} in group {name!r}: not a mapping",
+                    "inventory",
+                    "warning",
+                )
             )
             continue
         if key == "vars":
@@ -438,11 +472,17 @@ def _yaml_group(
                 try:
                     names, port = expand_hostpattern(pattern)
                 except ValueError as exc:
-                    raise _YamlInventoryError(hk, f"invalid host pattern {pattern!r}: {exc}") from None
+                    raise _YamlInventoryError(
+                        hk, f"invalid host pattern {pattern!r}: {exc}"
+                    ) from None
                 hv_null = isinstance(hv, yaml.ScalarNode) and hv.tag == "tag:yaml.org,2002:null"
                 if not hv_null and not isinstance(hv, yaml.MappingNode):
                     raise _YamlInventoryError(hv, f"host {pattern!r}: variables must be a mapping")
-                host_vars = [] if hv_null else [_vars_value(doc, a, b, "inventory", None) for a, b in doc.pairs(hv)]
+                host_vars = (
+                    []
+                    if hv_null
+                    else [_vars_value(doc, a, b, "inventory", None) for a, b in doc.pairs(hv)]
+                )
                 hm = hk.start_mark
                 for host in names:
                     ops.append(("host", host, name, port, doc.path, hm.line + 1, hm.column + 1))
@@ -451,14 +491,19 @@ def _yaml_group(
         else:
             km = key_node.start_mark
             problems.append(
-                LoadProblem(doc.path, km.line + 1, km.column + 1, f"skipping unexpected key {key!r} in group {name!r}", "inventory", "warning")
+                LoadProblem(
+                    doc.path,
+                    km.line + 1,
+                    km.column + 1,
+                    f"skipping unexpected key {key!r} in group {name!r}",
+                    "inventory",
+                    "warning",
+                )
             )
     return name
 
 
-def _parse_source(
-    path: str, b: _Builder, problems: list[LoadProblem], files: list[str]
-) -> bool:
+def _parse_source(path: str, b: _Builder, problems: list[LoadProblem], files: list[str]) -> bool:
     """Parse one inventory file into the builder; False when it is not usable."""
     if os.path.isdir(path):
         return False
@@ -491,7 +536,9 @@ def _parse_source(
             elif doc is not None and doc.root is not None:
                 m = doc.root.start_mark
                 problems.append(
-                    LoadProblem(path, m.line + 1, m.column + 1, "YAML inventory must be a mapping of groups")
+                    LoadProblem(
+                        path, m.line + 1, m.column + 1, "YAML inventory must be a mapping of groups"
+                    )
                 )
             return False
     try:
@@ -502,7 +549,12 @@ def _parse_source(
     if data.startswith(b"\xef\xbb\xbf"):
         problems.append(
             LoadProblem(
-                path, 1, 1, "byte order mark: ansible-core's INI parser rejects this file", "yaml-load", "warning"
+                path,
+                1,
+                1,
+                "byte order mark: ansible-core's INI parser rejects this file",
+                "yaml-load",
+                "warning",
             )
         )
     b.apply(ops)
@@ -617,7 +669,9 @@ def _synthesize_k8s_cluster(b: _Builder) -> None:
         b.host_groups[h].append(K8S_CLUSTER)
 
 
-def load_inventory(path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool = True) -> Inventory:
+def load_inventory(
+    path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool = True
+) -> Inventory:
     """Load an inventory file or directory as ``ansible-inventory -i PATH`` would.
 
     Raises InventoryError when the path does not exist or holds no inventory; every other
@@ -640,15 +694,22 @@ def load_inventory(path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool
                 names = sorted(os.listdir(p))
             except OSError:
                 names = []
-            candidates = [os.path.join(p, n) for n in names if n.endswith(".ini") and os.path.isfile(os.path.join(p, n))]
+            candidates = [
+                os.path.join(p, n)
+                for n in names
+                if n.endswith(".ini") and os.path.isfile(os.path.join(p, n))
+            ]
             if candidates:
                 problems.append(
                     LoadProblem(
-                        p, 0, 0,
+                        p,
+                        0,
+                        0,
                         "ansible-core ignores *.ini files in an inventory directory; read "
                         + ", ".join(os.path.basename(c) for c in candidates)
                         + " as if given with -i",
-                        "inventory", "info",
+                        "inventory",
+                        "info",
                     )
                 )
     else:
@@ -681,7 +742,11 @@ def load_inventory(path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool
             if merged:
                 group_files[name] = merged
     elif os.path.exists(gdir):
-        problems.append(LoadProblem(gdir, 0, 0, "group_vars is not a directory: skipped", "inventory", "warning"))
+        problems.append(
+            LoadProblem(
+                gdir, 0, 0, "group_vars is not a directory: skipped", "inventory", "warning"
+            )
+        )
     hdir = os.path.join(real_base, "host_vars")
     if os.path.isdir(hdir):
         vd = _VarsDir(hdir)
@@ -694,7 +759,9 @@ def load_inventory(path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool
             if merged:
                 host_files[name] = merged
     elif os.path.exists(hdir):
-        problems.append(LoadProblem(hdir, 0, 0, "host_vars is not a directory: skipped", "inventory", "warning"))
+        problems.append(
+            LoadProblem(hdir, 0, 0, "host_vars is not a directory: skipped", "inventory", "warning")
+        )
     return Inventory(b, sources, files, group_files, host_files)
 
 
