@@ -1,0 +1,102 @@
+"""Generate a kubespray-style inventory for benchmarks and tests.
+
+    python benchmarks/gen_inventory.py --hosts 5000 --format ini OUTDIR
+
+Writes OUTDIR/inventory.ini or OUTDIR/hosts.yaml (3 control-plane hosts, N workers, etcd on
+the control plane), group_vars/all/all.yml, group_vars/k8s_cluster/k8s-cluster.yml with timing
+settings, and host_vars for a share of the workers (default 10 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+ALL_YML = """---
+ansible_user: ubuntu
+bin_dir: /usr/local/bin
+loadbalancer_apiserver_port: 6443
+upstream_dns_servers:
+  - 8.8.8.8
+  - 8.8.4.4
+no_proxy_exclude_workers: false
+"""
+
+K8S_CLUSTER_YML = """---
+kube_version: 1.33.4
+kube_network_plugin: calico
+kubelet_status_update_frequency: 10s
+kube_controller_node_monitor_grace_period: 40s
+kube_controller_node_monitor_period: 5s
+kube_apiserver_pod_eviction_not_ready_timeout_seconds: "300"
+kube_apiserver_pod_eviction_unreachable_timeout_seconds: "300"
+kubelet_config_extra_args:
+  nodeStatusReportFrequency: 5m0s
+  nodeLeaseDurationSeconds: 40
+kube_kubeadm_controller_extra_args:
+  node-startup-grace-period: 1m0s
+"""
+
+
+def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    cp = [f"cp{i}" for i in range(1, 4)]
+    width = max(4, len(str(hosts)))
+    workers = [f"node{i:0{width}d}" for i in range(1, hosts + 1)]
+    ip = {
+        h: f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}" for n, h in enumerate(cp + workers, 1)
+    }
+    if fmt == "ini":
+        lines = ["[all]"]
+        lines += [f"{h} ansible_host={ip[h]} ip={ip[h]}" for h in cp + workers]
+        lines += ["", "[kube_control_plane]", *cp, "", "[etcd]", *cp, "", "[kube_node]", *workers]
+        lines += ["", "[calico_rr]", ""]
+        source = out / "inventory.ini"
+        source.write_text("\n".join(lines) + "\n")
+    else:
+        lines = ["all:", "  hosts:"]
+        for h in cp + workers:
+            lines += [f"    {h}:", f"      ansible_host: {ip[h]}", f"      ip: {ip[h]}"]
+        lines += ["  children:"]
+        for group, members in (("kube_control_plane", cp), ("etcd", cp), ("kube_node", workers)):
+            lines += [f"    {group}:", "      hosts:"] + [f"        {h}:" for h in members]
+        lines += [
+            "    k8s_cluster:",
+            "      children:",
+            "        kube_control_plane:",
+            "        kube_node:",
+        ]
+        lines += ["    calico_rr:", "      hosts: {}"]
+        source = out / "hosts.yaml"
+        source.write_text("\n".join(lines) + "\n")
+    (out / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
+    (out / "group_vars" / "k8s_cluster").mkdir(parents=True, exist_ok=True)
+    (out / "group_vars" / "all" / "all.yml").write_text(ALL_YML)
+    (out / "group_vars" / "k8s_cluster" / "k8s-cluster.yml").write_text(K8S_CLUSTER_YML)
+    hv = out / "host_vars"
+    hv.mkdir(exist_ok=True)
+    step = max(1, round(1 / host_vars_share)) if host_vars_share > 0 else 0
+    if step:
+        for n, h in enumerate(workers):
+            if n % step == 0:
+                (hv / f"{h}.yml").write_text(
+                    f"---\nnode_labels:\n  rack: r{n % 40}\nkubelet_status_update_frequency: 20s\n"
+                )
+    return source
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("outdir", type=Path)
+    ap.add_argument("--hosts", type=int, default=100, help="number of worker hosts")
+    ap.add_argument("--format", choices=("ini", "yaml"), default="ini")
+    ap.add_argument("--host-vars-share", type=float, default=0.1)
+    args = ap.parse_args(argv)
+    src = generate(args.outdir, args.hosts, args.format, args.host_vars_share)
+    print(os.fspath(src))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
