@@ -24,8 +24,8 @@ def relpath(finding, root: Path) -> str:
 CASES = [
     (
         "yaml-load",
-        {K8S: "kube_version: v1.35.4\nkubelet_config_extra_args: [unclosed\n"},
-        "error", K8S, 2,
+        {K8S: "kube_version: v1.35.4\nkubelet_config_extra_args: [unclosed\nother: 1\n"},
+        "error", K8S, 3,
         {K8S: CLEAN},
     ),
     (
@@ -113,6 +113,12 @@ CASES = [
         {K8S: CLEAN + "kubelet_status_update_frequency: 10s\n"},
     ),
     (
+        "heartbeat-load",
+        {K8S: CLEAN + "  nodeLeaseDurationSeconds: 16\nkube_controller_node_monitor_grace_period: 20s\nnode_timing_node_count: 5000\n"},
+        "warning", K8S, 4,
+        {K8S: CLEAN + "  nodeLeaseDurationSeconds: 40\nnode_timing_node_count: 5000\n"},
+    ),
+    (
         "eviction-rate",
         {K8S: CLEAN + "kube_kubeadm_controller_extra_args:\n  node-eviction-rate: '0'\n"},
         "error", K8S, 5,
@@ -181,9 +187,9 @@ def test_grace_message_carries_the_numbers(tmp_path: Path) -> None:
 
 def test_per_host_heartbeat_from_host_vars(tmp_path: Path) -> None:
     files = {K8S: CLEAN + "kube_controller_node_monitor_grace_period: 50s\n",
-             "host_vars/node2.yml": "kubelet_status_update_frequency: 30s\n"}
+             "host_vars/node2.yml": "kubelet_config_extra_args:\n  nodeStatusReportFrequency: 5m0s\n  nodeLeaseDurationSeconds: 120\n"}
     found = of(lint(tmp_path, files), "grace-vs-heartbeat")
-    assert [(f.hosts, Path(f.path).name, f.line) for f in found] == [(("node2",), "node2.yml", 1)]
+    assert [(f.hosts, Path(f.path).name, f.line) for f in found] == [(("node2",), "node2.yml", 3)]
 
 
 def test_removed_flag_is_a_warning_before_1_27(tmp_path: Path) -> None:

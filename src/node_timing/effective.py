@@ -204,9 +204,13 @@ def build_host_timing(
     variables: Mapping[str, Any],
     version: KubeVersion,
     default_location: Location,
+    template_vars: Mapping[str, Any] | None = None,
 ) -> HostTiming:
-    """Effective settings for hosts that share ``variables`` (loader Values keyed by name)."""
-    context = {name: plain(v) for name, v in variables.items()}
+    """Effective settings for hosts that share ``variables`` (loader Values keyed by name).
+
+    ``template_vars`` are the variables templated values may read (default: ``variables``).
+    """
+    context = {name: plain(v) for name, v in (template_vars if template_vars is not None else variables).items()}
     sources: dict[str, list[Source]] = {}
     # Kubernetes defaults for what kubespray does not render at all.
     base = defaults(version)

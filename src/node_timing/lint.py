@@ -70,6 +70,13 @@ class LintContext:
     cluster: HostTiming  # the control plane's view (first control-plane host)
     problems: Sequence[Any] = field(default_factory=list)
 
+    def nodes_of(self, group: HostTiming) -> int:
+        """The nodes ``group`` stands for: its hosts, scaled when the node count is given."""
+        total = sum(len(g.hosts) for g in self.kubelet_groups)
+        if total == 0:
+            return 0
+        return max(1, round(len(group.hosts) * self.nodes / total)) if group.hosts else 0
+
     def finding(
         self,
         rule: str,
@@ -122,8 +129,20 @@ def _value_key(v: Any) -> Any:
     return repr(v)[:200]
 
 
-def _relevant(host_vars: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: v for name, v in host_vars.items() if relevant_variable(name)}
+def _relevant(host_vars: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The variables the rules read, and the ones templates among them may read (all, if any)."""
+    relevant = {name: v for name, v in host_vars.items() if relevant_variable(name)}
+    if any(_templated(plain(v)) for v in relevant.values()):
+        return relevant, dict(host_vars)
+    return relevant, relevant
+
+
+def _templated(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, Mapping):
+        return any(isinstance(x, str) and ("{{" in x or "{%" in x) for x in value.values())
+    return False
 
 
 def _version_of(
@@ -185,11 +204,11 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     host_group: dict[str, HostTiming] = {}
     ordered: list[HostTiming] = []
     for host in dict.fromkeys([*cluster_hosts, *cp_hosts]):
-        relevant = _relevant(inventory.host_vars(host))
-        key = _signature(relevant)
+        relevant, context = _relevant(inventory.host_vars(host))
+        key = _signature(context)
         timing = by_signature.get(key)
         if timing is None:
-            timing = build_host_timing([], relevant, version, default_location)
+            timing = build_host_timing([], relevant, version, default_location, context)
             by_signature[key] = timing
             ordered.append(timing)
         timing.hosts.append(host)

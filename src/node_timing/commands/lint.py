@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from node_timing.findings import Finding
 
 DESCRIPTION = (
     "Check a kubespray-style inventory (group_vars, host_vars, per-host precedence) against the "
@@ -27,7 +32,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
-    from pathlib import Path
 
     from node_timing import formats, knowledge, lintconfig, rules
     from node_timing.errors import EXIT_NOTHING, UsageError
@@ -60,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"node-timing: {exc}", file=sys.stderr)
         return EXIT_NOTHING
     ctx = build_context(inventory, options)
-    findings = lintconfig.apply_silencing(run_rules(ctx), config)
+    findings = [_relative(f, Path.cwd()) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     hosts = len(inventory.hosts)
@@ -72,3 +76,19 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(text)
     return lintconfig.exit_code(findings, strict=args.strict)
+
+
+def _relative(finding: Finding, cwd: Path) -> Finding:
+    """Paths relative to the working directory when they are below it, as linters print them."""
+    import dataclasses
+    import os
+
+    path = finding.path
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path, cwd)
+        except ValueError:
+            return finding
+        if not rel.startswith(".."):
+            return dataclasses.replace(finding, path=rel)
+    return finding

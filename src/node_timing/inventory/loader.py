@@ -699,19 +699,9 @@ def load_inventory(
                 for n in names
                 if n.endswith(".ini") and os.path.isfile(os.path.join(p, n))
             ]
-            if candidates:
-                problems.append(
-                    LoadProblem(
-                        p,
-                        0,
-                        0,
-                        "ansible-core ignores *.ini files in an inventory directory; read "
-                        + ", ".join(os.path.basename(c) for c in candidates)
-                        + " as if given with -i",
-                        "inventory",
-                        "info",
-                    )
-                )
+            # kubespray's documented layout is inventory/<cluster>/inventory.ini, used with
+            # `-i inventory/<cluster>/inventory.ini`; reading it is what its users expect, so no
+            # notice is given.
     else:
         candidates = [p]
         basedir = os.path.dirname(p)

@@ -61,9 +61,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         update = k.node_status_update_frequency
         if report is not None and report >= update:
             continue
-        figs = figures.compute(group.settings, ctx.nodes)
+        nodes = ctx.nodes_of(group)
+        figs = figures.compute(group.settings, nodes)
         load = (
-            f"{ctx.nodes} nodes write {figs.status_reports_per_minute:g} Node status updates a minute, "
+            f"{nodes} {'node writes' if nodes == 1 else 'nodes write'} {figs.status_reports_per_minute:g} Node status updates a minute, "
             f"about {human_bytes(figs.etcd_write_bytes_per_day)} of etcd writes a day"
         )
         if report is None:
