@@ -46,6 +46,15 @@ def default_settings_values() -> dict[str, Any]:
     return values
 
 
+def _removed(component: str, key: str, version: KubeVersion) -> bool:
+    """Whether extra-args ``key`` is a flag of ``component`` that ``version`` no longer accepts."""
+    flag = key.lstrip("-")
+    fact = knowledge.removed_flags().get(flag)
+    if fact is None or fact["component"] != component:
+        return False
+    return knowledge.flag_removed(flag, version)
+
+
 def to_vars(
     settings: Settings,
     current: dict[str, Any] | None = None,
@@ -53,11 +62,11 @@ def to_vars(
 ) -> dict[str, Any]:
     """The kubespray group_vars that produce ``settings``.
 
-    First-class variables where kubespray has one; every other setting as a key of its extra-args
-    dict. ``current`` holds the inventory's existing extra-args dicts: their other keys are kept, and
-    keys that duplicate a first-class variable are dropped (kubespray would render them twice). With
-    ``version``, keys for flags that version removed are dropped too: kube-controller-manager does
-    not start with them. HTTP/2 timeouts are kubelet environment variables, which kubespray has no
+    First-class variables where kubespray has one; every other setting as a key of its
+    extra-args dict. ``current`` holds the inventory's existing extra-args dicts: their other keys
+    are kept, and keys that duplicate a first-class variable are dropped (kubespray would render
+    them twice). With ``version``, keys for flags that version removed are dropped too:
+    kube-controller-manager does not start with them. HTTP/2 timeouts are kubelet environment variables, which kubespray has no
     variable for.
     """
     current = current or {}
@@ -69,12 +78,8 @@ def to_vars(
         existing = current.get(dict_name)
         merged: dict[str, Any] = dict(existing) if isinstance(existing, dict) else {}
         if version is not None:
-            for key in list(merged):
-                flag = str(key).lstrip("-")
-                fact_removed = knowledge.removed_flags().get(flag)
-                if fact_removed and fact_removed["component"] == fact["component"]:
-                    if knowledge.flag_removed(flag, version):
-                        del merged[key]
+            for key in [k for k in merged if _removed(fact["component"], str(k), version)]:
+                del merged[key]
         for key, path in fact["keys"].items():
             if path in first_class:
                 merged.pop(key, None)
@@ -83,7 +88,8 @@ def to_vars(
             if value is None:
                 merged.pop(key, None)
                 continue
-            merged[key] = to_text(path, value) if fact["key_style"] == "dash-case" else to_output(path, value)
+            dash_case = fact["key_style"] == "dash-case"
+            merged[key] = to_text(path, value) if dash_case else to_output(path, value)
         if merged or dict_name in current:
             out[dict_name] = merged
     return out

@@ -21,17 +21,23 @@ if TYPE_CHECKING:
     from node_timing.settings import Settings
 
 DESCRIPTION = (
-    "Render the kubelet configuration and drop-ins, a kube-controller-manager static Pod, a kubeadm "
-    "configuration and kubespray group_vars from a profile or an inventory, or patch the timing "
-    "flags of existing control-plane manifests in place."
+    "Render the kubelet configuration and drop-ins, a kube-controller-manager static Pod, a "
+    "kubeadm configuration and kubespray group_vars from a profile or an inventory, or patch the "
+    "timing flags of existing control-plane manifests in place."
 )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     source = p.add_argument_group("settings (one of --profile or --inventory)")
-    source.add_argument("--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low")
-    source.add_argument("--nodes", type=_count, help="number of nodes in the cluster (with --profile)")
-    source.add_argument("--inventory", metavar="PATH", help="a kubespray inventory to take the settings from")
+    source.add_argument(
+        "--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low"
+    )
+    source.add_argument(
+        "--nodes", type=_count, help="number of nodes in the cluster (with --profile)"
+    )
+    source.add_argument(
+        "--inventory", metavar="PATH", help="a kubespray inventory to take the settings from"
+    )
     source.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4")
     source.add_argument(
         "--set",
@@ -60,7 +66,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=("v1beta3", "v1beta4"),
         help="kubeadm configuration API (default: v1beta4 from Kubernetes 1.31, v1beta3 before)",
     )
-    target.add_argument("--check", action="store_true", help="write nothing; exit 2 if anything would change")
+    target.add_argument(
+        "--check", action="store_true", help="write nothing; exit 2 if anything would change"
+    )
     target.add_argument("--diff", action="store_true", help="print a unified diff of every change")
 
 
@@ -72,18 +80,22 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
         if args.profile is not None:
             raise UsageError("give either --profile or --inventory, not both")
         if args.overrides or args.heartbeat_budget is not None or args.nodes is not None:
-            raise UsageError("--nodes, --set and --heartbeat-budget go with --profile, not --inventory")
+            raise UsageError(
+                "--nodes, --set and --heartbeat-budget go with --profile, not --inventory"
+            )
         try:
             from node_timing.effective import cluster_settings
         except ModuleNotFoundError as exc:
             if exc.name not in ("node_timing.effective",):
                 raise
             raise UsageError(
-                "--inventory needs the lint support (node_timing.effective), which this build lacks; "
-                "use --profile NAME --nodes N"
+                "--inventory needs the lint support (node_timing.effective), which this build "
+                "lacks; use --profile NAME --nodes N"
             ) from None
         try:
-            settings, version, current = cluster_settings(args.inventory, kube_version=args.kube_version)
+            settings, version, current = cluster_settings(
+                args.inventory, kube_version=args.kube_version
+            )
         except (knowledge.KnowledgeError, SettingError, OSError) as exc:
             raise UsageError(str(exc)) from None
         return settings, version, current
@@ -154,7 +166,9 @@ def _render_out(args: argparse.Namespace, files: dict[str, str]) -> bool:
         except write.UnsafePathError as exc:
             raise UsageError(str(exc)) from None
         except OSError as exc:
-            raise UsageError(f"{exc.filename or out}: cannot write: {exc.strerror or exc}") from None
+            raise UsageError(
+                f"{exc.filename or out}: cannot write: {exc.strerror or exc}"
+            ) from None
         for rel, was_changed in results:
             print(f"{'wrote' if was_changed else 'unchanged'} {out / rel}")
     from node_timing.render import OUTPUTS
@@ -162,7 +176,9 @@ def _render_out(args: argparse.Namespace, files: dict[str, str]) -> bool:
     for rel in OUTPUTS:
         if rel not in files and (out / rel).is_file():
             # not deleted: it may have been edited since; the user decides
-            print(f"{out / rel}: left as it was, but these settings do not need it", file=sys.stderr)
+            print(
+                f"{out / rel}: left as it was, but these settings do not need it", file=sys.stderr
+            )
     return changed
 
 

@@ -1,4 +1,4 @@
-"""Timing flags of kube-controller-manager and kube-apiserver in the three shapes they are written in.
+"""Timing flags of kube-controller-manager and kube-apiserver, in the three shapes they take.
 
 ``flags``: ``--name=value`` strings for a static Pod's command; ``v1beta3``: kubeadm's map of
 strings; ``v1beta4``: kubeadm's list of ``{name, value}`` (kubeadm 1.31+). Values are strings in
@@ -18,7 +18,7 @@ STYLES: tuple[Style, ...] = ("flags", "v1beta3", "v1beta4")
 
 
 class RenderError(ValueError):
-    """A request the renderers cannot honour (an API the version does not accept, a bad manifest)."""
+    """A request the renderers cannot honour: an API the version refuses, an unknown manifest."""
 
 
 def flag_names(component: str) -> dict[str, str]:
@@ -30,8 +30,10 @@ def flag_names(component: str) -> dict[str, str]:
     }
 
 
-def pairs(settings: Settings, component: str, version: KubeVersion | None = None) -> list[tuple[str, str]]:
-    """``(flag name, value)`` of a component's timing flags, leaving out flags ``version`` removed."""
+def pairs(
+    settings: Settings, component: str, version: KubeVersion | None = None
+) -> list[tuple[str, str]]:
+    """``(flag name, value)`` of a component's timing flags, without those ``version`` removed."""
     out: list[tuple[str, str]] = []
     for path, name in flag_names(component).items():
         if version is not None and knowledge.flag_removed(name, version):
@@ -41,7 +43,7 @@ def pairs(settings: Settings, component: str, version: KubeVersion | None = None
 
 
 def shape(items: list[tuple[str, str]], style: Style) -> Any:
-    """``(name, value)`` pairs in one of the three shapes; each name once, the last value winning."""
+    """``(name, value)`` pairs in one of the three shapes; each name once, the last value wins."""
     unique = dict(items)
     if style == "flags":
         return [f"--{name}={value}" for name, value in unique.items()]

@@ -12,7 +12,7 @@ from node_timing.settings import Settings
 
 
 def choose_api(version: KubeVersion, requested: str | None = None) -> str:
-    """The kubeadm API for ``version``: ``requested`` if the version accepts it, else its default."""
+    """The kubeadm API: ``requested`` if ``version`` accepts it, else the version's default."""
     fact = knowledge.kubeadm_api(version)
     if requested is None:
         chosen: str = fact["default"]
@@ -41,8 +41,9 @@ def cluster_configuration(settings: Settings, version: KubeVersion, api: str) ->
 def kubeadm_file(settings: Settings, version: KubeVersion, api: str | None = None) -> str:
     chosen = choose_api(version, api)
     header = (
-        f"# kubeadm {chosen} configuration for Kubernetes {version.minor_text}: merge these extraArgs\n"
-        "# and kubelet fields into the configuration given to kubeadm init/upgrade (--config).\n"
+        f"# kubeadm {chosen} configuration for Kubernetes {version.minor_text}: merge these\n"
+        "# extraArgs and kubelet fields into the configuration given to kubeadm init/upgrade\n"
+        "# (--config).\n"
     )
     return (
         header

@@ -1,4 +1,4 @@
-"""Kubelet outputs: the KubeletConfiguration fields, the ``--config-dir`` drop-in, the HTTP/2 env."""
+"""Kubelet outputs: KubeletConfiguration fields, the ``--config-dir`` drop-in, the HTTP/2 env."""
 
 from __future__ import annotations
 
@@ -53,15 +53,16 @@ def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
     if status == "none":
         return None
     lines = [
-        f"# Node-health timing for the kubelet, Kubernetes {version.minor_text}: a drop-in for the",
-        "# directory given to the kubelet's --config-dir (files ending in .conf, applied in name order).",
+        f"# Node-health timing for the kubelet, Kubernetes {version.minor_text}: a drop-in for",
+        "# the directory given to the kubelet's --config-dir (files ending in .conf, applied in",
+        "# name order).",
     ]
     if status == "alpha":
         env = fact["env"]
         lines += [
-            f"# Kubernetes {version.minor_text}: --config-dir is alpha; the kubelet reads it only with the",
-            f"# environment variable {env}=true set (e.g. Environment=\"{env}=true\" in a",
-            "# kubelet.service drop-in).",
+            f"# Kubernetes {version.minor_text}: --config-dir is alpha; the kubelet reads it only",
+            f'# with the environment variable {env}=true set (e.g. Environment="{env}=true"',
+            "# in a kubelet.service drop-in).",
         ]
     else:
         lines.append(f"# --config-dir is {status} in Kubernetes {version.minor_text}.")
@@ -69,7 +70,7 @@ def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
 
 
 def http2_environment(settings: Settings, version: KubeVersion) -> dict[str, int] | None:
-    """``{variable: seconds}`` for the kubelet's HTTP/2 timeouts, or ``None`` at client-go defaults."""
+    """``{variable: seconds}`` of the kubelet's HTTP/2 timeouts; ``None`` at client-go defaults."""
     values = {path: settings.get(path) for path in _HTTP2}
     if all(values[path] == knowledge.default_for(path, version) for path in _HTTP2):
         return None

@@ -15,8 +15,9 @@ SECURE_PORT = 10257
 _KUBECONFIG = "/etc/kubernetes/controller-manager.conf"
 _PKI = "/etc/kubernetes/pki"
 
-# kubeadm's own flags (cmd/kubeadm/app/phases/controlplane/manifests.go getControllerManagerCommand),
-# without the cluster-specific ones (cluster CIDR, service range) that a timing change never touches.
+# kubeadm's own flags (cmd/kubeadm/app/phases/controlplane/manifests.go,
+# getControllerManagerCommand), without the cluster-specific ones (cluster CIDR, service range)
+# that a timing change never touches.
 _BASE_FLAGS: dict[str, str] = {
     "authentication-kubeconfig": _KUBECONFIG,
     "authorization-kubeconfig": _KUBECONFIG,
@@ -46,7 +47,12 @@ _MOUNTS: tuple[tuple[str, str, str, bool], ...] = (
     ),
     ("k8s-certs", _PKI, "DirectoryOrCreate", True),
     ("kubeconfig", _KUBECONFIG, "FileOrCreate", True),
-    ("usr-local-share-ca-certificates", "/usr/local/share/ca-certificates", "DirectoryOrCreate", True),
+    (
+        "usr-local-share-ca-certificates",
+        "/usr/local/share/ca-certificates",
+        "DirectoryOrCreate",
+        True,
+    ),
     ("usr-share-ca-certificates", "/usr/share/ca-certificates", "DirectoryOrCreate", True),
 )
 
@@ -60,7 +66,12 @@ def image(version: KubeVersion) -> str:
 def _probe(failure_threshold: int) -> dict[str, Any]:
     return {
         "failureThreshold": failure_threshold,
-        "httpGet": {"host": "127.0.0.1", "path": "/healthz", "port": SECURE_PORT, "scheme": "HTTPS"},
+        "httpGet": {
+            "host": "127.0.0.1",
+            "path": "/healthz",
+            "port": SECURE_PORT,
+            "scheme": "HTTPS",
+        },
         "initialDelaySeconds": 10,
         "periodSeconds": 10,
         "timeoutSeconds": 15,
@@ -100,7 +111,8 @@ def controller_manager_pod(settings: Settings, version: KubeVersion) -> dict[str
             "priorityClassName": "system-node-critical",
             "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
             "volumes": [
-                {"hostPath": {"path": path, "type": kind}, "name": name} for name, path, kind, _ in _MOUNTS
+                {"hostPath": {"path": path, "type": kind}, "name": name}
+                for name, path, kind, _ in _MOUNTS
             ],
         },
     }

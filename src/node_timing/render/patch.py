@@ -23,8 +23,13 @@ from node_timing.settings import Settings
 COMPONENTS = {"controller_manager": "kube-controller-manager", "apiserver": "kube-apiserver"}
 
 _ITEM = re.compile(r"^(?P<prefix>[ \t]*-[ \t]+)(?P<body>.*)$")
-_BINARY = re.compile(r"""^["']?(?:\S*/)?(?P<binary>kube-controller-manager|kube-apiserver)["']?[ \t]*(?:#.*)?$""")
-_CONTAINER = re.compile(r"""^[ \t]*(?:-[ \t]+)?name:[ \t]+["']?(?P<name>kube-controller-manager|kube-apiserver)["']?[ \t]*$""")
+_BINARY = re.compile(
+    r"""^["']?(?:\S*/)?(?P<binary>kube-controller-manager|kube-apiserver)["']?[ \t]*(?:#.*)?$"""
+)
+_CONTAINER = re.compile(
+    r"""^[ \t]*(?:-[ \t]+)?name:[ \t]+["']?"""
+    r"""(?P<name>kube-controller-manager|kube-apiserver)["']?[ \t]*$"""
+)
 _FLAG = re.compile(
     r"""^(?P<q>["']?)--(?P<name>[A-Za-z0-9][A-Za-z0-9-]*)(?:=(?P<value>[^"'\s#]*))?(?P=q)"""
     r"""(?P<rest>[ \t]*(?:\#.*)?)$"""
@@ -134,8 +139,8 @@ def patch_manifest(text: str, settings: Settings, version: KubeVersion) -> Patch
                 continue
             seen.add(name)
             if flag.group("value") != wanted[name]:
-                q = flag.group("q")
-                line = f"{item.group('prefix')}{q}--{name}={wanted[name]}{q}{flag.group('rest')}{ending}"
+                q, rest = flag.group("q"), flag.group("rest")
+                line = f"{item.group('prefix')}{q}--{name}={wanted[name]}{q}{rest}{ending}"
                 changes.append(f"--{name}: {flag.group('value')} -> {wanted[name]}")
         out.append(line)
         if anchor is None or _ANY_FLAG.match(item.group("body")):

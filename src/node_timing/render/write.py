@@ -7,6 +7,7 @@ the target, keeping the target's permission bits.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -73,10 +74,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     _fsync_dir(directory)
 
