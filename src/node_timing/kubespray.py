@@ -66,8 +66,8 @@ def to_vars(
     extra-args dict. ``current`` holds the inventory's existing extra-args dicts: their other keys
     are kept, and keys that duplicate a first-class variable are dropped (kubespray would render
     them twice). With ``version``, keys for flags that version removed are dropped too:
-    kube-controller-manager does not start with them. HTTP/2 timeouts are kubelet environment variables, which kubespray has no
-    variable for.
+    kube-controller-manager does not start with them. HTTP/2 timeouts are kubelet environment
+    variables, which kubespray has no variable for.
     """
     current = current or {}
     out: dict[str, Any] = {}
