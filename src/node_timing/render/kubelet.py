@@ -65,7 +65,8 @@ def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
             "# in a kubelet.service drop-in).",
         ]
     else:
-        lines.append(f"# --config-dir is {status} in Kubernetes {version.minor_text}.")
+        stage = "generally available" if status == "ga" else status
+        lines.append(f"# --config-dir is {stage} in Kubernetes {version.minor_text}.")
     return "\n".join(lines) + "\n" + output.to_yaml(kubelet_config(settings))
 
 
