@@ -61,7 +61,7 @@ def _validation_version(version: str) -> str:
         {tuple(int(x) for x in v.split(".")[:2]) for v in kubernetes_validate.utils.all_versions()}
     )
     wanted = knowledge.KubeVersion.parse(version).key()
-    nearest = min(available, key=lambda v: (abs(v[1] - wanted[1]) if v[0] == wanted[0] else 99))
+    nearest = min(available, key=lambda v: abs(v[1] - wanted[1]) if v[0] == wanted[0] else 99)
     return f"{nearest[0]}.{nearest[1]}.0"
 
 

@@ -94,9 +94,9 @@ def test_apiserver_tolerations_keep_quotes_and_add_the_missing_one() -> None:
         "    - --default-unreachable-toleration-seconds=30\n",
     ]
     lines = result.text.splitlines()
-    assert lines[lines.index("    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key") + 1] == (
-        "    - --default-unreachable-toleration-seconds=30"
-    )
+    assert lines[
+        lines.index("    - --tls-private-key-file=/etc/kubernetes/pki/apiserver.key") + 1
+    ] == ("    - --default-unreachable-toleration-seconds=30")
     assert "node-monitor" not in result.text
     assert patch_manifest(result.text, settings, version).text == result.text
 

@@ -26,11 +26,11 @@ def safe_target(out_dir: Path, relative: str) -> Path:
     """
     if not isinstance(relative, str) or not relative or "\0" in relative or "\\" in relative:
         raise UnsafePathError(f"refusing output path {relative!r}")
-    pure = PurePosixPath(relative)
-    if pure.is_absolute() or relative.startswith("/") or ":" in pure.parts[0]:
+    if relative.startswith("/") or ":" in relative.split("/", 1)[0]:
         raise UnsafePathError(f"refusing absolute output path {relative!r}")
     if any(part in ("", ".", "..") for part in relative.split("/")):
         raise UnsafePathError(f"refusing output path {relative!r}: empty, '.' or '..' component")
+    pure = PurePosixPath(relative)
     root = out_dir.resolve()
     target = root.joinpath(*pure.parts)
     resolved = target.resolve()
