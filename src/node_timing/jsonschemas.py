@@ -26,7 +26,7 @@ def load(name: str) -> dict[str, Any]:
 
 def errors(name: str, instance: Any) -> list[str]:
     """Validation messages of ``instance`` against schema ``name``, ``path: message`` each."""
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
     validator = Draft202012Validator(load(name))
     return [

@@ -6,7 +6,7 @@ from typing import Any
 
 from node_timing import knowledge, output
 from node_timing.knowledge import KubeVersion
-from node_timing.render.args import RenderError, apiserver_args, controller_args
+from node_timing.render.args import RenderError, Style, apiserver_args, controller_args
 from node_timing.render.kubelet import kubelet_config
 from node_timing.settings import Settings
 
@@ -30,11 +30,12 @@ def cluster_configuration(settings: Settings, version: KubeVersion, api: str) ->
     """A ClusterConfiguration holding only the timing extraArgs, in the shape ``api`` requires."""
     if api not in ("v1beta3", "v1beta4"):
         raise RenderError(f"unknown kubeadm API {api!r}; choose v1beta3 or v1beta4")
+    style: Style = "v1beta3" if api == "v1beta3" else "v1beta4"
     return {
         "apiVersion": f"kubeadm.k8s.io/{api}",
         "kind": "ClusterConfiguration",
-        "apiServer": {"extraArgs": apiserver_args(settings, style=api)},  # type: ignore[arg-type]
-        "controllerManager": {"extraArgs": controller_args(settings, version, style=api)},  # type: ignore[arg-type]
+        "apiServer": {"extraArgs": apiserver_args(settings, style=style)},
+        "controllerManager": {"extraArgs": controller_args(settings, version, style=style)},
     }
 
 
