@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from node_timing import knowledge
-from node_timing.settings import Settings, parse_value, to_output
+from node_timing.knowledge import KubeVersion
+from node_timing.settings import Settings, parse_value, to_output, to_text
 
 
 def variables() -> dict[str, dict[str, Any]]:
@@ -45,31 +46,40 @@ def default_settings_values() -> dict[str, Any]:
     return values
 
 
-def _extra_arg_value(path: str, value: Any) -> str:
-    """Extra-args values are strings for kubeadm; floats without needless digits (0.1, not 0.10)."""
-    out = to_output(path, value)
-    if isinstance(out, float):
-        return f"{out:g}"
-    return str(out)
+def _removed(component: str, key: str, version: KubeVersion) -> bool:
+    """Whether extra-args ``key`` is a flag of ``component`` that ``version`` no longer accepts."""
+    flag = key.lstrip("-")
+    fact = knowledge.removed_flags().get(flag)
+    if fact is None or fact["component"] != component:
+        return False
+    return knowledge.flag_removed(flag, version)
 
 
-def to_vars(settings: Settings, current: dict[str, Any] | None = None) -> dict[str, Any]:
+def to_vars(
+    settings: Settings,
+    current: dict[str, Any] | None = None,
+    version: KubeVersion | None = None,
+) -> dict[str, Any]:
     """The kubespray group_vars that produce ``settings``.
 
-    First-class variables where kubespray has one; every other setting as a key of its extra-args
-    dict. ``current`` holds the inventory's existing extra-args dicts: their other keys are kept, and
-    keys that duplicate a first-class variable are dropped (kubespray would render them twice).
-    HTTP/2 timeouts are kubelet environment variables, which kubespray has no variable for.
+    First-class variables where kubespray has one; every other setting as a key of its
+    extra-args dict. ``current`` holds the inventory's existing extra-args dicts: their other keys
+    are kept, and keys that duplicate a first-class variable are dropped (kubespray would render
+    them twice). With ``version``, keys for flags that version removed are dropped too:
+    kube-controller-manager does not start with them. HTTP/2 timeouts are kubelet environment
+    variables, which kubespray has no variable for.
     """
     current = current or {}
     out: dict[str, Any] = {}
     for name, fact in variables().items():
-        value = to_output(fact["setting"], settings.get(fact["setting"]))
-        out[name] = str(value) if isinstance(value, int) else value
+        out[name] = to_text(fact["setting"], settings.get(fact["setting"]))
     first_class = {fact["setting"] for fact in variables().values()}
     for dict_name, fact in extra_args().items():
         existing = current.get(dict_name)
         merged: dict[str, Any] = dict(existing) if isinstance(existing, dict) else {}
+        if version is not None:
+            for key in [k for k in merged if _removed(fact["component"], str(k), version)]:
+                del merged[key]
         for key, path in fact["keys"].items():
             if path in first_class:
                 merged.pop(key, None)
@@ -78,7 +88,8 @@ def to_vars(settings: Settings, current: dict[str, Any] | None = None) -> dict[s
             if value is None:
                 merged.pop(key, None)
                 continue
-            merged[key] = _extra_arg_value(path, value) if fact["key_style"] == "dash-case" else to_output(path, value)
+            dash_case = fact["key_style"] == "dash-case"
+            merged[key] = to_text(path, value) if dash_case else to_output(path, value)
         if merged or dict_name in current:
             out[dict_name] = merged
     return out

@@ -190,6 +190,20 @@ def to_output(path: str, value: Any) -> Any:
     return value
 
 
+def to_text(path: str, value: Any) -> str:
+    """A setting value as a command-line flag or kubeadm extraArgs string.
+
+    Durations Go-normalised (``50s``), integers plain (``300``: tolerations take no unit), floats
+    in the shortest spelling that reads back to the same number (``0.1``, ``0.55``, ``1``).
+    """
+    out = to_output(path, value)
+    if out is None:
+        raise SettingError(f"{path} has no value to write")
+    if isinstance(out, float):
+        return str(int(out)) if out.is_integer() else repr(out)
+    return str(out)
+
+
 def defaults(version: KubeVersion) -> Settings:
     """Kubernetes' own defaults at ``version``, with the report frequency written out explicitly."""
     values = {path: parse_value(path, knowledge.default_for(path, version)) for path in setting_paths()}
