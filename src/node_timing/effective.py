@@ -307,9 +307,3 @@ def settings_usable(timing: HostTiming, *paths: str) -> bool:
     """True when every named setting has a known, valid value (else the rule skips)."""
     return all(timing.effective[p].usable for p in paths)
 
-
-def cluster_settings(inventory_path: Any, kube_version: str | None = None) -> tuple[Settings, KubeVersion, dict[str, Any]]:
-    """The inventory's effective Settings (control plane + kubelet), version and extra-args dicts."""
-    from node_timing.lint import cluster_settings as from_lint
-
-    return from_lint(inventory_path, kube_version)

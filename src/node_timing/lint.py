@@ -17,6 +17,7 @@ from typing import Any
 from node_timing import knowledge, kubespray
 from node_timing.effective import HostTiming, Source, build_host_timing, plain, value_location
 from node_timing.findings import Finding, Location, Severity
+from node_timing.errors import EXIT_FAILURES, UsageError
 from node_timing.knowledge import KubeVersion
 
 # Variables the rules read besides the settings' own: the version, the role's inputs, removed and
@@ -295,20 +296,42 @@ def lint_inventory(path: str | Path, options: Options | None = None) -> tuple[Li
     return ctx, run_rules(ctx)
 
 
+class UnusableSettings(UsageError):
+    """The inventory's timing values cannot be rendered as they are (invalid or unresolved)."""
+
+    exit_code = EXIT_FAILURES
+
+
 def cluster_settings(
     inventory_path: str | Path, kube_version: str | None = None
 ) -> tuple[Any, KubeVersion, dict[str, Any]]:
-    """The control plane's effective Settings, the version, and the inventory's extra-args dicts."""
+    """The inventory's effective Settings, the version, and the inventory's extra-args dicts.
+
+    Control-plane settings come from the first control-plane host, kubelet settings from the
+    largest group of kubelet hosts that share them. Raises :class:`UnusableSettings` when a value
+    that would be rendered is invalid or cannot be resolved: rendering a default in its place
+    would silently change what the inventory says.
+    """
+    from dataclasses import replace
+
     from node_timing.inventory import load_inventory
 
     ctx = build_context(load_inventory(inventory_path), Options(kube_version=kube_version))
+    kubelet_group = max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
+    bad: list[Source] = []
+    for path, source in ctx.cluster.effective.items():
+        if not path.startswith("kubelet.") and not source.usable:
+            bad.append(source)
+    for path, source in kubelet_group.effective.items():
+        if path.startswith("kubelet.") and not source.usable:
+            bad.append(source)
+    if bad:
+        shown = "; ".join(f"{s.location}: {s.problem or s.unresolved}" for s in bad[:3])
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        raise UnusableSettings(f"cannot render from {inventory_path}: {shown}{more}; `node-timing lint` explains")
     current = {
         name: plain(ctx.cluster.variables[name])
         for name in kubespray.extra_args()
         if name in ctx.cluster.variables and isinstance(plain(ctx.cluster.variables[name]), Mapping)
     }
-    # The kubelet part comes from the kubelet hosts (they may differ from the control plane).
-    kubelet = ctx.kubelet_groups[0].settings.kubelet if ctx.kubelet_groups else ctx.cluster.settings.kubelet
-    from dataclasses import replace
-
-    return replace(ctx.cluster.settings, kubelet=kubelet), ctx.version, current
+    return replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet), ctx.version, current

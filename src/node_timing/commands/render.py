@@ -83,19 +83,18 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
             raise UsageError(
                 "--nodes, --set and --heartbeat-budget go with --profile, not --inventory"
             )
-        try:
-            from node_timing.effective import cluster_settings
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("node_timing.effective",):
-                raise
-            raise UsageError(
-                "--inventory needs the lint support (node_timing.effective), which this build "
-                "lacks; use --profile NAME --nodes N"
-            ) from None
+        from node_timing.errors import EXIT_NOTHING
+        from node_timing.inventory import InventoryError
+        from node_timing.lint import cluster_settings
+
         try:
             settings, version, current = cluster_settings(
                 args.inventory, kube_version=args.kube_version
             )
+        except InventoryError as exc:
+            error = UsageError(str(exc))
+            error.exit_code = EXIT_NOTHING
+            raise error from None
         except (knowledge.KnowledgeError, SettingError, OSError) as exc:
             raise UsageError(str(exc)) from None
         return settings, version, current
