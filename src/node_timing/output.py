@@ -39,3 +39,16 @@ def human_bytes(n: float) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"  # pragma: no cover
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working directory when it is below it, as linters print paths."""
+    import os
+
+    if not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path, os.getcwd())
+    except ValueError:  # another drive on Windows
+        return path
+    return path if rel.startswith("..") else rel

@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"node-timing: {exc}", file=sys.stderr)
         return EXIT_NOTHING
     ctx = build_context(inventory, options)
-    findings = [_relative(f, Path.cwd()) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
+    findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     hosts = len(inventory.hosts)
@@ -78,17 +78,11 @@ def run(args: argparse.Namespace) -> int:
     return lintconfig.exit_code(findings, strict=args.strict)
 
 
-def _relative(finding: Finding, cwd: Path) -> Finding:
-    """Paths relative to the working directory when they are below it, as linters print them."""
-    import dataclasses
-    import os
 
-    path = finding.path
-    if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path, cwd)
-        except ValueError:
-            return finding
-        if not rel.startswith(".."):
-            return dataclasses.replace(finding, path=rel)
-    return finding
+def _relative(finding: Finding) -> Finding:
+    import dataclasses
+
+    from node_timing.output import display_path
+
+    shown = display_path(finding.path)
+    return finding if shown == finding.path else dataclasses.replace(finding, path=shown)

@@ -1,0 +1,88 @@
+"""``node-timing explain INVENTORY``: what the inventory's timing means, per group of hosts.
+
+For each set of hosts that share the same effective settings: the settings, where each value comes
+from (file:line, or kubespray's default), and the figures: heartbeat interval, detection and
+eviction time of a dead node, heartbeat writes and etcd bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+DESCRIPTION = (
+    "Explain an inventory's effective timing: for each group of hosts sharing the same settings, "
+    "where every value comes from and how fast a dead node is detected and its pods evicted."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
+    p.add_argument("--nodes", type=int, help="node count for the load figures (default: hosts in k8s_cluster)")
+    p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's kube_version)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import sys
+    from dataclasses import replace
+
+    from node_timing import figures, knowledge
+    from node_timing.errors import EXIT_NOTHING, UsageError
+    from node_timing.inventory import InventoryError, load_inventory
+    from node_timing.lint import Options, build_context
+    from node_timing.output import display_path
+    from node_timing.settings import to_output
+
+    if args.nodes is not None and args.nodes < 0:
+        raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
+    try:
+        inventory = load_inventory(args.inventory)
+    except InventoryError as exc:
+        print(f"node-timing: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
+    try:
+        ctx = build_context(inventory, Options(kube_version=args.kube_version, nodes=args.nodes))
+    except knowledge.KnowledgeError as exc:
+        raise UsageError(str(exc)) from None
+    report: list[dict[str, Any]] = []
+    for group in ctx.kubelet_groups:
+        settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)
+        figs = figures.compute(settings, ctx.nodes_of(group))
+        origins = {}
+        for path, source in {**ctx.cluster.effective, **{p: s for p, s in group.effective.items() if p.startswith("kubelet.")}}.items():
+            value = settings.get(path)
+            if value is None:  # the report frequency inherits the update frequency
+                shown_value: Any = "inherits " + to_output(path, settings.kubelet.node_status_update_frequency)
+            else:
+                shown_value = to_output(path, value) if source.usable else source.raw
+            origins[path] = {
+                "value": shown_value,
+                "from": "kubespray default" if source.kind == "kubespray-default"
+                else "Kubernetes default" if source.kind == "kubernetes-default"
+                else display_path(str(source.location)),
+                **({"problem": source.problem or source.unresolved} if not source.usable else {}),
+            }
+        report.append({"hosts": group.hosts, "settings": origins, "figures": figs.to_dict()})
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report}, indent=2) + "\n")
+        return 0
+    out = [f"Kubernetes {ctx.version}, {ctx.nodes} nodes, {len(report)} group(s) of kubelet settings"]
+    for entry in report:
+        hosts = entry["hosts"]
+        shown = ", ".join(hosts[:6]) + (f" and {len(hosts) - 6} more" if len(hosts) > 6 else "")
+        out += ["", f"hosts: {shown}"]
+        width = max(len(p) for p in entry["settings"])
+        for path, info in entry["settings"].items():
+            note = f"  ! {info['problem']}" if "problem" in info else ""
+            out.append(f"  {path:<{width}}  {info['value']!s:<12}  {info['from']}{note}")
+        f = entry["figures"]
+        out += [
+            f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "
+            f"({f['heartbeats_per_grace']} heartbeats of {f['heartbeat_interval_seconds']}s per grace period);",
+            f"  its pods are evicted by {f['eviction_seconds_max']}s; these hosts write "
+            f"{f['lease_writes_per_minute']} leases and {f['status_reports_per_minute']} Node status reports a minute",
+        ]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
