@@ -81,11 +81,13 @@ def run(args: argparse.Namespace) -> int:
                 for line in difflib.unified_diff(old, new, a if change.old is not None else "/dev/null", b):
                     out.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
         stale: list[str] = []
+        failed: list[str] = []
         if not args.check:
-            stale = write_back(result.changes)
+            stale, failed = write_back(result.changes)
+        unwritten = set(stale) | {line.split(": not written")[0] for line in failed}
         verb = "would fix" if args.check else "fixed"
         for change in result.changes:
-            if change.path in stale:
+            if change.path in unwritten:
                 continue
             rel = _relative_path(change.path, cwd)
             what = ", ".join(sorted(change.rules)) or "changes"
@@ -95,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
                 f"node-timing: {_relative_path(path_, cwd)} changed on disk while fixing: not written; run fix again",
                 file=sys.stderr,
             )
+        for line in failed:
+            print(f"node-timing: {line}", file=sys.stderr)
         for line in result.skipped:
             print(f"node-timing: {line}", file=sys.stderr)
         remaining = [_relative(f, cwd) for f in result.remaining]
@@ -107,8 +111,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         ws.close()
     failing = lintconfig.exit_code(remaining) == EXIT_FAILURES
-    written = [c for c in result.changes if c.path not in stale]
-    if stale or failing or (args.check and result.changes):
+    written = [c for c in result.changes if c.path not in unwritten]
+    if unwritten or failing or (args.check and result.changes):
         return EXIT_FAILURES
     if written and not args.check:
         return EXIT_FIXED

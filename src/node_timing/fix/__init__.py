@@ -442,11 +442,13 @@ def digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def write_back(changes: list[FileChange]) -> list[str]:
-    """Write every change atomically; a file that changed since it was read is left alone."""
+def write_back(changes: list[FileChange]) -> tuple[list[str], list[str]]:
+    """Write every change atomically; returns the files left alone because they changed on disk
+    since they were read, and one line per file that could not be written."""
     from node_timing.render.write import atomic_write
 
     stale: list[str] = []
+    failed: list[str] = []
     for change in changes:
         target = Path(os.path.realpath(change.path))
         try:
@@ -456,6 +458,9 @@ def write_back(changes: list[FileChange]) -> list[str]:
         if digest(now) != digest(change.old):
             stale.append(change.path)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, change.new)
-    return stale
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, change.new)
+        except OSError as exc:
+            failed.append(f"{change.path}: not written: {exc.strerror or exc}")
+    return stale, failed

@@ -54,6 +54,8 @@ class Op:
         return (self.file, self.line, self.var, self.key)
 
     def ident(self) -> tuple[Any, ...]:
+        if self.action == "add_var":  # the same new variable, wherever it was to go
+            return (self.action, self.file, self.key, repr(self.value))
         return (self.action, self.file, self.line, self.var, self.key, repr(self.value), self.new_key)
 
 
@@ -201,8 +203,8 @@ class Planner:
                 current = g.variables.get(var)
                 if current is not None and _parsed(path, plain(current)) == parsed:
                     continue
-                if current is not None and current.path != holder.path:
-                    return []  # set elsewhere to another value: which one was meant is unknown
+                if current is not None:
+                    return []  # set to another value too: which one was meant is unknown
                 placed = self.place_variable(g, var, to_text(path, parsed), holder, dict_name)
                 if placed is None:
                     return []
@@ -226,7 +228,7 @@ class Planner:
             other_content = plain(other) if other is not None else None
             if other is None:
                 ops.append(self.op("add_var", holder, dict_name, right_dict, value={right_key: value}))
-            elif not isinstance(other_content, Mapping) or other.path != holder.path:
+            elif not isinstance(other_content, Mapping):
                 return []
             elif right_key in other_content:
                 if _parsed(path, other_content[right_key]) != parsed:

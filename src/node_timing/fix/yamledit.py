@@ -212,8 +212,6 @@ class YamlText:
             raise EditError(f"{_name(pair)} does not start its own line")
         first = pair.key.start_mark.line
         last = self._last_line(pair.key) if pair.alias else self._last_line(pair.value)
-        if pair.alias:
-            last = self._last_line(pair.key)
         start, (end, _) = self._line_start(first), self._after_lines(last)
         if len(siblings) == 1:
             parent = next((p for p in self._pairs if p.value is mapping and not p.alias), None)
@@ -229,9 +227,6 @@ class YamlText:
         if mapping is None:
             lines = self._block_lines(key, value, 0)
             at, prefix = len(self.text), ("" if not self.text or self.text.endswith("\n") else self.newline)
-            if self.root is not None and self.root.end_mark.index < len(self.text):
-                # a null document (`---` and comments only): append after it
-                pass
             self.edits.append(TextEdit(at, at, prefix + lines))
             return
         siblings = self.pairs_of(mapping)
