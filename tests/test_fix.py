@@ -33,7 +33,9 @@ def copy(src: Path, tmp_path: Path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def changed_lines(old: bytes, new: bytes) -> tuple[set[int], list[str]]:
@@ -56,13 +58,15 @@ def rules_left(inv: Path) -> set[str]:
 def test_commented_inventory_changes_only_the_lines_that_must_change(tmp_path, capsys):
     inv = copy(COMMENTED, tmp_path)
     before = snapshot(inv)
-    assert FIXABLE <= rules_left(inv)
+    assert rules_left(inv) >= FIXABLE
 
     assert main(["fix", str(inv)]) == 8
 
     after = snapshot(inv)
     assert set(after) == set(before)  # no file created or lost
-    diffs = {rel: changed_lines(before[rel], after[rel]) for rel in before if before[rel] != after[rel]}
+    diffs = {
+        rel: changed_lines(before[rel], after[rel]) for rel in before if before[rel] != after[rel]
+    }
     assert diffs == {
         K8S: (
             {18, 21, 26, 32, 33, 36},
@@ -128,7 +132,11 @@ def test_vault_bytes_are_untouched(tmp_path):
     inv = copy(MYCLUSTER, tmp_path)
     (inv / "group_vars" / "all" / "vault.yml").write_bytes(VAULT_FILE)
     k8s = inv / K8S
-    k8s.write_text(k8s.read_text().replace("kube_network_plugin: calico\n", "kube_network_plugin: calico\n" + INLINE_VAULT))
+    k8s.write_text(
+        k8s.read_text().replace(
+            "kube_network_plugin: calico\n", "kube_network_plugin: calico\n" + INLINE_VAULT
+        )
+    )
     assert main(["fix", str(inv)]) == 8
     assert (inv / "group_vars" / "all" / "vault.yml").read_bytes() == VAULT_FILE
     assert INLINE_VAULT in k8s.read_text()
@@ -220,7 +228,11 @@ def test_profile_sets_every_timing_setting(tmp_path):
     assert settings.controller_manager == expected.controller_manager
     assert settings.apiserver == expected.apiserver
     k = settings.kubelet
-    assert (k.node_status_update_frequency, k.node_status_report_frequency, k.node_lease_duration_seconds) == (
+    assert (
+        k.node_status_update_frequency,
+        k.node_status_report_frequency,
+        k.node_lease_duration_seconds,
+    ) == (
         expected.kubelet.node_status_update_frequency,
         expected.kubelet.node_status_report_frequency,
         expected.kubelet.node_lease_duration_seconds,
@@ -230,11 +242,15 @@ def test_profile_sets_every_timing_setting(tmp_path):
 def test_report_frequency_creates_the_dict_when_none_exists(tmp_path):
     from lintkit import make_inventory
 
-    inv = make_inventory(tmp_path, {K8S: "kube_version: v1.35.4\n# timing\nkubelet_status_update_frequency: 10s\n"})
+    inv = make_inventory(
+        tmp_path, {K8S: "kube_version: v1.35.4\n# timing\nkubelet_status_update_frequency: 10s\n"}
+    )
     assert main(["fix", str(inv)]) == 8
     created = inv / "group_vars" / "k8s_cluster" / "node-timing.yml"
     assert "kubelet_config_extra_args:\n  nodeStatusReportFrequency: 5m0s\n" in created.read_text()
-    assert (inv / K8S).read_text() == "kube_version: v1.35.4\n# timing\nkubelet_status_update_frequency: 10s\n"
+    assert (
+        inv / K8S
+    ).read_text() == "kube_version: v1.35.4\n# timing\nkubelet_status_update_frequency: 10s\n"
 
 
 @pytest.mark.parametrize(
@@ -249,7 +265,8 @@ def test_report_frequency_creates_the_dict_when_none_exists(tmp_path):
             "kubelet_config_extra_args: {nodeStatusReportFrequency: 5m0s}\n",
         ),
         (
-            "kube_version: v1.35.4\r\nkube_kubeadm_controller_extra_args:\r\n  pod-eviction-timeout: 2m\r\n"
+            "kube_version: v1.35.4\r\nkube_kubeadm_controller_extra_args:\r\n"
+            "  pod-eviction-timeout: 2m\r\n"
             "kubelet_config_extra_args: {nodeStatusReportFrequency: 5m0s}\r\n",
             "kube_version: v1.35.4\r\nkube_kubeadm_controller_extra_args: {}\r\n"
             'kube_apiserver_pod_eviction_not_ready_timeout_seconds: "120"\r\n'

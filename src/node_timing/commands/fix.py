@@ -16,13 +16,21 @@ DESCRIPTION = (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inventory", metavar="PATH", help="inventory directory or file")
-    p.add_argument("--profile", metavar="NAME", help="also set every timing setting to this profile's values")
+    p.add_argument(
+        "--profile", metavar="NAME", help="also set every timing setting to this profile's values"
+    )
     p.add_argument("--rules", metavar="ID,...", help="fix only these rules (comma-separated ids)")
     p.add_argument("--diff", action="store_true", help="print a unified diff of every change")
-    p.add_argument("--check", action="store_true", help="write nothing; exit 2 if anything would change")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 2 if anything would change"
+    )
     p.add_argument("--nodes", type=int, help="node count (default: hosts in k8s_cluster)")
-    p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's kube_version)")
-    p.add_argument("-c", "--config", help="configuration file (default: .node-timing.yml found upward)")
+    p.add_argument(
+        "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
+    )
+    p.add_argument(
+        "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,10 +55,16 @@ def run(args: argparse.Namespace) -> int:
         if unknown or not selected:
             raise UsageError(f"--rules: unknown rule id(s) {', '.join(unknown) or '(none given)'}")
     if args.profile is not None and args.profile not in profiles.names():
-        raise UsageError(f"unknown profile {args.profile!r}; choose one of: {', '.join(profiles.names())}")
+        raise UsageError(
+            f"unknown profile {args.profile!r}; choose one of: {', '.join(profiles.names())}"
+        )
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
-    config = lintconfig.load_config(Path(args.config), known) if args.config else lintconfig.discover(path, known)
+    config = (
+        lintconfig.load_config(Path(args.config), known)
+        if args.config
+        else lintconfig.discover(path, known)
+    )
     options = Options(
         kube_version=args.kube_version or config.kube_version,
         nodes=args.nodes if args.nodes is not None else config.nodes,
@@ -65,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"node-timing: {path}: no such file or directory", file=sys.stderr)
         return EXIT_NOTHING
     try:
-        result, ws = run_fix(path, options=options, config=config, rules=selected, profile=args.profile)
+        result, ws = run_fix(
+            path, options=options, config=config, rules=selected, profile=args.profile
+        )
     except InventoryError as exc:
         print(f"node-timing: {exc}", file=sys.stderr)
         return EXIT_NOTHING
@@ -78,8 +94,12 @@ def run(args: argparse.Namespace) -> int:
                 a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
                 old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
                 new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
-                for line in difflib.unified_diff(old, new, a if change.old is not None else "/dev/null", b):
-                    out.write(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+                for line in difflib.unified_diff(
+                    old, new, a if change.old is not None else "/dev/null", b
+                ):
+                    out.write(
+                        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                    )
         stale: list[str] = []
         failed: list[str] = []
         if not args.check:
@@ -91,10 +111,14 @@ def run(args: argparse.Namespace) -> int:
                 continue
             rel = _relative_path(change.path, cwd)
             what = ", ".join(sorted(change.rules)) or "changes"
-            print(f"{verb}: {rel} ({what}{'; new file' if change.old is None else ''})", file=sys.stderr)
+            print(
+                f"{verb}: {rel} ({what}{'; new file' if change.old is None else ''})",
+                file=sys.stderr,
+            )
         for path_ in stale:
             print(
-                f"node-timing: {_relative_path(path_, cwd)} changed on disk while fixing: not written; run fix again",
+                f"node-timing: {_relative_path(path_, cwd)} changed on disk while fixing: "
+                "not written; run fix again",
                 file=sys.stderr,
             )
         for line in failed:
@@ -104,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
         remaining = [_relative(f, cwd) for f in result.remaining]
         if remaining:
             text = formats.get_formatter("text")(
-                remaining, rules.catalogue(), color=formats.use_color(out.isatty(), os.environ),
+                remaining,
+                rules.catalogue(),
+                color=formats.use_color(out.isatty(), os.environ),
                 summary={"root": os.getcwd()},
             )
             out.write(text)

@@ -67,7 +67,9 @@ class Workspace:
             self.inventory = self.root / src.name
 
     def _copytree(self, src: Path, dst: Path) -> None:
-        shutil.copytree(src, dst, ignore=_IGNORE, copy_function=self._copy, ignore_dangling_symlinks=True)
+        shutil.copytree(
+            src, dst, ignore=_IGNORE, copy_function=self._copy, ignore_dangling_symlinks=True
+        )
 
     def _copy(self, src: str, dst: str) -> str:
         with open(src, "rb") as fh:
@@ -115,10 +117,12 @@ def _kind(path: str) -> str:
             head = fh.read(4096)
     except OSError:
         return "yaml"
+    import yaml
+
     from node_timing.inventory.yamlpos import parse_yaml
 
     doc, _ = parse_yaml(path, head.decode("utf-8", "replace"))
-    return "yaml" if doc is not None and doc.root is not None and doc.root.id == "mapping" else "ini"
+    return "yaml" if doc is not None and isinstance(doc.root, yaml.MappingNode) else "ini"
 
 
 def apply_ops(path: str, ops: list[Op]) -> tuple[bool, list[str]]:
@@ -218,7 +222,9 @@ def _yaml_op(doc: Any, op: Op, expected: Any) -> None:
             mapping, keys, after = sibling.mapping, sibling.path, sibling
         else:
             mapping, keys, after = doc.root_mapping(), (), None
-        existing = doc.key_in(mapping, op.key, doc.pairs_of(mapping)) if mapping is not None else None
+        existing = (
+            doc.key_in(mapping, op.key, doc.pairs_of(mapping)) if mapping is not None else None
+        )
         target = _at(expected, keys)
         if existing is None:
             doc.insert(mapping, after, op.key, op.value)
@@ -270,7 +276,9 @@ def _set_key(doc: Any, var_pair: Any, key: str, value: Any) -> None:
         doc.set_value(key_pair, value)
 
 
-def _ini_vars(path: str, text: str) -> tuple[list[Any], dict[tuple[str, str, str], tuple[Any, int]]]:
+def _ini_vars(
+    path: str, text: str
+) -> tuple[list[Any], dict[tuple[str, str, str], tuple[Any, int]]]:
     from node_timing.inventory.ini import ParseError, parse_ini
 
     try:
@@ -376,7 +384,11 @@ def run_fix(
                 planned.extend(planner.plan(f))
         ops, dropped = resolve_conflicts(planned)
         if n == 0:
-            skipped.extend(f"{o.file}:{o.line}: {o.rule}: not fixed: hosts disagree on {o.var}" for o in dropped if o.rule)
+            skipped.extend(
+                f"{o.file}:{o.line}: {o.rule}: not fixed: hosts disagree on {o.var}"
+                for o in dropped
+                if o.rule
+            )
         changed = False
         by_file: dict[str, list[Op]] = {}
         for op in ops:
@@ -389,17 +401,23 @@ def run_fix(
             skipped.extend(problems)
             if did:
                 changed = True
-                rules_of.setdefault(ws.relative(path) or path, set()).update(o.rule for o in file_ops)
+                rules_of.setdefault(ws.relative(path) or path, set()).update(
+                    o.rule for o in file_ops
+                )
         if not changed:
             break
     changes = ws.changes()
     for c in changes:
         c.rules = rules_of.get(os.path.relpath(c.path, ws.original_base), set())
     remaining = [_to_original(f, ws) for f in findings]
-    return FixResult(changes, remaining, [_to_original_text(s, ws) for s in dict.fromkeys(skipped)]), ws
+    return FixResult(
+        changes, remaining, [_to_original_text(s, ws) for s in dict.fromkeys(skipped)]
+    ), ws
 
 
-def _declared_profile(ctx: Any, findings: list[Finding], rules: Collection[str] | None) -> str | None:
+def _declared_profile(
+    ctx: Any, findings: list[Finding], rules: Collection[str] | None
+) -> str | None:
     from node_timing.effective import plain
     from node_timing.lintconfig import matches
 
@@ -420,7 +438,9 @@ def _profile_ops(planner: Planner, ctx: Any, name: str, skipped: list[str]) -> l
     raw = plain(ctx.cluster.variables.get("node_timing_overrides")) or {}
     overrides = dict(raw) if isinstance(raw, dict) else {}
     try:
-        result = profiles.compute(name, ctx.nodes, str(ctx.version), overrides, ctx.heartbeat_budget)
+        result = profiles.compute(
+            name, ctx.nodes, str(ctx.version), overrides, ctx.heartbeat_budget
+        )
     except (profiles.ProfileError, SettingError, KnowledgeError) as exc:
         skipped.append(f"profile {name}: not applied: {exc}")
         return []

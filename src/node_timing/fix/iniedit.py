@@ -53,7 +53,7 @@ class IniText:
         raw = self.lines[line - 1].rstrip("\r\n")
         section = self._section(line - 1)
         if section.endswith(":vars"):
-            k, sep, rest = raw.partition("=")
+            k, sep, _rest = raw.partition("=")
             if not sep or k.strip() != key:
                 raise EditError(f"{key} not found on line {line}")
             start = len(raw) - len(raw.lstrip())
@@ -87,7 +87,9 @@ class IniText:
 
     def set_value(self, token: Token, value: Any) -> None:
         text = value_text(value, token.host_line)
-        self.edits.append(TextEdit(self._at(token, token.value_start), self._at(token, token.value_end), text))
+        self.edits.append(
+            TextEdit(self._at(token, token.value_start), self._at(token, token.value_end), text)
+        )
 
     def delete(self, token: Token) -> None:
         if not token.host_line:

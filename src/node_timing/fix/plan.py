@@ -56,7 +56,15 @@ class Op:
     def ident(self) -> tuple[Any, ...]:
         if self.action == "add_var":  # the same new variable, wherever it was to go
             return (self.action, self.file, self.key, repr(self.value))
-        return (self.action, self.file, self.line, self.var, self.key, repr(self.value), self.new_key)
+        return (
+            self.action,
+            self.file,
+            self.line,
+            self.var,
+            self.key,
+            repr(self.value),
+            self.new_key,
+        )
 
 
 @dataclass
@@ -66,7 +74,9 @@ class Planner:
 
     # --------------------------------------------------------------------------- helpers
 
-    def groups_of(self, finding: Finding, groups: Iterable[HostTiming] | None = None) -> list[HostTiming]:
+    def groups_of(
+        self, finding: Finding, groups: Iterable[HostTiming] | None = None
+    ) -> list[HostTiming]:
         hosts = set(finding.hosts)
         return [g for g in (groups or self.ctx.groups) if hosts & set(g.hosts)]
 
@@ -75,7 +85,11 @@ class Planner:
             for found in g.sources.values():
                 for s in found:
                     loc = s.location
-                    if (loc.path, loc.line, loc.column) == (finding.path, finding.line, finding.column):
+                    if (loc.path, loc.line, loc.column) == (
+                        finding.path,
+                        finding.line,
+                        finding.column,
+                    ):
                         yield g, s
 
     def target(self, source: Source, group: HostTiming) -> tuple[Any, str, str | None] | None:
@@ -101,7 +115,10 @@ class Planner:
         if method is None or not finding.fixable:
             return []
         ops: list[Op] = method(finding)
-        return [Op(o.action, o.file, o.line, o.var, o.key, o.value, o.new_key, finding.rule) for o in ops]
+        return [
+            Op(o.action, o.file, o.line, o.var, o.key, o.value, o.new_key, finding.rule)
+            for o in ops
+        ]
 
     def fix_seconds_format(self, finding: Finding) -> list[Op]:
         ops = []
@@ -111,7 +128,9 @@ class Planner:
             if not m or t is None:
                 continue
             number = int(m.group(1))
-            value: Any = number if s.setting == "kubelet.node_lease_duration_seconds" else str(number)
+            value: Any = (
+                number if s.setting == "kubelet.node_lease_duration_seconds" else str(number)
+            )
             ops.append(self.op("set", t[0], t[1], t[2], value=value))
         return ops
 
@@ -122,7 +141,11 @@ class Planner:
             if t is None or isinstance(s.raw, bool) or not isinstance(s.raw, int) or s.raw < 0:
                 continue
             # The kubelet documents these fields in seconds: a bare N meant N seconds.
-            ops.append(self.op("set", t[0], t[1], t[2], value=durations.format(durations.from_seconds(s.raw))))
+            ops.append(
+                self.op(
+                    "set", t[0], t[1], t[2], value=durations.format(durations.from_seconds(s.raw))
+                )
+            )
         return ops
 
     def fix_removed_setting(self, finding: Finding) -> list[Op]:
@@ -169,7 +192,9 @@ class Planner:
             ops.extend(placed)
         return ops
 
-    def place_variable(self, g: HostTiming, var: str, value: Any, near: Any, near_var: str) -> list[Op] | None:
+    def place_variable(
+        self, g: HostTiming, var: str, value: Any, near: Any, near_var: str
+    ) -> list[Op] | None:
         """Set ``var`` for the hosts that read ``near``: in place when it is in the same file,
         else right after ``near_var``; None when another file would still override it."""
         current = g.variables.get(var)
@@ -221,13 +246,17 @@ class Planner:
                         return []
                     ops.append(self.op("delete", holder, dict_name, key))
                 else:
-                    ops.append(self.op("rename", holder, dict_name, key, value=value, new_key=right_key))
+                    ops.append(
+                        self.op("rename", holder, dict_name, key, value=value, new_key=right_key)
+                    )
                 continue
             ops.append(self.op("delete", holder, dict_name, key))
             other = g.variables.get(right_dict)
             other_content = plain(other) if other is not None else None
             if other is None:
-                ops.append(self.op("add_var", holder, dict_name, right_dict, value={right_key: value}))
+                ops.append(
+                    self.op("add_var", holder, dict_name, right_dict, value={right_key: value})
+                )
             elif not isinstance(other_content, Mapping):
                 return []
             elif right_key in other_content:
@@ -238,14 +267,27 @@ class Planner:
         return ops
 
     def fix_report_frequency(self, finding: Finding) -> list[Op]:
-        default = to_output(REPORT, parse_value(REPORT, knowledge.default_for(REPORT, self.ctx.version)))
+        default = to_output(
+            REPORT, parse_value(REPORT, knowledge.default_for(REPORT, self.ctx.version))
+        )
         ops: list[Op] = []
         for g in self.groups_of(finding, self.ctx.kubelet_groups):
             holder = g.variables.get(KUBELET_ARGS)
             if holder is None:
-                ops.append(Op("add_var", self.default_file, 0, "", KUBELET_ARGS, {"nodeStatusReportFrequency": default}))
+                ops.append(
+                    Op(
+                        "add_var",
+                        self.default_file,
+                        0,
+                        "",
+                        KUBELET_ARGS,
+                        {"nodeStatusReportFrequency": default},
+                    )
+                )
             elif isinstance(plain(holder), Mapping):
-                ops.append(self.op("set", holder, KUBELET_ARGS, "nodeStatusReportFrequency", value=default))
+                ops.append(
+                    self.op("set", holder, KUBELET_ARGS, "nodeStatusReportFrequency", value=default)
+                )
         return ops
 
     def fix_profile_drift(self, finding: Finding) -> list[Op]:
@@ -260,7 +302,9 @@ class Planner:
         holder = ctx.cluster.variables.get("node_timing_profile")
         if holder is not None and plain(holder) != profile_name:
             ops.append(self.op("set", holder, "node_timing_profile", value=profile_name))
-        groups = {id(g): g for g in [*ctx.kubelet_groups, *(ctx.control_plane_groups or [ctx.cluster])]}
+        groups = {
+            id(g): g for g in [*ctx.kubelet_groups, *(ctx.control_plane_groups or [ctx.cluster])]
+        }
         for g in groups.values():
             components = set()
             if g in ctx.kubelet_groups or any(g.hosts == k.hosts for k in ctx.kubelet_groups):
@@ -292,7 +336,16 @@ class Planner:
                 have_holder = g.variables.get(dict_name)
                 if have_holder is None:
                     if timing_keys:
-                        ops.append(Op("add_var", self.default_file, 0, "", dict_name, {k: want_dict[k] for k in timing_keys}))
+                        ops.append(
+                            Op(
+                                "add_var",
+                                self.default_file,
+                                0,
+                                "",
+                                dict_name,
+                                {k: want_dict[k] for k in timing_keys},
+                            )
+                        )
                     continue
                 have_dict = plain(have_holder)
                 if not isinstance(have_dict, Mapping):
@@ -302,9 +355,16 @@ class Planner:
                         ops.append(self.op("delete", have_holder, dict_name, str(key)))
                 for key in timing_keys:
                     path = fact["keys"][key]
-                    if key not in have_dict or _parsed(path, have_dict[key]) != _parsed(path, want_dict[key]):
-                        ops.append(self.op("set", have_holder, dict_name, key, value=want_dict[key]))
-        return [Op(o.action, o.file, o.line, o.var, o.key, o.value, o.new_key, "profile-drift") for o in ops]
+                    if key not in have_dict or _parsed(path, have_dict[key]) != _parsed(
+                        path, want_dict[key]
+                    ):
+                        ops.append(
+                            self.op("set", have_holder, dict_name, key, value=want_dict[key])
+                        )
+        return [
+            Op(o.action, o.file, o.line, o.var, o.key, o.value, o.new_key, "profile-drift")
+            for o in ops
+        ]
 
 
 def _parsed(path: str, raw: Any) -> Any:

@@ -149,7 +149,7 @@ class YamlText:
         return int(end.line)
 
     def _after_lines(self, line: int) -> tuple[int, str]:
-        """Offset where a new line goes after 0-based ``line``, and a newline to prefix if needed."""
+        """Offset where a line goes after 0-based ``line``, and a newline to prefix if needed."""
         at = self._line_start(line + 1)
         if line + 1 >= len(self._line_starts) and not self.text.endswith("\n"):
             return len(self.text), self.newline
@@ -222,11 +222,16 @@ class YamlText:
                 self.edits.append(TextEdit(colon + 1, colon + 1, " {}"))
         self.edits.append(TextEdit(start, end, ""))
 
-    def insert(self, mapping: yaml.MappingNode | None, after: Pair | None, key: str, value: Any) -> None:
+    def insert(
+        self, mapping: yaml.MappingNode | None, after: Pair | None, key: str, value: Any
+    ) -> None:
         """Add ``key: value`` to ``mapping`` (None: the document root), after ``after`` or last."""
         if mapping is None:
             lines = self._block_lines(key, value, 0)
-            at, prefix = len(self.text), ("" if not self.text or self.text.endswith("\n") else self.newline)
+            at, prefix = (
+                len(self.text),
+                ("" if not self.text or self.text.endswith("\n") else self.newline),
+            )
             self.edits.append(TextEdit(at, at, prefix + lines))
             return
         siblings = self.pairs_of(mapping)
@@ -253,7 +258,9 @@ class YamlText:
             for k, v in value.items():
                 out += self._block_lines(str(k), v, indent + step)
             return out
-        return f"{pad}{scalar_text(key, None, False)}: {scalar_text(value, None, False)}{self.newline}"
+        return (
+            f"{pad}{scalar_text(key, None, False)}: {scalar_text(value, None, False)}{self.newline}"
+        )
 
     # ------------------------------------------------------------------------------ result
 
@@ -312,5 +319,11 @@ def scalar_text(value: Any, style: str | None, flow: bool) -> str:
 
 def flow_text(value: Any) -> str:
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{scalar_text(str(k), None, True)}: {flow_text(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(
+                f"{scalar_text(str(k), None, True)}: {flow_text(v)}" for k, v in value.items()
+            )
+            + "}"
+        )
     return scalar_text(value, None, True)
