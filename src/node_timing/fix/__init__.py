@@ -360,11 +360,21 @@ def run_fix(
     profile: str | None = None,
 ) -> tuple[FixResult, Workspace]:
     """Fix a private copy of ``inventory``; the caller writes the changes back (``write_back``)."""
+    ws = Workspace(inventory)
+    try:
+        return _passes(ws, options, config, rules, profile), ws
+    except BaseException:
+        ws.close()
+        raise
+
+
+def _passes(
+    ws: Workspace, options: Any, config: Any, rules: Collection[str] | None, profile: str | None
+) -> FixResult:
     from node_timing.inventory import load_inventory
     from node_timing.lint import build_context, run_rules
     from node_timing.lintconfig import apply_silencing, matches
 
-    ws = Workspace(inventory)
     skipped: list[str] = []
     rules_of: dict[str, set[str]] = {}
     findings: list[Finding] = []
@@ -410,9 +420,8 @@ def run_fix(
     for c in changes:
         c.rules = rules_of.get(os.path.relpath(c.path, ws.original_base), set())
     remaining = [_to_original(f, ws) for f in findings]
-    return FixResult(
-        changes, remaining, [_to_original_text(s, ws) for s in dict.fromkeys(skipped)]
-    ), ws
+    skipped_lines = [_to_original_text(line, ws) for line in dict.fromkeys(skipped)]
+    return FixResult(changes, remaining, skipped_lines)
 
 
 def _declared_profile(
