@@ -1,0 +1,152 @@
+"""``node-timing fix PATH``: repair in place the findings that have one unambiguous repair."""
+
+from __future__ import annotations
+
+import argparse
+
+DESCRIPTION = (
+    "Repair an inventory's findings that have one unambiguous repair (seconds-format, "
+    "removed-setting, duplicate-setting, report-frequency, misplaced-setting, duration-format of "
+    "bare kubelet seconds; with --profile every timing setting), editing only the lines that must "
+    "change. Exit codes: 0 nothing to do, 8 everything failing was fixed, 2 failing findings "
+    "remain (or, with --check, something would change; or a file changed on disk meanwhile), "
+    "3 usage error, 5 no inventory at PATH."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inventory", metavar="PATH", help="inventory directory or file")
+    p.add_argument(
+        "--profile", metavar="NAME", help="also set every timing setting to this profile's values"
+    )
+    p.add_argument("--rules", metavar="ID,...", help="fix only these rules (comma-separated ids)")
+    p.add_argument("--diff", action="store_true", help="print a unified diff of every change")
+    p.add_argument(
+        "--check", action="store_true", help="write nothing; exit 2 if anything would change"
+    )
+    p.add_argument("--nodes", type=int, help="node count (default: hosts in k8s_cluster)")
+    p.add_argument(
+        "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
+    )
+    p.add_argument(
+        "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import difflib
+    import os
+    import sys
+    from pathlib import Path
+
+    from node_timing import formats, knowledge, lintconfig, profiles, rules
+    from node_timing.commands.lint import _relative
+    from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
+    from node_timing.fix import run_fix, write_back
+    from node_timing.inventory import InventoryError
+    from node_timing.lint import Options
+
+    path = Path(args.inventory)
+    known = set(rules.ids())
+    selected = None
+    if args.rules is not None:
+        selected = [r.strip() for r in args.rules.split(",") if r.strip()]
+        unknown = [r for r in selected if lintconfig.base_id(r) not in known]
+        if unknown or not selected:
+            raise UsageError(f"--rules: unknown rule id(s) {', '.join(unknown) or '(none given)'}")
+    if args.profile is not None and args.profile not in profiles.names():
+        raise UsageError(
+            f"unknown profile {args.profile!r}; choose one of: {', '.join(profiles.names())}"
+        )
+    if args.nodes is not None and args.nodes < 0:
+        raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
+    config = (
+        lintconfig.load_config(Path(args.config), known)
+        if args.config
+        else lintconfig.discover(path, known)
+    )
+    options = Options(
+        kube_version=args.kube_version or config.kube_version,
+        nodes=args.nodes if args.nodes is not None else config.nodes,
+        heartbeat_budget=config.heartbeat_budget,
+    )
+    if options.kube_version is not None:
+        try:
+            knowledge.resolve_version(options.kube_version)
+        except knowledge.KnowledgeError as exc:
+            raise UsageError(str(exc)) from None
+    if not path.exists():
+        print(f"node-timing: {path}: no such file or directory", file=sys.stderr)
+        return EXIT_NOTHING
+    try:
+        result, ws = run_fix(
+            path, options=options, config=config, rules=selected, profile=args.profile
+        )
+    except InventoryError as exc:
+        print(f"node-timing: {exc}", file=sys.stderr)
+        return EXIT_NOTHING
+    try:
+        cwd = Path.cwd()
+        out = sys.stdout
+        if args.diff:
+            for change in result.changes:
+                shown = _relative_path(change.path, cwd)
+                a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
+                old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
+                new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
+                for line in difflib.unified_diff(
+                    old, new, a if change.old is not None else "/dev/null", b
+                ):
+                    out.write(
+                        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                    )
+        stale: list[str] = []
+        failed: list[str] = []
+        if not args.check:
+            stale, failed = write_back(result.changes)
+        unwritten = set(stale) | {line.split(": not written")[0] for line in failed}
+        verb = "would fix" if args.check else "fixed"
+        for change in result.changes:
+            if change.path in unwritten:
+                continue
+            rel = _relative_path(change.path, cwd)
+            what = ", ".join(sorted(change.rules)) or "changes"
+            print(
+                f"{verb}: {rel} ({what}{'; new file' if change.old is None else ''})",
+                file=sys.stderr,
+            )
+        for path_ in stale:
+            print(
+                f"node-timing: {_relative_path(path_, cwd)} changed on disk while fixing: "
+                "not written; run fix again",
+                file=sys.stderr,
+            )
+        for line in failed:
+            print(f"node-timing: {line}", file=sys.stderr)
+        for line in result.skipped:
+            print(f"node-timing: {line}", file=sys.stderr)
+        remaining = [_relative(f, cwd) for f in result.remaining]
+        if remaining:
+            text = formats.get_formatter("text")(
+                remaining,
+                rules.catalogue(),
+                color=formats.use_color(out.isatty(), os.environ),
+                summary={"root": os.getcwd()},
+            )
+            out.write(text)
+    finally:
+        ws.close()
+    failing = lintconfig.exit_code(remaining) == EXIT_FAILURES
+    written = [c for c in result.changes if c.path not in unwritten]
+    if unwritten or failing or (args.check and result.changes):
+        return EXIT_FAILURES
+    if written and not args.check:
+        return EXIT_FIXED
+    return EXIT_OK
+
+
+def _relative_path(path: str, cwd: object) -> str:
+    import os
+
+    rel = os.path.relpath(path, str(cwd))
+    return path if rel.startswith("..") else rel
