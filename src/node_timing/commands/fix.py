@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     from node_timing import formats, knowledge, lintconfig, profiles, rules
     from node_timing.commands.lint import _relative
+    from node_timing.output import display_path
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
     from node_timing.fix import run_fix, write_back
     from node_timing.inventory import InventoryError
@@ -86,11 +87,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"node-timing: {exc}", file=sys.stderr)
         return EXIT_NOTHING
     try:
-        cwd = Path.cwd()
         out = sys.stdout
         if args.diff:
             for change in result.changes:
-                shown = _relative_path(change.path, cwd)
+                shown = display_path(change.path)
                 a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
                 old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
                 new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
         for change in result.changes:
             if change.path in unwritten:
                 continue
-            rel = _relative_path(change.path, cwd)
+            rel = display_path(change.path)
             what = ", ".join(sorted(change.rules)) or "changes"
             print(
                 f"{verb}: {rel} ({what}{'; new file' if change.old is None else ''})",
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             )
         for path_ in stale:
             print(
-                f"node-timing: {_relative_path(path_, cwd)} changed on disk while fixing: "
+                f"node-timing: {display_path(path_)} changed on disk while fixing: "
                 "not written; run fix again",
                 file=sys.stderr,
             )
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"node-timing: {line}", file=sys.stderr)
         for line in result.skipped:
             print(f"node-timing: {line}", file=sys.stderr)
-        remaining = [_relative(f, cwd) for f in result.remaining]
+        remaining = [_relative(f) for f in result.remaining]
         if remaining:
             text = formats.get_formatter("text")(
                 remaining,
@@ -144,9 +144,3 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FIXED
     return EXIT_OK
 
-
-def _relative_path(path: str, cwd: object) -> str:
-    import os
-
-    rel = os.path.relpath(path, str(cwd))
-    return path if rel.startswith("..") else rel
