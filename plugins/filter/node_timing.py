@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
+from jinja2 import Undefined
 
 try:
     from node_timing import durations, figures, knowledge, kubespray, profiles, settings
@@ -59,6 +60,8 @@ def _optional(module: str, what: str) -> Any:
 
 def _plain(value: Any, where: str) -> Any:
     """A plain-Python copy of ``value`` (no Ansible or 2.19 lazy/tagged subclasses)."""
+    if isinstance(value, Undefined):  # 2.19 hands an undefined value over as a marker object
+        raise AnsibleFilterError(f"{where} is undefined")
     if value is None or isinstance(value, bool):
         return None if value is None else bool(value)
     if isinstance(value, str):
@@ -71,7 +74,7 @@ def _plain(value: Any, where: str) -> Any:
         return {_plain(k, where): _plain(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, Sequence | set | frozenset) and not isinstance(value, bytes | bytearray):
         return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    raise AnsibleFilterError(f"{where}: unsupported value of type {type(value).__name__}: {value!r}")
+    raise AnsibleFilterError(f"{where}: unsupported value of type {type(value).__name__}")
 
 
 def _nodes(value: Any, filter_name: str) -> int:
@@ -235,14 +238,16 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
                 continue
             try:
                 item = value[key]
-            except Exception:  # noqa: BLE001 - a template that cannot be resolved here is skipped
-                continue
-            if type(item).__name__.startswith("AnsibleUndefined"):
-                continue
+            except Exception:  # noqa: BLE001 - any template error means "cannot be resolved here"
+                item = Undefined()
             try:
                 selected[name] = _plain(item, name)
             except AnsibleFilterError:
-                continue
+                # As ansible-core before 2.19 does, hand over the template text itself, so that the
+                # checks can report the value as unresolved instead of silently missing it.
+                raw = getattr(value, "_vars", {}).get(key)
+                if isinstance(raw, str):
+                    selected[name] = str(raw)
         return dict(sorted(selected.items()))
 
     result: dict[str, Any] = _call("node_timing_host_vars", run)
