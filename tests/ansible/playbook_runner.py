@@ -52,6 +52,7 @@ def base_env(home: Path, collections: bool = True) -> dict[str, str]:
             "ANSIBLE_RETRY_FILES_ENABLED": "0",
             "ANSIBLE_DEPRECATION_WARNINGS": "0",
             "ANSIBLE_HOST_KEY_CHECKING": "0",
+            "ANSIBLE_PIPELINING": "1",
             "ANSIBLE_CONFIG": str(home / "ansible.cfg"),  # absent: no configuration file at all
         }
     )
@@ -87,7 +88,8 @@ class Result:
         found: dict[str, dict[str, Any]] = {}
         for play in self.data.get("plays", []):
             for task in play.get("tasks", []):
-                if task["task"]["name"] == name:
+                # Tasks of a role are named "<role> : <name>".
+                if task["task"]["name"] == name or task["task"]["name"].endswith(f" : {name}"):
                     found = task["hosts"]
         if not found:
             raise AssertionError(f"no task named {name!r} ran\n{self}")

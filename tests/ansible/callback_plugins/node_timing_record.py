@@ -31,10 +31,11 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_play_start(self, play: Any) -> None:
         self.plays.append({"play": {"name": play.get_name()}, "tasks": []})
 
-    def v2_playbook_on_task_start(self, task: Any, is_conditional: bool) -> None:
+    def v2_playbook_on_task_start(self, task: Any, is_conditional: bool = False) -> None:
         self.plays[-1]["tasks"].append({"task": {"name": task.get_name()}, "hosts": {}})
 
-    v2_playbook_on_handler_task_start = v2_playbook_on_task_start  # type: ignore[assignment]
+    def v2_playbook_on_handler_task_start(self, task: Any) -> None:
+        self.v2_playbook_on_task_start(task)
 
     def _record(self, result: Any, **status: Any) -> None:
         data = getattr(result, "result", None)
