@@ -144,15 +144,15 @@ def run_playbook(
     inventory: Path,
     *args: str,
     env: dict[str, str] | None = None,
-    bin_dir: Path | None = None,
+    command: list[str] | None = None,
 ) -> Result:
     run_env = dict(env or base_env(root))
-    record = root / f"record-{next(_RUNS)}.json"
+    record = playbook.parent / f"record-{next(_RUNS)}.json"
     run_env["NODE_TIMING_RECORD"] = str(record)
     run_env["ANSIBLE_CALLBACK_PLUGINS"] = str(Path(__file__).parent / "callback_plugins")
     run_env["ANSIBLE_CALLBACKS_ENABLED"] = "node_timing_record"
     proc = subprocess.run(
-        [str((bin_dir or ansible_bin()) / "ansible-playbook"), "-i", str(inventory), str(playbook), *args],
+        command or [str(ansible_bin() / "ansible-playbook"), "-i", str(inventory), str(playbook), *args],
         cwd=root,
         env=run_env,
         capture_output=True,
