@@ -5,8 +5,8 @@
 #   NODE_TIMING_MATRIX_DIR   where the venvs live (default: .venv-ansible/ in the checkout)
 #   NODE_TIMING_MATRIX       space-separated subset of "2.16 2.18 2.19"
 #   PYTHON                   interpreter for the venvs (default: python3.11)
-# Venvs are reused; the project is reinstalled (not editable, so the wheel's collection is
-# what ansible-core finds on sys.path) on every run.
+# Venvs are reused; the project is reinstalled on every run (not editable: the tests use the
+# checkout's collection and core, and test_ansible_collection.py checks the wheel on its own).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,8 +28,8 @@ for v in $versions; do
     "$venv/bin/python" -m pip install --quiet --upgrade pip "setuptools>=77" wheel
   fi
   "$venv/bin/python" -m pip install --quiet "${spec[$v]}" "ansible-lint>=26" "pytest>=8"
-  "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$repo"
-  "$venv/bin/python" -m pip install --quiet "$repo"  # dependencies, without moving ansible-core
+  # A local directory is always rebuilt and reinstalled; satisfied dependencies stay put.
+  "$venv/bin/python" -m pip install --quiet "$repo"
   echo "== ansible-core $("$venv/bin/python" -c 'import ansible.release as r; print(r.__version__)')"
   start=$SECONDS
   if ! (cd "$repo" && NODE_TIMING_ANSIBLE_BIN="$venv/bin" "$venv/bin/python" -m pytest -p no:cacheprovider tests/ansible "$@"); then

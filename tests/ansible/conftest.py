@@ -14,3 +14,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ansible" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.ansible)
+
+
+# test_filters_pending.py needs node_timing.lint (check_host_vars) and node_timing.render, which
+# are merged separately. Delete this line once they are in.
+collect_ignore = ["test_filters_pending.py"]
