@@ -32,7 +32,11 @@ def collection_files() -> list[Path]:
             for dirpath, dirnames, filenames in os.walk(path):
                 dirnames[:] = sorted(d for d in dirnames if d not in _SKIP(dirpath, [d]))
                 ignored = _SKIP(dirpath, filenames)
-                files += [Path(dirpath, f).relative_to(ROOT) for f in sorted(filenames) if f not in ignored]
+                files += [
+                    Path(dirpath, f).relative_to(ROOT)
+                    for f in sorted(filenames)
+                    if f not in ignored
+                ]
     return files
 
 
@@ -51,7 +55,9 @@ class BuildPyWithCollection(build_py):
     def get_outputs(self, include_bytecode: bool = True) -> list[str]:
         outputs = list(super().get_outputs(include_bytecode))
         if not getattr(self, "editable_mode", False):
-            outputs += [str(Path(self.build_lib, COLLECTION_DIR, rel)) for rel in collection_files()]
+            outputs += [
+                str(Path(self.build_lib, COLLECTION_DIR, rel)) for rel in collection_files()
+            ]
         return outputs
 
 

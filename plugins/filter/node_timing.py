@@ -2,11 +2,13 @@
 
 Every computation happens in the ``node_timing`` Python package, so the CLI, these filters and the
 role give identical results. Inputs are converted to plain Python first (ansible-core 2.19 passes
-lazy dict/list subclasses and tagged strings) and outputs are plain dict/list/str/int/float/bool/None.
+lazy dict/list subclasses and tagged strings) and outputs are plain dict/list/str/int/float/bool/
+None.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -99,10 +101,11 @@ def _version_text(value: Any) -> Any:
 
 
 def _settings_input(value: Any, filter_name: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """``(settings dict, profile result or None)`` from either a settings dict or a profile result."""
+    """``(settings dict, profile result or None)`` from a settings dict or a profile result."""
     if not isinstance(value, Mapping):
         raise AnsibleFilterError(
-            f"{filter_name} expects the settings mapping (kubelet, controller_manager, apiserver) or the "
+            f"{filter_name} expects the settings mapping (kubelet, controller_manager, apiserver) "
+            "or the "
             f"result of {_FQCN}.node_timing_profile, got {type(value).__name__}"
         )
     data = _plain(value, "settings")
@@ -111,8 +114,10 @@ def _settings_input(value: Any, filter_name: str) -> tuple[dict[str, Any], dict[
     return data, None
 
 
-def _to_settings(value: Any, filter_name: str, kube_version: Any = None) -> tuple[Any, Any, dict[str, Any] | None]:
-    """``(Settings, KubeVersion, profile result or None)``; missing settings take the version's defaults."""
+def _to_settings(
+    value: Any, filter_name: str, kube_version: Any = None
+) -> tuple[Any, Any, dict[str, Any] | None]:
+    """``(Settings, KubeVersion, profile result or None)``; unset settings take defaults."""
     data, result = _settings_input(value, filter_name)
     version_text = _version_text(kube_version)
     if version_text is None and result is not None:
@@ -122,12 +127,13 @@ def _to_settings(value: Any, filter_name: str, kube_version: Any = None) -> tupl
 
 
 def _overrides(value: Any) -> dict[str, Any]:
-    """Flat ``{"component.setting": value}``; a nested ``{component: {setting: value}}`` is flattened."""
+    """Flat ``{"component.setting": value}``; nested ``{component: {setting: v}}`` flattened."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
         raise AnsibleFilterError(
-            "overrides must be a mapping like {'controller_manager.node_monitor_grace_period': '30s'}, "
+            "overrides must be a mapping like "
+            "{'controller_manager.node_monitor_grace_period': '30s'}, "
             f"got {type(value).__name__}"
         )
     flat: dict[str, Any] = {}
@@ -172,10 +178,8 @@ def node_timing_profile(
             )
         budget = _plain(heartbeat_budget, "heartbeat_budget")
         if isinstance(budget, str) and budget.strip():
-            try:
+            with contextlib.suppress(ValueError):  # profiles.compute names the bad value
                 budget = float(budget)
-            except ValueError:
-                pass  # profiles.compute names the bad value
         if budget == "":
             budget = None
         result = profiles.compute(
@@ -187,7 +191,9 @@ def node_timing_profile(
         )
         current_vars = _plain(current, "current") if current is not None else None
         if current_vars is not None and not isinstance(current_vars, dict):
-            raise AnsibleFilterError("node_timing_profile: current must be a mapping of kubespray variables")
+            raise AnsibleFilterError(
+                "node_timing_profile: current must be a mapping of kubespray variables"
+            )
         report = profiles.report(
             result,
             _plain(lease_bytes, "lease_bytes"),
@@ -226,7 +232,8 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         if not isinstance(value, Mapping):
             raise AnsibleFilterError(
-                "node_timing_host_vars expects one host's variables, e.g. hostvars[inventory_hostname], "
+                "node_timing_host_vars expects one host's variables, "
+                "e.g. hostvars[inventory_hostname], "
                 f"got {type(value).__name__}"
             )
         selected: dict[str, Any] = {}
@@ -238,7 +245,7 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
                 continue
             try:
                 item = value[key]
-            except Exception:  # noqa: BLE001 - any template error means "cannot be resolved here"
+            except Exception:
                 item = Undefined()
             try:
                 selected[name] = _plain(item, name)
@@ -254,12 +261,15 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
     return result
 
 
-def node_timing_check(value: Any, nodes: Any = None, kube_version: Any = None) -> list[dict[str, Any]]:
+def node_timing_check(
+    value: Any, nodes: Any = None, kube_version: Any = None
+) -> list[dict[str, Any]]:
     def run() -> list[dict[str, Any]]:
         if not isinstance(value, Mapping):
             raise AnsibleFilterError(
                 "node_timing_check expects one host's variables as a mapping (e.g. "
-                f"hostvars[inventory_hostname] | {_FQCN}.node_timing_host_vars), got {type(value).__name__}"
+                f"hostvars[inventory_hostname] | {_FQCN}.node_timing_host_vars), "
+                f"got {type(value).__name__}"
             )
         lint = _optional("lint", "node_timing_check")
         host_vars = node_timing_host_vars(value)
@@ -271,7 +281,9 @@ def node_timing_check(value: Any, nodes: Any = None, kube_version: Any = None) -
     return result
 
 
-def node_timing_kubespray_vars(value: Any, current: Any = None, kube_version: Any = None) -> dict[str, Any]:
+def node_timing_kubespray_vars(
+    value: Any, current: Any = None, kube_version: Any = None
+) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         s, _version, _result = _to_settings(value, "node_timing_kubespray_vars", kube_version)
         current_vars = None
@@ -279,7 +291,8 @@ def node_timing_kubespray_vars(value: Any, current: Any = None, kube_version: An
             if not isinstance(current, Mapping):
                 raise AnsibleFilterError(
                     "node_timing_kubespray_vars: current must be a mapping holding the inventory's "
-                    "extra-args dicts (kubelet_config_extra_args, kube_kubeadm_controller_extra_args, "
+                    "extra-args dicts (kubelet_config_extra_args, "
+                    "kube_kubeadm_controller_extra_args, "
                     f"kube_kubeadm_apiserver_extra_args), got {type(current).__name__}"
                 )
             wanted = kubespray.extra_args()
@@ -303,7 +316,9 @@ def node_timing_kubelet_config(value: Any) -> dict[str, Any]:
 def _style(style: Any, filter_name: str) -> str:
     text = _plain(style, "style")
     if text not in _STYLES:
-        raise AnsibleFilterError(f"{filter_name}: style must be one of {', '.join(_STYLES)}, got {text!r}")
+        raise AnsibleFilterError(
+            f"{filter_name}: style must be one of {', '.join(_STYLES)}, got {text!r}"
+        )
     return str(text)
 
 
@@ -336,7 +351,9 @@ def node_timing_render_all(
         api = _plain(kubeadm_api, "kubeadm_api") or None
         current_vars = None if current is None else _plain(current, "current")
         if current_vars is not None and not isinstance(current_vars, dict):
-            raise AnsibleFilterError("node_timing_render_all: current must be a mapping of kubespray variables")
+            raise AnsibleFilterError(
+                "node_timing_render_all: current must be a mapping of kubespray variables"
+            )
         files = render.render_all(s, version, kubeadm_api=api, current_kubespray=current_vars)
         return {str(path): str(text) for path, text in files.items()}
 
@@ -365,18 +382,28 @@ def go_duration(value: Any) -> str:
     def run() -> str:
         plain = _plain(value, "value")
         if isinstance(plain, bool) or plain is None:
-            raise AnsibleFilterError(f"go_duration expects a Go duration string or a number of seconds, got {plain!r}")
+            raise AnsibleFilterError(
+                f"go_duration expects a Go duration string or a number of seconds, got {plain!r}"
+            )
         if isinstance(plain, int | float):
             return str(durations.format(durations.from_seconds(plain)))
         if isinstance(plain, str):
             text = plain.strip()
             try:
-                return str(durations.format(durations.from_seconds(float(text)) if _is_number(text) else durations.parse(text)))
+                return str(
+                    durations.format(
+                        durations.from_seconds(float(text))
+                        if _is_number(text)
+                        else durations.parse(text)
+                    )
+                )
             except durations.DurationError as exc:
                 raise AnsibleFilterError(
                     f"go_duration: {exc} (write it like 40s, 1m30s or 500ms; Go has no d unit)"
                 ) from None
-        raise AnsibleFilterError(f"go_duration expects a string or a number, got {type(plain).__name__}")
+        raise AnsibleFilterError(
+            f"go_duration expects a string or a number, got {type(plain).__name__}"
+        )
 
     result: str = _call("go_duration", run)
     return result
@@ -394,7 +421,9 @@ def duration_seconds(value: Any) -> int | float:
     def run() -> int | float:
         plain = _plain(value, "value")
         if isinstance(plain, bool) or plain is None:
-            raise AnsibleFilterError(f"duration_seconds expects a Go duration string, got {plain!r}")
+            raise AnsibleFilterError(
+                f"duration_seconds expects a Go duration string, got {plain!r}"
+            )
         if isinstance(plain, int | float):
             ns = durations.from_seconds(plain)
         elif isinstance(plain, str):
@@ -405,7 +434,9 @@ def duration_seconds(value: Any) -> int | float:
                     f"duration_seconds: {exc} (write it like 40s, 1m30s or 500ms; Go has no d unit)"
                 ) from None
         else:
-            raise AnsibleFilterError(f"duration_seconds expects a string, got {type(plain).__name__}")
+            raise AnsibleFilterError(
+                f"duration_seconds expects a string, got {type(plain).__name__}"
+            )
         if ns % durations.SECOND == 0:
             return ns // durations.SECOND
         return durations.to_seconds(ns)

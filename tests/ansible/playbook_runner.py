@@ -98,7 +98,11 @@ class Result:
     def debug(self, name: str, host: str = "localhost") -> Any:
         """What a ``debug: var=x`` task called ``name`` printed for ``host``."""
         result = self.task(name)[host]
-        values = [v for k, v in result.items() if k not in {"changed", "_ansible_no_log", "_ansible_verbose_always", "action"}]
+        values = [
+            v
+            for k, v in result.items()
+            if k not in {"changed", "_ansible_no_log", "_ansible_verbose_always", "action"}
+        ]
         return result.get("msg", values[0] if values else None)
 
 
@@ -127,11 +131,15 @@ def write_project(
     root.mkdir(parents=True, exist_ok=True)
     inv_dir = root / "inventory"
     inv_dir.mkdir(exist_ok=True)
-    (inv_dir / "hosts").write_text(inventory_text(groups or {"ungrouped": ["localhost"]}), encoding="utf-8")
+    (inv_dir / "hosts").write_text(
+        inventory_text(groups or {"ungrouped": ["localhost"]}), encoding="utf-8"
+    )
     for kind, mapping in (("group_vars", group_vars), ("host_vars", host_vars)):
         for name, values in (mapping or {}).items():
             (inv_dir / kind).mkdir(exist_ok=True)
-            (inv_dir / kind / f"{name}.yml").write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+            (inv_dir / kind / f"{name}.yml").write_text(
+                yaml.safe_dump(values, sort_keys=False), encoding="utf-8"
+            )
     playbook = root / "play.yml"
     text = plays if isinstance(plays, str) else yaml.safe_dump(plays, sort_keys=False)
     playbook.write_text(text, encoding="utf-8")
@@ -152,7 +160,8 @@ def run_playbook(
     run_env["ANSIBLE_CALLBACK_PLUGINS"] = str(Path(__file__).parent / "callback_plugins")
     run_env["ANSIBLE_CALLBACKS_ENABLED"] = "node_timing_record"
     proc = subprocess.run(
-        command or [str(ansible_bin() / "ansible-playbook"), "-i", str(inventory), str(playbook), *args],
+        command
+        or [str(ansible_bin() / "ansible-playbook"), "-i", str(inventory), str(playbook), *args],
         cwd=root,
         env=run_env,
         capture_output=True,
@@ -168,7 +177,9 @@ def play(tasks: list[dict[str, Any]], hosts: str = "all", **extra: Any) -> dict[
     return {"name": "test", "hosts": hosts, "gather_facts": False, **extra, "tasks": tasks}
 
 
-def run_tool(root: Path, tool: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_tool(
+    root: Path, tool: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(ansible_bin() / tool), *args],
         cwd=root,

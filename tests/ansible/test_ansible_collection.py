@@ -18,14 +18,24 @@ PLAY = [
         [
             {
                 "name": "profile",
-                "ansible.builtin.debug": {"msg": "{{ ('fast' | kubetiming.node_timing.node_timing_profile(nodes=1000)).figures }}"},
+                "ansible.builtin.debug": {
+                    "msg": "{{ ('fast' | kubetiming.node_timing.node_timing_profile(nodes=1000)).figures }}"
+                },
             },
             {
                 "name": "compute through the role",
-                "ansible.builtin.include_role": {"name": "kubetiming.node_timing.node_timing", "tasks_from": "compute"},
+                "ansible.builtin.include_role": {
+                    "name": "kubetiming.node_timing.node_timing",
+                    "tasks_from": "compute",
+                },
                 "vars": {"node_timing_profile": "medium"},
             },
-            {"name": "computed", "ansible.builtin.debug": {"msg": "{{ __node_timing_profile.settings.controller_manager }}"}},
+            {
+                "name": "computed",
+                "ansible.builtin.debug": {
+                    "msg": "{{ __node_timing_profile.settings.controller_manager }}"
+                },
+            },
         ],
         hosts="all",
     )
@@ -54,14 +64,41 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     proc = subprocess.run(
-        [ansible_python(), "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
+        [
+            ansible_python(),
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip())
-    deps = subprocess.run([ansible_python(), "-c", "import ansible, os; print(os.path.dirname(os.path.dirname(ansible.__file__)))"], capture_output=True, text=True, check=True).stdout.strip()
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    deps = subprocess.run(
+        [
+            ansible_python(),
+            "-c",
+            "import ansible, os; print(os.path.dirname(os.path.dirname(ansible.__file__)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (site / "borrowed-dependencies.pth").write_text(deps + "\n", encoding="utf-8")
     assert sysconfig.get_paths()["purelib"] != str(site)
     return venv
@@ -75,22 +112,37 @@ def wheel_env(root: Path, venv: Path) -> dict[str, str]:
 
 def ansible_in(venv: Path, tool: str) -> list[str]:
     # Runs the Ansible CLI with the venv's Python, so only sys.path can provide the collection.
-    return [str(venv / "bin" / "python"), "-c", f"import sys; from ansible.cli.{tool} import main; sys.argv[0] = 'ansible-{tool}'; main()"]
+    return [
+        str(venv / "bin" / "python"),
+        "-c",
+        f"import sys; from ansible.cli.{tool} import main; sys.argv[0] = 'ansible-{tool}'; main()",
+    ]
 
 
 def test_wheel_carries_the_collection_without_symlinks(wheel_venv: Path) -> None:
     site = next((wheel_venv / "lib").glob("python*/site-packages"))
     collection = site / "ansible_collections" / "kubetiming" / "node_timing"
-    for rel in ("galaxy.yml", "meta/runtime.yml", "plugins/filter/node_timing.py", "plugins/filter/go_duration.yml", "roles/node_timing/tasks/main.yml", "roles/node_timing/meta/argument_specs.yml"):
+    for rel in (
+        "galaxy.yml",
+        "meta/runtime.yml",
+        "plugins/filter/node_timing.py",
+        "plugins/filter/go_duration.yml",
+        "roles/node_timing/tasks/main.yml",
+        "roles/node_timing/meta/argument_specs.yml",
+    ):
         assert (collection / rel).is_file(), rel
     assert not [p for p in collection.rglob("*") if p.is_symlink()]
 
 
-def test_pip_install_alone_makes_filters_and_role_resolvable(tmp_path: Path, wheel_venv: Path) -> None:
+def test_pip_install_alone_makes_filters_and_role_resolvable(
+    tmp_path: Path, wheel_venv: Path
+) -> None:
     playbook, inventory = write_project(tmp_path, PLAY, groups={"kube_node": ["n1", "n2"]})
     inventory_file = inventory / "hosts"
     inventory_file.write_text(
-        inventory_file.read_text(encoding="utf-8").replace(ansible_python(), str(wheel_venv / "bin" / "python")),
+        inventory_file.read_text(encoding="utf-8").replace(
+            ansible_python(), str(wheel_venv / "bin" / "python")
+        ),
         encoding="utf-8",
     )
     env = wheel_env(tmp_path, wheel_venv)
@@ -100,8 +152,15 @@ def test_pip_install_alone_makes_filters_and_role_resolvable(tmp_path: Path, whe
     assert result.debug("profile", "n1")["lease_writes_per_minute"] == 15000
     assert result.debug("computed", "n1")["node_monitor_grace_period"] == "2m0s"
     loaded = subprocess.run(
-        [str(wheel_venv / "bin" / "python"), "-c", "import node_timing, ansible_collections.kubetiming.node_timing as c; print(node_timing.__file__); print(list(c.__path__))"],
-        capture_output=True, text=True, env=env, check=True,
+        [
+            str(wheel_venv / "bin" / "python"),
+            "-c",
+            "import node_timing, ansible_collections.kubetiming.node_timing as c; print(node_timing.__file__); print(list(c.__path__))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout
     assert str(wheel_venv) in loaded and str(REPO) not in loaded
 

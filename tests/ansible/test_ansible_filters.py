@@ -48,7 +48,9 @@ GROUP_VARS = {
 }
 
 TASKS = [
-    show("fast at 5000", f"'fast' | {NS}.node_timing_profile(nodes=5000, kube_version=kube_version)"),
+    show(
+        "fast at 5000", f"'fast' | {NS}.node_timing_profile(nodes=5000, kube_version=kube_version)"
+    ),
     show("fast at 1000", f"('fast' | {NS}.node_timing_profile(nodes=1000)).figures"),
     show(
         "upstream with overrides",
@@ -64,7 +66,10 @@ TASKS = [
         "figures of settings",
         f"{{'controller_manager': {{'node_monitor_grace_period': grace_text}}}} | {NS}.node_timing_figures(nodes=50)",
     ),
-    show("figures of a profile", f"'medium' | {NS}.node_timing_profile(nodes=1000) | {NS}.node_timing_figures"),
+    show(
+        "figures of a profile",
+        f"'medium' | {NS}.node_timing_profile(nodes=1000) | {NS}.node_timing_figures",
+    ),
     show("host vars", f"hostvars[inventory_hostname] | {NS}.node_timing_host_vars"),
     show(
         "durations",
@@ -72,11 +77,16 @@ TASKS = [
         f" 1.5 | {NS}.go_duration, '0' | {NS}.go_duration, '1h0m0s' | {NS}.duration_seconds,"
         f" '1m30s' | {NS}.duration_seconds, '1.5s' | {NS}.duration_seconds, '500ms' | {NS}.duration_seconds]",
     ),
-    show("duration types", f"['5m' | {NS}.duration_seconds | type_debug, '1.5s' | {NS}.duration_seconds | type_debug]"),
+    show(
+        "duration types",
+        f"['5m' | {NS}.duration_seconds | type_debug, '1.5s' | {NS}.duration_seconds | type_debug]",
+    ),
     expect_failure("unknown profile", f"'bogus' | {NS}.node_timing_profile(nodes=3)"),
     expect_failure("nodes missing", f"'fast' | {NS}.node_timing_profile"),
     expect_failure("negative nodes", f"'fast' | {NS}.node_timing_profile(nodes=-1)"),
-    expect_failure("bad version", f"'fast' | {NS}.node_timing_profile(nodes=3, kube_version='1.99')"),
+    expect_failure(
+        "bad version", f"'fast' | {NS}.node_timing_profile(nodes=3, kube_version='1.99')"
+    ),
     expect_failure(
         "bad override",
         f"'fast' | {NS}.node_timing_profile(nodes=3, overrides={{'controller_manager.node_monitor_grace_period': '1d'}})",
@@ -89,7 +99,10 @@ TASKS = [
     expect_failure("day unit", f"'1d' | {NS}.go_duration"),
     expect_failure("bare number", f"'40' | {NS}.duration_seconds"),
     expect_failure("settings not a mapping", f"'40s' | {NS}.node_timing_figures(nodes=3)"),
-    expect_failure("bad duration in settings", f"{{'kubelet': {{'node_status_update_frequency': 10}}}} | {NS}.node_timing_figures(nodes=3)"),
+    expect_failure(
+        "bad duration in settings",
+        f"{{'kubelet': {{'node_status_update_frequency': 10}}}} | {NS}.node_timing_figures(nodes=3)",
+    ),
 ]
 
 
@@ -145,7 +158,9 @@ def test_figures_of_partial_settings_and_of_a_profile_result(filter_run: Any) ->
     assert filter_run.debug("figures of a profile")["lease_writes_per_minute"] == 3000
 
 
-def test_host_vars_reads_only_timing_variables_and_keeps_unresolved_templates(filter_run: Any) -> None:
+def test_host_vars_reads_only_timing_variables_and_keeps_unresolved_templates(
+    filter_run: Any,
+) -> None:
     selected = filter_run.debug("host vars")
     assert selected["kube_version"] == "v1.31.4"
     assert selected["kubelet_config_extra_args"]["maxPods"] == 200
@@ -155,14 +170,27 @@ def test_host_vars_reads_only_timing_variables_and_keeps_unresolved_templates(fi
 
 
 def test_durations(filter_run: Any) -> None:
-    assert filter_run.debug("durations") == ["1m30s", "1m0s", "5m0s", "1.5s", "0s", 3600, 90, 1.5, 0.5]
+    assert filter_run.debug("durations") == [
+        "1m30s",
+        "1m0s",
+        "5m0s",
+        "1.5s",
+        "0s",
+        3600,
+        90,
+        1.5,
+        0.5,
+    ]
     assert filter_run.debug("duration types") == ["int", "float"]
 
 
 @pytest.mark.parametrize(
     ("task", "words"),
     [
-        ("unknown profile", ["unknown profile 'bogus'", "upstream, kubespray-default, fast, medium, low"]),
+        (
+            "unknown profile",
+            ["unknown profile 'bogus'", "upstream, kubespray-default, fast, medium, low"],
+        ),
         ("nodes missing", ["needs nodes=", "groups['k8s_cluster'] | length"]),
         ("negative nodes", ["nodes must be a whole number >= 0"]),
         ("bad version", ["1.99", "outside the known facts"]),
@@ -172,7 +200,10 @@ def test_durations(filter_run: Any) -> None:
         ("day unit", ["Go has no d unit"]),
         ("bare number", ['missing unit in duration "40"']),
         ("settings not a mapping", ["expects the settings mapping", "node_timing_profile"]),
-        ("bad duration in settings", ["kubelet.node_status_update_frequency must be a Go duration string"]),
+        (
+            "bad duration in settings",
+            ["kubelet.node_status_update_frequency must be a Go duration string"],
+        ),
     ],
 )
 def test_errors_say_what_to_change(filter_run: Any, task: str, words: list[str]) -> None:
@@ -183,7 +214,9 @@ def test_errors_say_what_to_change(filter_run: Any, task: str, words: list[str])
 
 
 def test_ansible_doc_shows_every_filter(tmp_path: Path) -> None:
-    proc = run_tool(tmp_path, "ansible-doc", "-t", "filter", "--json", *[f"{NS}.{name}" for name in FILTERS])
+    proc = run_tool(
+        tmp_path, "ansible-doc", "-t", "filter", "--json", *[f"{NS}.{name}" for name in FILTERS]
+    )
     assert proc.returncode == 0, proc.stderr
     docs = json.loads(proc.stdout)
     for name in FILTERS:
@@ -216,7 +249,9 @@ def test_filters_say_when_the_core_is_missing(tmp_path: Path) -> None:
         "try:\n    mod.node_timing_profile('fast', nodes=3)\n"
         "except mod.AnsibleFilterError as exc:\n    print('AnsibleFilterError', exc)\n"
     )
-    proc = subprocess.run([ansible_python(), "-c", code], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [ansible_python(), "-c", code], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("AnsibleFilterError")
     assert "pip install node-timing" in proc.stdout

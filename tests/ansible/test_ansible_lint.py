@@ -11,8 +11,12 @@ from playbook_runner import REPO, ansible_bin
 
 def test_ansible_lint_production_profile(tmp_path: Path) -> None:
     lint = ansible_bin() / "ansible-lint"
-    assert lint.exists(), f"ansible-lint is not installed next to {ansible_bin()}; pip install ansible-lint"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_") and k != "PYTHONPATH"}
+    assert lint.exists(), (
+        f"ansible-lint is not installed next to {ansible_bin()}; pip install ansible-lint"
+    )
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_") and k != "PYTHONPATH"
+    }
     env.update(
         {
             "PATH": f"{ansible_bin()}:{env.get('PATH', '')}",

@@ -11,7 +11,12 @@ from typing import Any
 from playbook_runner import play, run_playbook, write_project
 
 ROLE = "kubetiming.node_timing.node_timing"
-GROUPS = {"kube_control_plane": ["cp1"], "kube_node": ["node1", "node2"], "etcd": ["cp1"], "calico_rr": []}
+GROUPS = {
+    "kube_control_plane": ["cp1"],
+    "kube_node": ["node1", "node2"],
+    "etcd": ["cp1"],
+    "calico_rr": [],
+}
 
 
 def include(tasks_from: str, **role_vars: Any) -> dict[str, Any]:
@@ -27,7 +32,14 @@ def show(name: str, expr: str) -> dict[str, Any]:
 
 
 def test_role_rejects_a_bad_choice_before_doing_anything(tmp_path: Path) -> None:
-    plays = [{"name": "test", "hosts": "all", "gather_facts": False, "roles": [{"role": ROLE, "node_timing_fail_on": "sometimes"}]}]
+    plays = [
+        {
+            "name": "test",
+            "hosts": "all",
+            "gather_facts": False,
+            "roles": [{"role": ROLE, "node_timing_fail_on": "sometimes"}],
+        }
+    ]
     playbook, inventory = write_project(tmp_path, plays, groups=GROUPS)
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc != 0
@@ -42,7 +54,10 @@ def test_compute_and_export_for_kubespray(tmp_path: Path) -> None:
         play([include("compute", node_timing_profile="fast"), include("export")]),
         play(
             [
-                show("exported", "{'grace': kube_controller_node_monitor_grace_period, 'kubelet': kubelet_config_extra_args | default({}), 'update': kubelet_status_update_frequency}"),
+                show(
+                    "exported",
+                    "{'grace': kube_controller_node_monitor_grace_period, 'kubelet': kubelet_config_extra_args | default({}), 'update': kubelet_status_update_frequency}",
+                ),
                 show("profile", "__node_timing_profile | combine({'kubespray': {}})"),
             ]
         ),
@@ -51,7 +66,12 @@ def test_compute_and_export_for_kubespray(tmp_path: Path) -> None:
         tmp_path,
         plays,
         groups=GROUPS,
-        group_vars={"all": {"kube_version": "1.35.2", "kubelet_config_extra_args": {"maxPods": 110, "nodeStatusUpdateFrequency": "8s"}}},
+        group_vars={
+            "all": {
+                "kube_version": "1.35.2",
+                "kubelet_config_extra_args": {"maxPods": 110, "nodeStatusUpdateFrequency": "8s"},
+            }
+        },
         host_vars={"node2": {"kubelet_config_extra_args": {"maxPods": 250}}},
     )
     result = run_playbook(tmp_path, playbook, inventory)

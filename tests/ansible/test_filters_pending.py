@@ -62,7 +62,12 @@ def show(name: str, expr: str) -> dict[str, Any]:
 
 
 def role_play(**role_vars: Any) -> dict[str, Any]:
-    return {"name": "node timing", "hosts": "all", "gather_facts": False, "roles": [{"role": ROLE, **role_vars}]}
+    return {
+        "name": "node timing",
+        "hosts": "all",
+        "gather_facts": False,
+        "roles": [{"role": ROLE, **role_vars}],
+    }
 
 
 def result_play() -> dict[str, Any]:
@@ -76,19 +81,37 @@ def result_play() -> dict[str, Any]:
 def filter_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
     root = tmp_path_factory.mktemp("pending-filters")
     tasks = [
-        {"name": "profile", "ansible.builtin.set_fact": {"timing": f"{{{{ 'fast' | {NS}.node_timing_profile(nodes=100, kube_version='1.35') }}}}"}},
-        show("check bad", f"hostvars['bad'] | {NS}.node_timing_check(nodes=3, kube_version='1.35')"),
-        show("check good", f"hostvars['good'] | {NS}.node_timing_check(nodes=3, kube_version='1.35')"),
+        {
+            "name": "profile",
+            "ansible.builtin.set_fact": {
+                "timing": f"{{{{ 'fast' | {NS}.node_timing_profile(nodes=100, kube_version='1.35') }}}}"
+            },
+        },
+        show(
+            "check bad", f"hostvars['bad'] | {NS}.node_timing_check(nodes=3, kube_version='1.35')"
+        ),
+        show(
+            "check good", f"hostvars['good'] | {NS}.node_timing_check(nodes=3, kube_version='1.35')"
+        ),
         show("kubelet config", f"timing | {NS}.node_timing_kubelet_config"),
         show("controller flags", f"timing | {NS}.node_timing_controller_args"),
         show("controller v1beta4", f"timing | {NS}.node_timing_controller_args(style='v1beta4')"),
-        show("controller v1beta3", f"timing.settings | {NS}.node_timing_controller_args(style='v1beta3', kube_version='1.30')"),
+        show(
+            "controller v1beta3",
+            f"timing.settings | {NS}.node_timing_controller_args(style='v1beta3', kube_version='1.30')",
+        ),
         show("apiserver flags", f"timing | {NS}.node_timing_apiserver_args"),
         show("apiserver v1beta4", f"timing | {NS}.node_timing_apiserver_args(style='v1beta4')"),
         show("render all", f"timing | {NS}.node_timing_render_all"),
         show("patched", f"manifest | {NS}.node_timing_patch_manifest(timing)"),
-        show("patched twice", f"manifest | {NS}.node_timing_patch_manifest(timing) | {NS}.node_timing_patch_manifest(timing)"),
-        {**show("bad style", f"timing | {NS}.node_timing_controller_args(style='yaml')"), "ignore_errors": True},
+        show(
+            "patched twice",
+            f"manifest | {NS}.node_timing_patch_manifest(timing) | {NS}.node_timing_patch_manifest(timing)",
+        ),
+        {
+            **show("bad style", f"timing | {NS}.node_timing_controller_args(style='yaml')"),
+            "ignore_errors": True,
+        },
     ]
     playbook, inventory = write_project(
         root,
@@ -96,7 +119,10 @@ def filter_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
         groups={"k8s_cluster": ["localhost", "bad", "good"]},
         host_vars={
             "bad": {"kube_controller_node_monitor_grace_period": "15s"},
-            "good": {"kube_controller_node_monitor_grace_period": "1m0s", "kubelet_config_extra_args": {"nodeStatusReportFrequency": "5m0s"}},
+            "good": {
+                "kube_controller_node_monitor_grace_period": "1m0s",
+                "kubelet_config_extra_args": {"nodeStatusReportFrequency": "5m0s"},
+            },
         },
     )
     result = run_playbook(root, playbook, inventory)
@@ -127,7 +153,9 @@ def test_controller_and_apiserver_args_in_three_styles(filter_run: Any) -> None:
     assert {"name": "node-monitor-period", "value": "2s"} in filter_run.debug("controller v1beta4")
     assert filter_run.debug("controller v1beta3")["node-monitor-grace-period"] == "20s"
     assert "--default-unreachable-toleration-seconds=30" in filter_run.debug("apiserver flags")
-    assert {"name": "default-not-ready-toleration-seconds", "value": "30"} in filter_run.debug("apiserver v1beta4")
+    assert {"name": "default-not-ready-toleration-seconds", "value": "30"} in filter_run.debug(
+        "apiserver v1beta4"
+    )
     message = filter_run.task("bad style")["localhost"]["msg"]
     assert "flags, v1beta3, v1beta4" in message
 
@@ -142,8 +170,19 @@ def test_patch_manifest_changes_only_the_flags(filter_run: Any) -> None:
     assert filter_run.debug("patched twice") == patched
     assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
     assert "--pod-eviction-timeout" not in patched
-    flagless = [line for line in MANIFEST.splitlines(keepends=True) if "--node-monitor-grace-period" not in line and "--pod-eviction-timeout" not in line]
-    assert [line for line in patched.splitlines(keepends=True) if "--node-" not in line and "--large-cluster" not in line and "--secondary-node" not in line and "--unhealthy-zone" not in line] == flagless
+    flagless = [
+        line
+        for line in MANIFEST.splitlines(keepends=True)
+        if "--node-monitor-grace-period" not in line and "--pod-eviction-timeout" not in line
+    ]
+    assert [
+        line
+        for line in patched.splitlines(keepends=True)
+        if "--node-" not in line
+        and "--large-cluster" not in line
+        and "--secondary-node" not in line
+        and "--unhealthy-zone" not in line
+    ] == flagless
 
 
 # --- the whole role --------------------------------------------------------------------------
@@ -186,12 +225,18 @@ def test_role_only_reports_with_fail_on_never(tmp_path: Path) -> None:
     )
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc == 0, str(result)
-    assert [f["rule"] for f in result.debug("result", "cp1")["findings"] if f["severity"] == "error"] == ["grace-vs-heartbeat"]
+    assert [
+        f["rule"] for f in result.debug("result", "cp1")["findings"] if f["severity"] == "error"
+    ] == ["grace-vs-heartbeat"]
 
 
 def test_role_renders_files_on_the_controller(tmp_path: Path) -> None:
     out = tmp_path / "rendered"
-    playbook, inventory = write_project(tmp_path, [role_play(node_timing_render_dir=str(out), node_timing_profile="fast"), result_play()], groups=GROUPS)
+    playbook, inventory = write_project(
+        tmp_path,
+        [role_play(node_timing_render_dir=str(out), node_timing_profile="fast"), result_play()],
+        groups=GROUPS,
+    )
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc == 0, str(result)
     written = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
@@ -200,7 +245,9 @@ def test_role_renders_files_on_the_controller(tmp_path: Path) -> None:
     assert again.rc == 0 and again.changed() == 0, str(again)
 
 
-def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing(tmp_path: Path) -> None:
+def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing(
+    tmp_path: Path,
+) -> None:
     node = tmp_path / "node"
     manifests = node / "etc/kubernetes/manifests"
     manifests.mkdir(parents=True)
@@ -219,7 +266,9 @@ def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing
     playbook, inventory = write_project(tmp_path, [role_play(**role_vars)], groups=GROUPS)
 
     def snapshot() -> dict[str, bytes]:
-        return {str(p.relative_to(node)): p.read_bytes() for p in sorted(node.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(node)): p.read_bytes() for p in sorted(node.rglob("*")) if p.is_file()
+        }
 
     before = snapshot()
     checked = run_playbook(tmp_path, playbook, inventory, "--check", "--diff")
@@ -237,9 +286,24 @@ def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing
         assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in env
     patched = after["etc/kubernetes/manifests/kube-controller-manager.yaml"].decode()
     assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
-    kept = [line for line in MANIFEST.splitlines(keepends=True) if "--node-monitor-grace-period" not in line and "--pod-eviction-timeout" not in line]
-    assert [line for line in patched.splitlines(keepends=True) if not line.lstrip().lstrip('-').lstrip().lstrip('"').startswith("--") or not any(k in line for k in ("--node-", "--large-cluster", "--secondary-node", "--unhealthy-zone"))] == kept
-    assert "--default-not-ready-toleration-seconds=30" in after["etc/kubernetes/manifests/kube-apiserver.yaml"].decode()
+    kept = [
+        line
+        for line in MANIFEST.splitlines(keepends=True)
+        if "--node-monitor-grace-period" not in line and "--pod-eviction-timeout" not in line
+    ]
+    assert [
+        line
+        for line in patched.splitlines(keepends=True)
+        if not line.lstrip().lstrip("-").lstrip().lstrip('"').startswith("--")
+        or not any(
+            k in line
+            for k in ("--node-", "--large-cluster", "--secondary-node", "--unhealthy-zone")
+        )
+    ] == kept
+    assert (
+        "--default-not-ready-toleration-seconds=30"
+        in after["etc/kubernetes/manifests/kube-apiserver.yaml"].decode()
+    )
     backups = [name for name in after if name.startswith("backup/")]
     assert len(backups) == 2
     assert after[next(b for b in backups if "controller-manager" in b)] == MANIFEST.encode()
