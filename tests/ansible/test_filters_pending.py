@@ -1,0 +1,314 @@
+"""Filters and role runs that need node_timing.lint (check_host_vars) and node_timing.render.
+
+Kept apart until those modules are merged; every test here must pass after the merge.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playbook_runner import play, run_playbook, write_project
+
+NS = "kubetiming.node_timing"
+ROLE = f"{NS}.node_timing"
+GROUPS = {"kube_control_plane": ["cp1"], "kube_node": ["node1"], "etcd": ["cp1"]}
+
+MANIFEST = """\
+# Managed by kubeadm; comments and layout must survive.
+apiVersion: v1
+kind: Pod
+metadata:
+  labels:
+    component: kube-controller-manager
+    tier: control-plane
+  name: kube-controller-manager
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - kube-controller-manager
+    - --allocate-node-cidrs=true
+    - "--node-monitor-grace-period=40s"   # tuned by hand in 2021
+    - --kubeconfig=/etc/kubernetes/controller-manager.conf
+    - --pod-eviction-timeout=5m0s
+    - --leader-elect=true
+    image: registry.k8s.io/kube-controller-manager:v1.35.2
+    name: kube-controller-manager
+  hostNetwork: true
+"""
+
+APISERVER = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-apiserver
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --advertise-address=10.0.0.1
+    - --default-not-ready-toleration-seconds=300
+    image: registry.k8s.io/kube-apiserver:v1.35.2
+    name: kube-apiserver
+"""
+
+
+def show(name: str, expr: str) -> dict[str, Any]:
+    return {"name": name, "ansible.builtin.debug": {"msg": "{{ " + expr + " }}"}}
+
+
+def role_play(**role_vars: Any) -> dict[str, Any]:
+    return {
+        "name": "node timing",
+        "hosts": "all",
+        "gather_facts": False,
+        "roles": [{"role": ROLE, **role_vars}],
+    }
+
+
+def result_play() -> dict[str, Any]:
+    return play([show("result", "node_timing")])
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def filter_run(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("pending-filters")
+    tasks = [
+        {
+            "name": "profile",
+            "ansible.builtin.set_fact": {
+                "timing": f"{{{{ 'fast' | {NS}.node_timing_profile(nodes=100, kube_version='1.35') }}}}"
+            },
+        },
+        show(
+            "check bad", f"hostvars['bad'] | {NS}.node_timing_check(nodes=3, kube_version='1.35')"
+        ),
+        show(
+            "check good", f"hostvars['good'] | {NS}.node_timing_check(nodes=3, kube_version='1.35')"
+        ),
+        show("kubelet config", f"timing | {NS}.node_timing_kubelet_config"),
+        show("controller flags", f"timing | {NS}.node_timing_controller_args"),
+        show("controller v1beta4", f"timing | {NS}.node_timing_controller_args(style='v1beta4')"),
+        show(
+            "controller v1beta3",
+            f"timing.settings | {NS}.node_timing_controller_args(style='v1beta3', kube_version='1.30')",
+        ),
+        show("apiserver flags", f"timing | {NS}.node_timing_apiserver_args"),
+        show("apiserver v1beta4", f"timing | {NS}.node_timing_apiserver_args(style='v1beta4')"),
+        show("render all", f"timing | {NS}.node_timing_render_all"),
+        show("patched", f"manifest | {NS}.node_timing_patch_manifest(timing)"),
+        show(
+            "patched twice",
+            f"manifest | {NS}.node_timing_patch_manifest(timing) | {NS}.node_timing_patch_manifest(timing)",
+        ),
+        {
+            **show("bad style", f"timing | {NS}.node_timing_controller_args(style='yaml')"),
+            "ignore_errors": True,
+        },
+    ]
+    playbook, inventory = write_project(
+        root,
+        [play(tasks, hosts="localhost", vars={"manifest": MANIFEST})],
+        groups={"k8s_cluster": ["localhost", "bad", "good"]},
+        host_vars={
+            "bad": {"kube_controller_node_monitor_grace_period": "15s"},
+            "good": {
+                "kube_controller_node_monitor_grace_period": "1m0s",
+                "kubelet_config_extra_args": {"nodeStatusReportFrequency": "5m0s"},
+            },
+        },
+    )
+    result = run_playbook(root, playbook, inventory)
+    assert result.rc == 0, str(result)
+    return result
+
+
+def test_check_reports_grace_vs_heartbeat_as_an_error(filter_run: Any) -> None:
+    findings = filter_run.debug("check bad")
+    errors = [f for f in findings if f["severity"] == "error"]
+    assert [f["rule"] for f in errors] == ["grace-vs-heartbeat"]
+    assert {"rule", "severity", "message", "path", "line", "column", "hosts"} <= set(errors[0])
+    assert not [f for f in filter_run.debug("check good") if f["severity"] == "error"]
+
+
+def test_kubelet_config(filter_run: Any) -> None:
+    config = filter_run.debug("kubelet config")
+    assert config["kind"] == "KubeletConfiguration"
+    assert config["nodeStatusUpdateFrequency"] == "4s"
+    assert config["nodeStatusReportFrequency"] == "5m0s"
+    assert config["nodeLeaseDurationSeconds"] == 16
+
+
+def test_controller_and_apiserver_args_in_three_styles(filter_run: Any) -> None:
+    flags = filter_run.debug("controller flags")
+    assert "--node-monitor-grace-period=20s" in flags
+    assert not any(f.startswith("--pod-eviction-timeout") for f in flags)
+    assert {"name": "node-monitor-period", "value": "2s"} in filter_run.debug("controller v1beta4")
+    assert filter_run.debug("controller v1beta3")["node-monitor-grace-period"] == "20s"
+    assert "--default-unreachable-toleration-seconds=30" in filter_run.debug("apiserver flags")
+    assert {"name": "default-not-ready-toleration-seconds", "value": "30"} in filter_run.debug(
+        "apiserver v1beta4"
+    )
+    message = filter_run.task("bad style")["localhost"]["msg"]
+    assert "flags, v1beta3, v1beta4" in message
+
+
+def test_render_all_gives_text_files(filter_run: Any) -> None:
+    files = filter_run.debug("render all")
+    assert files and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())
+
+
+def test_patch_manifest_changes_only_the_flags(filter_run: Any) -> None:
+    patched = filter_run.debug("patched")
+    assert filter_run.debug("patched twice") == patched
+    assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
+    assert "--pod-eviction-timeout" not in patched
+    flagless = [
+        line
+        for line in MANIFEST.splitlines(keepends=True)
+        if "--node-monitor-grace-period" not in line and "--pod-eviction-timeout" not in line
+    ]
+    assert [
+        line
+        for line in patched.splitlines(keepends=True)
+        if "--node-" not in line
+        and "--large-cluster" not in line
+        and "--secondary-node" not in line
+        and "--unhealthy-zone" not in line
+    ] == flagless
+
+
+# --- the whole role --------------------------------------------------------------------------
+
+
+def test_role_passes_on_upstream_defaults(tmp_path: Path) -> None:
+    playbook, inventory = write_project(tmp_path, [role_play(), result_play()], groups=GROUPS)
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    facts = result.debug("result", "node1")
+    assert set(facts) >= {"settings", "figures", "findings", "kubespray"}
+    assert not [f for f in facts["findings"] if f["severity"] == "error"]
+    assert facts["settings"]["controller_manager"]["node_monitor_grace_period"] == "50s"
+
+
+def test_role_fails_on_grace_shorter_than_two_heartbeats(tmp_path: Path) -> None:
+    playbook, inventory = write_project(
+        tmp_path,
+        [role_play()],
+        groups=GROUPS,
+        group_vars={"all": {"kube_controller_node_monitor_grace_period": "15s"}},
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc != 0
+    report = result.task("Report the timing findings")
+    lines = next(iter(report.values()))["msg"]
+    line = next(line for line in lines if "grace-vs-heartbeat" in line)
+    assert line.startswith("error: grace-vs-heartbeat at ")
+    assert "cp1" in line and "node1" in line
+    failed = result.task("Stop on timing findings at or above node_timing_fail_on")
+    assert "node_timing_fail_on=error" in next(iter(failed.values()))["msg"]
+
+
+def test_role_only_reports_with_fail_on_never(tmp_path: Path) -> None:
+    playbook, inventory = write_project(
+        tmp_path,
+        [role_play(node_timing_fail_on="never"), result_play()],
+        groups=GROUPS,
+        group_vars={"all": {"kube_controller_node_monitor_grace_period": "15s"}},
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    assert [
+        f["rule"] for f in result.debug("result", "cp1")["findings"] if f["severity"] == "error"
+    ] == ["grace-vs-heartbeat"]
+
+
+def test_role_renders_files_on_the_controller(tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    playbook, inventory = write_project(
+        tmp_path,
+        [role_play(node_timing_render_dir=str(out), node_timing_profile="fast"), result_play()],
+        groups=GROUPS,
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    written = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert written and any(name.endswith(".yml") or name.endswith(".yaml") for name in written)
+    again = run_playbook(tmp_path, playbook, inventory)
+    assert again.rc == 0 and again.changed() == 0, str(again)
+
+
+def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    node = tmp_path / "node"
+    manifests = node / "etc/kubernetes/manifests"
+    manifests.mkdir(parents=True)
+    (manifests / "kube-controller-manager.yaml").write_text(MANIFEST, encoding="utf-8")
+    (manifests / "kube-apiserver.yaml").write_text(APISERVER, encoding="utf-8")
+    role_vars = {
+        "node_timing_profile": "fast",
+        "node_timing_kube_version": "1.35",
+        "node_timing_apply": True,
+        "node_timing_kubelet_restart": False,
+        "node_timing_kubelet_dropin_dir": str(node / "{{ inventory_hostname }}/kubelet.conf.d"),
+        "node_timing_kubelet_env_dir": str(node / "{{ inventory_hostname }}/kubelet.service.d"),
+        "node_timing_manifest_dir": str(manifests),
+        "node_timing_backup_dir": str(node / "backup"),
+    }
+    playbook, inventory = write_project(tmp_path, [role_play(**role_vars)], groups=GROUPS)
+
+    def snapshot() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(node)): p.read_bytes() for p in sorted(node.rglob("*")) if p.is_file()
+        }
+
+    before = snapshot()
+    checked = run_playbook(tmp_path, playbook, inventory, "--check", "--diff")
+    assert checked.rc == 0, str(checked)
+    assert checked.changed() > 0
+    assert snapshot() == before
+
+    applied = run_playbook(tmp_path, playbook, inventory, "--diff")
+    assert applied.rc == 0, str(applied)
+    after = snapshot()
+    for host in ("cp1", "node1"):
+        dropin = after[f"{host}/kubelet.conf.d/50-node-timing.conf"].decode()
+        assert "nodeStatusUpdateFrequency: 4s" in dropin
+        env = after[f"{host}/kubelet.service.d/50-node-timing-http2.conf"].decode()
+        assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in env
+    patched = after["etc/kubernetes/manifests/kube-controller-manager.yaml"].decode()
+    assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
+    kept = [
+        line
+        for line in MANIFEST.splitlines(keepends=True)
+        if "--node-monitor-grace-period" not in line and "--pod-eviction-timeout" not in line
+    ]
+    assert [
+        line
+        for line in patched.splitlines(keepends=True)
+        if not line.lstrip().lstrip("-").lstrip().lstrip('"').startswith("--")
+        or not any(
+            k in line
+            for k in ("--node-", "--large-cluster", "--secondary-node", "--unhealthy-zone")
+        )
+    ] == kept
+    assert (
+        "--default-not-ready-toleration-seconds=30"
+        in after["etc/kubernetes/manifests/kube-apiserver.yaml"].decode()
+    )
+    backups = [name for name in after if name.startswith("backup/")]
+    assert len(backups) == 2
+    assert after[next(b for b in backups if "controller-manager" in b)] == MANIFEST.encode()
+
+    again = run_playbook(tmp_path, playbook, inventory)
+    assert again.rc == 0, str(again)
+    assert again.changed() == 0, json.dumps(again.stats)
+    assert snapshot() == after
