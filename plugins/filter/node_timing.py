@@ -30,6 +30,26 @@ _STYLES = ("flags", "v1beta3", "v1beta4")
 _HOST_VAR_MARKERS = ("kube", "node_timing")
 # The role's own result, which is not an input to the checks.
 _RESULT_FACTS = frozenset({"node_timing"})
+# Key under which node_timing_host_vars returns where each variable was read: (path, line, column).
+_ORIGINS = "node_timing_origins"
+
+
+def _origin(item: Any) -> list[Any] | None:
+    """Where Ansible read a value: ``ansible_pos`` up to 2.18, the Origin tag from 2.19."""
+    pos = getattr(item, "ansible_pos", None)
+    if isinstance(pos, tuple) and len(pos) == 3 and pos[0]:
+        return [str(pos[0]), int(pos[1] or 0), int(pos[2] or 0)]
+    try:
+        from ansible._internal._datatag._tags import Origin  # ansible-core 2.19+
+    except ImportError:
+        return None
+    try:
+        tag = Origin.get_tag(item)
+    except Exception:
+        return None
+    if tag is None or not tag.path:
+        return None
+    return [str(tag.path), int(tag.line_num or 0), int(tag.col_num or 0)]
 
 
 def _core() -> None:
@@ -237,9 +257,16 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
                 f"got {type(value).__name__}"
             )
         selected: dict[str, Any] = {}
+        origins: dict[str, list[Any]] = {}
+        raw_vars = getattr(value, "_vars", None)
         for key in list(value.keys()):
             name = str(key)
             if name.startswith("_") or name in _RESULT_FACTS:
+                continue
+            if name == _ORIGINS:  # already selected once: keep what was recorded
+                recorded = value[key]
+                if isinstance(recorded, Mapping):
+                    origins.update({str(k): list(v) for k, v in recorded.items()})
                 continue
             if not any(marker in name for marker in _HOST_VAR_MARKERS):
                 continue
@@ -247,6 +274,11 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
                 item = value[key]
             except Exception:
                 item = Undefined()
+            raw = raw_vars.get(key) if isinstance(raw_vars, Mapping) else None
+            where = _origin(raw) if raw is not None else None
+            where = where or _origin(item)
+            if where:
+                origins[name] = where
             try:
                 selected[name] = _plain(item, name)
             except AnsibleFilterError:
@@ -255,6 +287,8 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
                 raw = getattr(value, "_vars", {}).get(key)
                 if isinstance(raw, str):
                     selected[name] = str(raw)
+        if origins:
+            selected[_ORIGINS] = {k: origins[k] for k in sorted(origins) if k in selected}
         return dict(sorted(selected.items()))
 
     result: dict[str, Any] = _call("node_timing_host_vars", run)
@@ -274,7 +308,10 @@ def node_timing_check(
         lint = _optional("lint", "node_timing_check")
         host_vars = node_timing_host_vars(value)
         count = None if nodes is None else _nodes(nodes, "node_timing_check")
-        findings = lint.check_host_vars(host_vars, count, _version_text(kube_version))
+        origins = host_vars.pop(_ORIGINS, None) or {}
+        findings = lint.check_host_vars(
+            host_vars, count, _version_text(kube_version), origins=origins
+        )
         return [_plain(f.to_dict(), "finding") for f in findings]
 
     result: list[dict[str, Any]] = _call("node_timing_check", run)

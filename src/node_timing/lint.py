@@ -335,3 +335,56 @@ def cluster_settings(
         if name in ctx.cluster.variables and isinstance(plain(ctx.cluster.variables[name]), Mapping)
     }
     return replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet), ctx.version, current
+
+
+def check_host_vars(
+    variables: Mapping[str, Any],
+    nodes: int | None = None,
+    kube_version: str | None = None,
+    origins: Mapping[str, Sequence[Any]] | None = None,
+    host: str = "host",
+    default_path: str = "inventory",
+) -> list[Finding]:
+    """The lint rules applied to one host's variables (as the Ansible role sees them).
+
+    ``origins`` maps a variable name to ``(path, line, column)`` where Ansible read it, so findings
+    point at the file and line as the CLI's do. The host stands for both a kubelet and a control
+    plane; rules that compare hosts (control-plane-drift) need the whole inventory (`lint`).
+    """
+    from node_timing.inventory import Value
+
+    origins = origins or {}
+    values: dict[str, Any] = {}
+    for name, raw in variables.items():
+        where = origins.get(name)
+        if where and len(where) == 3 and where[0]:
+            values[name] = Value(raw, str(where[0]), int(where[1] or 0), int(where[2] or 0))
+        else:
+            values[name] = Value(raw, default_path, 0, 0)
+    default_location = Location(default_path)
+    version, version_source, version_problem = _version_of(values, Options(kube_version=kube_version), default_location)
+    relevant = {n: v for n, v in values.items() if relevant_variable(n)}
+    timing = build_host_timing([host], relevant, version, default_location, values)
+    count = nodes
+    if count is None:
+        raw_count = plain(values.get("node_timing_node_count"))
+        count = raw_count if isinstance(raw_count, int) and not isinstance(raw_count, bool) and raw_count >= 0 else 1
+    raw_budget = plain(values.get("node_timing_heartbeat_budget"))
+    budget_ok = isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool) and raw_budget > 0
+    ctx = LintContext(
+        inventory=None,
+        version=version,
+        version_source=version_source,
+        version_problem=version_problem,
+        nodes=count,
+        heartbeat_budget=float(raw_budget) if budget_ok else knowledge.default_heartbeat_budget(),
+        default_location=default_location,
+        kubelet_groups=[timing],
+        control_plane_groups=[timing],
+        groups=[timing],
+        cluster=timing,
+        problems=[],
+    )
+    from node_timing.lintconfig import LintConfig, apply_silencing
+
+    return apply_silencing(run_rules(ctx), LintConfig())
