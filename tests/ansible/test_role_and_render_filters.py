@@ -5,6 +5,8 @@ Kept apart until those modules are merged; every test here must pass after the m
 
 from __future__ import annotations
 
+import re
+
 import json
 from pathlib import Path
 from typing import Any
@@ -211,6 +213,8 @@ def test_role_fails_on_grace_shorter_than_two_heartbeats(tmp_path: Path) -> None
     lines = next(iter(report.values()))["msg"]
     line = next(line for line in lines if "grace-vs-heartbeat" in line)
     assert line.startswith("error: grace-vs-heartbeat at ")
+    # the file and line Ansible read the value from (ansible_pos up to 2.18, Origin tag in 2.19)
+    assert re.search(r"group_vars/all\.ya?ml:\d+:\d+", line), line
     assert "cp1" in line and "node1" in line
     failed = result.task("Stop on timing findings at or above node_timing_fail_on")
     assert "node_timing_fail_on=error" in next(iter(failed.values()))["msg"]
