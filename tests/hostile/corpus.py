@@ -119,7 +119,7 @@ CASES: list[Case] = [
     Case("vault-inline-extra-args-key", {"group_vars/all.yml": (
         "kube_kubeadm_controller_extra_args:\n  node-monitor-grace-period: !vault |\n"
         "    $ANSIBLE_VAULT;1.1;AES256\n    6162\n"
-    )}, 2, "all.yml:2:3: unresolved-value: kube_kubeadm_controller_extra_args.node-monitor-grace-period is encrypted"),
+    )}, 0, "all.yml:2:3: unresolved-value: kube_kubeadm_controller_extra_args.node-monitor-grace-period is encrypted"),
     Case("vault-inventory", {"hosts.yaml": "$ANSIBLE_VAULT;1.1;AES256\n6162\n"}, 0, "vault-encrypted file",
          hosts=None),
     # --- the file system
