@@ -9,9 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import node_timing
 import pytest
 from hostile.corpus import CASES, Case
+
+import node_timing
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMORY_LIMIT = 2 << 30  # bytes of address space for one run
@@ -42,10 +43,17 @@ def build(case: Case, root: Path) -> Path:
 def run_limited(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NODE_TIMING_DEBUG")}
     # the package under test, also when the working directory changes
-    env["PYTHONPATH"] = os.pathsep.join([str(Path(node_timing.__file__).parent.parent), env.get("PYTHONPATH", "")])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(node_timing.__file__).parent.parent), env.get("PYTHONPATH", "")]
+    )
     return subprocess.run(
         [sys.executable, "-m", "node_timing", *args],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=TIME_LIMIT, preexec_fn=_limits,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=TIME_LIMIT,
+        preexec_fn=_limits,
     )
 
 
@@ -119,7 +127,9 @@ def test_render_out_through_symlink_outside_is_refused(tmp_path: Path) -> None:
     assert list(outside.iterdir()) == []
 
 
-def test_internal_error_is_one_line_and_exit_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_internal_error_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from node_timing import cli
     from node_timing.commands import rules
 
