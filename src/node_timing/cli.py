@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from node_timing import __version__
-from node_timing.errors import EXIT_USAGE, UsageError
+from node_timing.errors import EXIT_INTERNAL, EXIT_USAGE, UsageError
 
 # name → (module under node_timing.commands, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -66,6 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:  # pragma: no cover
         return 130
+    except Exception as exc:  # MemoryError and RecursionError included
+        # Last resort: bad input must give a finding or a one-line error; reaching this is a bug.
+        # One line, never a traceback (NODE_TIMING_DEBUG=1 re-raises for a developer).
+        import os
+
+        if os.environ.get("NODE_TIMING_DEBUG"):
+            raise
+        msg = " ".join(str(exc).split())[:500]
+        print(f"node-timing: internal error: {type(exc).__name__}: {msg} (please report)", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":  # pragma: no cover

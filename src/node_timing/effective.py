@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_timing import durations, knowledge, kubespray
+from node_timing.brief import brief
 from node_timing.findings import Location
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import (
@@ -67,7 +68,7 @@ class Source:
     @property
     def written(self) -> str:
         """How the user wrote it, for messages."""
-        return f"{self.name}: {self.raw!r}" if self.kind != EXTRA_ARG else f"{self.name}={self.raw!r}"
+        return f"{self.name}: {brief(self.raw)}" if self.kind != EXTRA_ARG else f"{self.name}={brief(self.raw)}"
 
 
 @dataclass
@@ -158,15 +159,15 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
     in_kubelet_config = setting.startswith("kubelet.") and kind in (VARIABLE, EXTRA_ARG)
     if k == "duration":
         if isinstance(raw, bool) or raw is None or isinstance(raw, dict | list):
-            return f"{name} must be a Go duration such as 10s or 1m0s, got {raw!r}"
+            return f"{name} must be a Go duration such as 10s or 1m0s, got {brief(raw)}"
         if isinstance(raw, int | float):
             if in_kubelet_config:
                 return (
-                    f"{name} is the bare number {raw!r}; the kubelet's configuration file needs a "
+                    f"{name} is the bare number {brief(raw)}; the kubelet's configuration file needs a "
                     f"duration string such as \"{_guess_seconds(raw)}\""
                 )
             if raw != 0:
-                return f"{name} is the bare number {raw!r}; Go durations need a unit, e.g. \"{_guess_seconds(raw)}\""
+                return f"{name} is the bare number {brief(raw)}; Go durations need a unit, e.g. \"{_guess_seconds(raw)}\""
             return None
         try:
             ns = durations.parse(str(raw).strip())
@@ -175,9 +176,9 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             text = str(raw).strip()
             if text.endswith("d") and text[:-1].isdigit():
                 hint = f"; Go has no d unit, write \"{int(text[:-1]) * 24}h\""
-            return f"{name} = {raw!r} is not a Go duration ({exc}){hint}"
+            return f"{name} = {brief(raw)} is not a Go duration ({exc}){hint}"
         if ns < 0:
-            return f"{name} = {raw!r} is negative"
+            return f"{name} = {brief(raw)} is negative"
         return None
     if k == "integer" and setting in (
         "kubelet.node_lease_duration_seconds",
@@ -186,11 +187,11 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
     ):
         if setting == "kubelet.node_lease_duration_seconds" and kind == EXTRA_ARG and isinstance(raw, str):
             if raw.strip().isdigit():
-                return f"{name} is the string {raw!r}; the kubelet's configuration file needs the integer {raw.strip()}"
+                return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {raw.strip()}"
         if isinstance(raw, bool) or not (
             (isinstance(raw, int) and raw >= 0) or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())
         ):
-            return f"{name} must be a plain number of seconds such as 300, got {raw!r}"
+            return f"{name} must be a plain number of seconds such as 300, got {brief(raw)}"
         return None
     return None
 

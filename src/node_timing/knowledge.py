@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from node_timing.brief import brief
+
 try:  # libyaml is several times faster where it is present
     _SafeLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment,attr-defined]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -38,11 +40,11 @@ class KubeVersion:
     def parse(cls, text: object) -> KubeVersion:
         """Parse ``1.35``, ``1.35.4`` or ``v1.35.4`` (pre-release suffixes are allowed and ignored)."""
         if isinstance(text, bool) or not isinstance(text, str | int | float):
-            raise KnowledgeError(f"Kubernetes version must be a string like 1.35 or v1.35.4, got {text!r}")
+            raise KnowledgeError(f"Kubernetes version must be a string like 1.35 or v1.35.4, got {brief(text)}")
         s = str(text).strip()
         m = _VERSION_RE.match(s)
         if not m:
-            raise KnowledgeError(f"cannot parse Kubernetes version {s!r}: expected 1.35, 1.35.4 or v1.35.4")
+            raise KnowledgeError(f"cannot parse Kubernetes version {brief(s)}: expected 1.35, 1.35.4 or v1.35.4")
         patch = int(m.group(3)) if m.group(3) is not None else None
         return cls(int(m.group(1)), int(m.group(2)), patch)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from node_timing import knowledge, kubespray
+from node_timing.brief import brief
 from node_timing.effective import HostTiming, Source, build_host_timing, plain, value_location
 from node_timing.findings import Finding, Location, Severity
 from node_timing.errors import EXIT_FAILURES, UsageError
@@ -126,8 +127,8 @@ def _signature(variables: Mapping[str, Any]) -> tuple[Any, ...]:
 def _value_key(v: Any) -> Any:
     path = getattr(v, "path", None)
     if path is not None:
-        return (path, getattr(v, "line", 0), getattr(v, "column", 0), repr(plain(v))[:200])
-    return repr(v)[:200]
+        return (path, getattr(v, "line", 0), getattr(v, "column", 0), brief(plain(v)))
+    return brief(v)
 
 
 def _relevant(host_vars: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -162,7 +163,7 @@ def _version_of(
 
         resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
         if isinstance(resolved, Unresolved):
-            message = f"kube_version {raw!r} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
+            message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
             return knowledge.default_kube_version(), location, _version_finding(message, location, "info", noqa)
         raw = resolved
     try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from node_timing import durations, knowledge
+from node_timing.brief import brief
 from node_timing.knowledge import KubeVersion
 
 
@@ -132,27 +133,27 @@ def parse_value(path: str, value: object) -> Any:
         if path == "kubelet.node_status_report_frequency" and value in (None, "", "inherit"):
             return None
         if isinstance(value, bool) or not isinstance(value, str):
-            raise SettingError(f"{path} must be a Go duration string like 10s or 1m0s, got {value!r}")
+            raise SettingError(f"{path} must be a Go duration string like 10s or 1m0s, got {brief(value)}")
         try:
             ns = durations.parse(value.strip())
         except durations.DurationError as exc:
             raise SettingError(f"{path}: {exc}") from None
         if ns < 0:
-            raise SettingError(f"{path} must not be negative, got {value!r}")
+            raise SettingError(f"{path} must not be negative, got {brief(value)}")
         if path == "kubelet.node_status_report_frequency" and ns == 0:
             return None  # "0s" counts as unset (kubelet defaults.go)
         return ns
     if kind == "integer":
         number = _as_int(value)
         if number is None:
-            raise SettingError(f"{path} must be a whole number, got {value!r}")
+            raise SettingError(f"{path} must be a whole number, got {brief(value)}")
         minimum = fact.get("minimum")
         if minimum is not None and number < minimum:
             raise SettingError(f"{path} must be at least {minimum}, got {number}")
         return number
     number_f = _as_float(value)
     if number_f is None:
-        raise SettingError(f"{path} must be a number, got {value!r}")
+        raise SettingError(f"{path} must be a number, got {brief(value)}")
     return number_f
 
 

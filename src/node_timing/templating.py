@@ -46,10 +46,46 @@ def _environment() -> Any:
                         raise ValueError("repeated text too long")
                 return left * right
 
+            def wrap_str_format(self, value: Any) -> Any:
+                if super().wrap_str_format(value) is None:
+                    return None
+
+                def refuse(*_args: Any, **_kwargs: Any) -> str:  # a width in the spec: any size
+                    raise ValueError("str.format is not evaluated")
+
+                return refuse
+
+            def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+                _check_operands((__obj, *args, *kwargs.values()))
+                return super().call(__context, __obj, *args, **kwargs)
+
         env = _Bounded(undefined=StrictUndefined, autoescape=False, optimized=False)
         env.globals.clear()
+        env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
         _ENV = env
     return _ENV
+
+
+def _check_operands(values: Any) -> None:
+    """Refuse calls that could build huge text: ``'a'|center(10**9)``, ``'{:>999999999}'.format``,
+    or a method called on text that an earlier step already made long. One call then yields at
+    most about MAX_LENGTH² characters, and a longer result cannot be passed on."""
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_LENGTH:
+            raise ValueError("number too large for a template call")
+        if isinstance(value, str | list | tuple | dict) and len(value) > MAX_LENGTH:
+            raise ValueError("text too long for a template call")
+
+
+def _bounded_filter(f: Any) -> Any:
+    import functools
+
+    @functools.wraps(f)  # keeps jinja's pass_context/pass_environment marker
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_operands((*args, *kwargs.values()))
+        return f(*args, **kwargs)
+
+    return bounded
 
 
 def resolve(text: str, variables: Mapping[str, Any], depth: int = 0) -> Any:

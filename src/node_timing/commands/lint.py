@@ -13,7 +13,7 @@ DESCRIPTION = (
     "Check a kubespray-style inventory (group_vars, host_vars, per-host precedence) against the "
     "documented constraints of kubelet, kube-controller-manager and kube-apiserver timing. "
     "Exit codes: 0 no failing finding, 2 failing findings, 3 usage or configuration error, "
-    "5 no inventory at PATH."
+    "5 no inventory at PATH, 1 internal error (a bug: please report it)."
 )
 
 FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")

@@ -153,12 +153,22 @@ def parse_ini(path: str, raw: bytes, known_groups: set[str]) -> list[Op]:
     def add_child(parent: str, child: str) -> None:
         ops.append(("child", parent, child))
 
-    def resolve(name: str) -> None:
-        for parent in pending[name]["parents"]:
+    def resolve(first: str) -> None:
+        # Depth-first like ansible's recursion, but with an explicit stack: a long chain of
+        # [a:children] sections must not hit the recursion limit, and a cycle must end.
+        active = {first}
+        stack = [(first, iter(list(pending[first]["parents"])))]
+        while stack:
+            name, parents = stack[-1]
+            parent = next(parents, None)
+            if parent is None:
+                stack.pop()
+                pending.pop(name, None)
+                continue
             add_child(parent, name)
-            if parent in pending and pending[parent]["state"] == "children":
-                resolve(parent)
-        del pending[name]
+            if parent in pending and pending[parent]["state"] == "children" and parent not in active:
+                active.add(parent)
+                stack.append((parent, iter(list(pending[parent]["parents"]))))
 
     for lineno, raw_line in enumerate(lines, 1):
         line = raw_line.strip()

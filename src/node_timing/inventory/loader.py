@@ -187,15 +187,40 @@ class _Builder:
 # --------------------------------------------------------------------------------- reading files
 
 
+# Larger files are skipped with a yaml-load finding (docs/limits.md): kubespray's own group_vars
+# are a few KiB, and PyYAML needs about 20 times a file's size in memory to compose it.
+MAX_FILE_SIZE = 16 * 1024 * 1024
+
+
 def _read(path: str, problems: list[LoadProblem], files: list[str]) -> bytes | None:
+    """The bytes of a regular file of at most MAX_FILE_SIZE, else a problem and None.
+
+    FIFOs, sockets and devices are refused before opening: reading a FIFO blocks forever and
+    /dev/zero never ends.
+    """
     try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            problems.append(LoadProblem(path, 0, 0, f"cannot read: {what}"))
+            return None
+        if st.st_size > MAX_FILE_SIZE:
+            problems.append(LoadProblem(path, 0, 0, _too_large(st.st_size)))
+            return None
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_FILE_SIZE + 1)
     except OSError as exc:
         problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
         return None
+    if len(data) > MAX_FILE_SIZE:  # grew since stat
+        problems.append(LoadProblem(path, 0, 0, _too_large(len(data))))
+        return None
     files.append(path)
     return data
+
+
+def _too_large(size: int) -> str:
+    return f"not checked: file larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB ({size:,} bytes)"
 
 
 def _decode(path: str, data: bytes, problems: list[LoadProblem]) -> str | None:
@@ -594,10 +619,14 @@ class Inventory:
     def _ancestors_of(self, group: str) -> frozenset[str]:
         got = self._ancestors.get(group)
         if got is None:
+            # iterative: a chain of thousands of nested groups must not hit the recursion limit
             acc: set[str] = set()
-            for p in self.groups[group].parents:
-                acc.add(p)
-                acc |= self._ancestors_of(p)
+            todo = list(self.groups[group].parents)
+            while todo:
+                p = todo.pop()
+                if p not in acc:
+                    acc.add(p)
+                    todo.extend(self.groups[p].parents)
             got = self._ancestors[group] = frozenset(acc)
         return got
 
@@ -715,7 +744,10 @@ def load_inventory(
 
         return load_with_ansible(p, synthesize_k8s_cluster)
     if not sources:
-        raise InventoryError(f"{os.fspath(path)}: no inventory found")
+        # Say why, or a broken hosts.yaml reads as an empty directory.
+        errors = [str(pr) for pr in problems if pr.severity == "error"]
+        why = f" ({errors[0]}{f'; {len(errors) - 1} more problems' if len(errors) > 1 else ''})" if errors else ""
+        raise InventoryError(f"{os.fspath(path)}: no inventory found{why}")
     b.reconcile()
     if synthesize_k8s_cluster:
         _synthesize_k8s_cluster(b)

@@ -24,6 +24,15 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
 VAULT_HEADER = "$ANSIBLE_VAULT;"
 
+# Limits on what one document may cost to build (docs/limits.md). libyaml composes an alias as a
+# reference to the anchored node, so a "billion laughs" file is small once composed; it explodes
+# only when something walks it (building values, repr, templating, output). Refusing documents
+# whose aliases would add more than MAX_ALIAS_EXPANSION nodes keeps every later walk bounded.
+# MAX_NESTING keeps the recursive constructor (and the loader's own recursion) far from Python's
+# recursion limit; no real inventory nests a tenth as deep.
+MAX_ALIAS_EXPANSION = 100_000
+MAX_NESTING = 100
+
 _NOQA_RE = re.compile(r"#\s*noqa\b(?::?\s*([^#]*))?", re.IGNORECASE)
 
 
@@ -220,6 +229,59 @@ def parse_yaml(path: str, text: str) -> tuple[YamlDocument | None, list[LoadProb
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         return None, [_problem(path, exc)]
+    except RecursionError:  # the pure-Python composer (no libyaml) recurses per level
+        return None, [LoadProblem(path, 0, 0, f"not checked: nested deeper than {MAX_NESTING} levels")]
     except (ValueError, UnicodeError) as exc:  # pragma: no cover - defensive
         return None, [LoadProblem(path, 0, 0, f"cannot read: {exc}", kind="yaml-load")]
+    if node is not None:
+        refused = check_limits(node)
+        if refused is not None:
+            m = node.start_mark
+            return None, [LoadProblem(path, m.line + 1, m.column + 1, f"not checked: {refused}")]
     return YamlDocument(path, text, node, loader), []
+
+
+def check_limits(root: yaml.Node) -> str | None:
+    """Why the composed document is refused (too deep, recursive or expanding aliases), or None.
+
+    One iterative pass over the node graph, each distinct node visited once: the cost is the
+    size of the file, whatever its aliases would expand to.
+    """
+    done: dict[int, tuple[int, int]] = {}  # id(node) -> (nodes it expands to, height)
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if leaving:
+            on_path.discard(key)
+            sizes = [done[id(c)] for c in _children(node)]
+            height = 1 + max((h for _, h in sizes), default=0)
+            if height > MAX_NESTING:
+                return f"nested deeper than {MAX_NESTING} levels"
+            done[key] = (1 + sum(n for n, _ in sizes), height)
+            continue
+        if key in done:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                return "an alias refers to a node that contains it (a recursive document)"
+            if id(child) not in done:
+                stack.append((child, False))
+    extra = done[id(root)][0] - len(done)
+    if extra > MAX_ALIAS_EXPANSION:
+        return (
+            f"aliases would expand the document by {extra:,} nodes, more than the "
+            f"{MAX_ALIAS_EXPANSION:,} allowed (a YAML alias bomb?)"
+        )
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []

@@ -61,7 +61,16 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     same = str(first.raw).strip() == str(extra.raw).strip()
                     shown_first, shown_extra = first.raw, extra.raw
                 origin = "kubespray's default" if first.kind == KUBESPRAY_DEFAULT else "set"
-                if same:
+                hidden = first.unresolved or extra.unresolved
+                if hidden:
+                    # a vault or unresolved template never fails the run by itself: the values
+                    # cannot be compared, only the repetition is certain
+                    message = (
+                        f"{extra.name} repeats {var} ({origin}); one value is {hidden}, so whether they "
+                        f"differ is unknown; kubespray renders both: keep one"
+                    )
+                    same = True
+                elif same:
                     message = (
                         f"{extra.name} repeats {var} ({origin}, same value {shown_extra}); kubespray "
                         f"renders both: remove {extra.name}"

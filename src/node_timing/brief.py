@@ -1,0 +1,24 @@
+"""A value as messages show it: ``repr`` cut to a bounded size.
+
+A finding quotes the value it is about. A value from a hostile or careless inventory can be a
+list of a million items or a string of megabytes; ``reprlib`` stops after a few items and levels
+instead of building the whole text first, so a message costs the same whatever the value.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from typing import Any
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlong = 40
+for _name in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxdeque", "maxarray"):
+    setattr(_REPR, _name, 6)
+
+
+def brief(value: Any) -> str:
+    """``repr(value)`` for short values; a shortened form with ``...`` for long or deep ones."""
+    return _REPR.repr(value)

@@ -1,0 +1,343 @@
+# ruff: noqa: E501  (a table of literal file contents)
+"""Hostile and broken inventories, each with the behaviour docs/limits.md documents.
+
+A case is a set of files under the inventory directory (text, bytes, or a function that makes
+the file: large files, FIFOs and symlinks are made at test time, never committed), the exit code
+of ``node-timing lint`` and a text its output must contain. ``test_hostile.py`` runs each one in
+a subprocess with a memory and a time limit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOSTS = "[kube_control_plane]\ncp1\n\n[kube_node]\nnode1\n"
+GRACE = "kube_controller_node_monitor_grace_period"
+FLAPPING = f"{GRACE}: 5s\n"  # grace-vs-heartbeat error: proves the file was read
+
+Maker = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    files: dict[str, str | bytes | Maker]
+    exit: int
+    expect: str  # in stdout + stderr
+    hosts: str | None = HOSTS  # inventory.ini, unless the case brings its own
+    needs_non_root: bool = False
+    absent: tuple[str, ...] = field(default=())  # must not appear in the output
+
+
+def _laughs(levels: int = 9) -> str:
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, levels):
+        prev, cur = chr(96 + i), chr(97 + i)
+        text += f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]\n"
+    return text + f"kubelet_status_update_frequency: *{chr(96 + levels)}\n"
+
+
+def _big(target: Path) -> None:
+    """50 MiB of valid YAML, written without holding it in memory twice."""
+    line = b"  k: 'some text that makes the file large, line after line'\n"
+    with open(target, "wb") as fh:
+        fh.write(b"padding:\n")
+        chunk = line * 16384
+        for _ in range((50 << 20) // len(chunk) + 1):
+            fh.write(chunk)
+
+
+def _fifo(target: Path) -> None:
+    os.mkfifo(target)
+
+
+def _self_link(target: Path) -> None:
+    os.symlink(target.name, target)
+
+
+def _parent_link(target: Path) -> None:
+    os.symlink("..", target)
+
+
+def _dir(target: Path) -> None:
+    target.mkdir()
+
+
+def _unreadable(target: Path) -> None:
+    target.write_text(f"{GRACE}: 20s\n")
+    target.chmod(0)
+
+
+CASES: list[Case] = [
+    # --- YAML structure
+    Case("alias-bomb", {"group_vars/all.yml": _laughs()}, 2, "a YAML alias bomb"),
+    Case(
+        "alias-recursive",
+        {"group_vars/all.yml": "kubelet_config_extra_args: &a {x: *a}\n"},
+        2,
+        "recursive document",
+    ),
+    Case(
+        "alias-merge-key",
+        {
+            "group_vars/all.yml": (
+                "base: &b {node-startup-grace-period: 1m0s}\n"
+                "kube_kubeadm_controller_extra_args: {<<: *b, node-monitor-period: 5s}\n"
+            )
+        },
+        0,
+        "grace-vs-heartbeat",
+    ),
+    Case(
+        "nested-10000-flow",
+        {"group_vars/all.yml": "a: " + "[" * 10000 + "]" * 10000 + "\n"},
+        2,
+        "exceeded maximum nesting depth",
+    ),
+    Case(
+        "nested-10000-block",
+        {"group_vars/all.yml": "- " * 10000 + "1\n"},
+        2,
+        "exceeded maximum nesting depth",
+    ),
+    Case(
+        "nested-150",
+        {
+            "group_vars/all.yml": "kubelet_config_extra_args: "
+            + "{a: " * 150
+            + "1"
+            + "}" * 150
+            + "\n"
+        },
+        2,
+        "nested deeper than 100 levels",
+    ),
+    Case(
+        "group-chain-5000",
+        {},
+        0,
+        "grace-vs-heartbeat",
+        hosts=(
+            "".join(f"[g{i}:children]\ng{i + 1}\n" for i in range(5000))
+            + "[g5000]\nh1\n[kube_node:children]\ng0\n"
+        ),
+    ),
+    Case(
+        "yaml-inventory-too-deep",
+        {
+            "hosts.yaml": "all:\n  children:\n"
+            + "".join(
+                " " * (4 * i + 4) + f"g{i}:\n" + " " * (4 * i + 6) + "children:\n"
+                for i in range(60)
+            )
+        },
+        5,
+        "nested deeper than 100 levels",
+        hosts=None,
+    ),
+    Case("file-50mib", {"group_vars/all.yml": _big}, 2, "file larger than 16 MiB"),
+    Case(
+        "several-documents",
+        {"group_vars/all.yml": f"{GRACE}: 20s\n---\n{GRACE}: 50s\n"},
+        2,
+        "expected a single document",
+    ),
+    Case("empty-file", {"group_vars/all.yml": ""}, 0, "grace-vs-heartbeat"),
+    Case("document-marker-only", {"group_vars/all.yml": "---\n"}, 0, "grace-vs-heartbeat"),
+    Case("not-a-mapping", {"group_vars/all.yml": "- 1\n- 2\n"}, 2, "vars file must be a mapping"),
+    Case(
+        "duplicate-key", {"group_vars/all.yml": f"{GRACE}: 20s\n{GRACE}: 50s\n"}, 2, "duplicate key"
+    ),
+    # --- encodings and whitespace
+    Case(
+        "invalid-utf8",
+        {"group_vars/all.yml": b"a: 1\nb: \xff\xfe\n"},
+        2,
+        "all.yml:2:4: yaml-load: file is not valid UTF-8",
+    ),
+    Case(
+        "byte-order-mark",
+        {"group_vars/all.yml": f"\ufeff{FLAPPING}"},
+        2,
+        "all.yml:1:44: grace-vs-heartbeat",
+    ),
+    Case(
+        "crlf",
+        {"group_vars/all.yml": f"{GRACE}: 5s\r\nkubelet_status_update_frequency: 10s\r\n"},
+        2,
+        "all.yml:1:44: grace-vs-heartbeat",
+    ),
+    Case(
+        "tab-indent",
+        {"group_vars/all.yml": "kubelet_config_extra_args:\n\tnodeStatusReportFrequency: 1m\n"},
+        2,
+        "found character that cannot start any token",
+    ),
+    # --- YAML 1.1 as Ansible reads it (PyYAML)
+    Case("yaml11-boolean", {"group_vars/all.yml": f"{GRACE}: yes\n"}, 2, "got True"),
+    Case(
+        "yaml11-octal",
+        {"group_vars/all.yml": "kube_apiserver_pod_eviction_unreachable_timeout_seconds: 0755\n"},
+        0,
+        "grace-vs-heartbeat",
+        absent=("seconds-format",),
+    ),
+    Case(
+        "yaml12-octal",
+        {"group_vars/all.yml": "kube_apiserver_pod_eviction_unreachable_timeout_seconds: 0o755\n"},
+        2,
+        "seconds-format",
+    ),
+    # --- vault
+    Case(
+        "vault-file",
+        {"group_vars/all.yml": "$ANSIBLE_VAULT;1.1;AES256\n6162636465\n"},
+        0,
+        "unresolved-value: vault-encrypted file",
+    ),
+    Case(
+        "vault-inline",
+        {"group_vars/all.yml": f"{GRACE}: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n"},
+        0,
+        "all.yml:1:44: unresolved-value: kube_controller_node_monitor_grace_period is encrypted",
+    ),
+    Case(
+        "vault-inline-extra-args-key",
+        {
+            "group_vars/all.yml": (
+                "kube_kubeadm_controller_extra_args:\n  node-monitor-grace-period: !vault |\n"
+                "    $ANSIBLE_VAULT;1.1;AES256\n    6162\n"
+            )
+        },
+        0,
+        "all.yml:2:3: unresolved-value: kube_kubeadm_controller_extra_args.node-monitor-grace-period is encrypted",
+    ),
+    Case(
+        "vault-inventory",
+        {"hosts.yaml": "$ANSIBLE_VAULT;1.1;AES256\n6162\n"},
+        0,
+        "vault-encrypted file",
+        hosts=None,
+    ),
+    # --- the file system
+    Case(
+        "fifo-vars-file",
+        {"group_vars/all.yml": _fifo},
+        2,
+        "all.yml:0:0: yaml-load: cannot read: not a regular file",
+    ),
+    Case("fifo-inventory", {"hosts": _fifo}, 5, "not a regular file", hosts=None),
+    Case(
+        "directory-named-like-file",
+        {"group_vars/all.yml": _dir, "group_vars/all.yml/timing.yml": FLAPPING},
+        2,
+        "timing.yml:1:44: grace-vs-heartbeat",
+    ),
+    Case(
+        "symlink-to-itself",
+        {"group_vars/all.yml": _self_link},
+        2,
+        "cannot read: Too many levels of symbolic links",
+    ),
+    Case(
+        "symlink-directory-loop",
+        {"group_vars/all/timing.yml": FLAPPING, "group_vars/all/up": _parent_link},
+        2,
+        "timing.yml:1:44: grace-vs-heartbeat",
+    ),
+    Case(
+        "unreadable-file",
+        {"group_vars/all.yml": _unreadable},
+        2,
+        "cannot read: Permission denied",
+        needs_non_root=True,
+    ),
+    # --- host names
+    Case(
+        "host-names-hostile",
+        {
+            "hosts.yaml": (
+                "all:\n  children:\n    kube_control_plane:\n      hosts:\n        '../../etc/passwd':\n"
+                "        '$(rm -rf /)':\n        'a;b':\n        'nœud-é':\n    kube_node:\n      hosts:\n        '/abs/host':\n"
+            ),
+            "host_vars/a;b.yml": f"{GRACE}: 1s\n",
+        },
+        2,
+        "control-plane-drift",
+        hosts=None,
+    ),
+    Case(
+        "host-name-shell-in-ini", {}, 5, "invalid INI inventory", hosts="[kube_node]\n$(rm -rf /)\n"
+    ),
+    # --- wrong types
+    Case(
+        "wrong-type-extra-args",
+        {
+            "group_vars/all.yml": (
+                "kubelet_config_extra_args: text\nkube_kubeadm_controller_extra_args: 5\nkube_kubeadm_apiserver_extra_args: [1]\n"
+            )
+        },
+        0,
+        "grace-vs-heartbeat",
+    ),
+    Case(
+        "wrong-type-kube-version",
+        {"group_vars/all.yml": "kube_version: [1, 2]\n"},
+        2,
+        "kube-version: Kubernetes version must be a string",
+    ),
+    Case(
+        "wrong-type-duration",
+        {"group_vars/all.yml": "kubelet_status_update_frequency: {a: 1}\n"},
+        2,
+        "duration-format: kubelet_status_update_frequency must be a Go duration",
+    ),
+    Case(
+        "wrong-type-tolerations",
+        {
+            "group_vars/all.yml": (
+                "kube_apiserver_pod_eviction_not_ready_timeout_seconds: [300]\n"
+                "kube_apiserver_pod_eviction_unreachable_timeout_seconds: {a: 1}\n"
+            )
+        },
+        2,
+        "seconds-format",
+    ),
+    Case(
+        "wrong-type-node-count",
+        {"group_vars/all.yml": "node_timing_node_count: many\n"},
+        0,
+        "grace-vs-heartbeat",
+    ),
+    Case(
+        "wrong-type-numbers",
+        {
+            "group_vars/all.yml": (
+                f"{GRACE}: .nan\nkube_kubeadm_controller_extra_args: {{node-eviction-rate: .inf, "
+                "unhealthy-zone-threshold: .nan, large-cluster-size-threshold: 1e400}\n"
+                "kubelet_config_extra_args: {nodeLeaseDurationSeconds: 99999999999999999999999999999}\n"
+            )
+        },
+        2,
+        "duration-format",
+    ),
+    Case(
+        "huge-list-value", {"group_vars/all.yml": f"{GRACE}: [" + "1, " * 200000 + "1]\n"}, 2, "..."
+    ),
+    Case(
+        "template-bomb",
+        {
+            "group_vars/all.yml": (
+                f"{GRACE}: \"{{{{ 'x' * 99999999 }}}}\"\n"
+                "kube_controller_node_monitor_period: \"{{ 'a' | center(999999999) }}\"\n"
+                "kube_apiserver_pod_eviction_not_ready_timeout_seconds: \"{{ '{:>999999999}'.format(1) }}\"\n"
+                'kubelet_status_update_frequency: "{{ 9 ** 9 ** 9 }}"\n'
+            )
+        },
+        2,
+        "unresolved-value",
+    ),
+]

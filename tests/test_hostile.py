@@ -1,0 +1,143 @@
+"""The hostile corpus (tests/hostile/corpus.py): every case ends in bounded time and memory with
+the documented exit code and message, never a traceback and never the internal-error line."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hostile.corpus import CASES, Case
+
+import node_timing
+
+ROOT = Path(__file__).resolve().parent.parent
+MEMORY_LIMIT = 2 << 30  # bytes of address space for one run
+TIME_LIMIT = 60  # seconds
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def build(case: Case, root: Path) -> Path:
+    inv = root / "inventory"
+    inv.mkdir()
+    if case.hosts is not None:
+        (inv / "inventory.ini").write_text(case.hosts)
+    for rel, content in case.files.items():
+        target = inv / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if callable(content):
+            content(target)
+        elif isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
+    return inv
+
+
+def run_limited(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NODE_TIMING_DEBUG")}
+    # the package under test, also when the working directory changes
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(node_timing.__file__).parent.parent), env.get("PYTHONPATH", "")]
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "node_timing", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=TIME_LIMIT,
+        preexec_fn=_limits,
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_hostile_case(case: Case, tmp_path: Path) -> None:
+    if case.needs_non_root and os.geteuid() == 0:
+        pytest.skip("root reads every file; the FIFO and directory cases cover unreadable input")
+    inv = build(case, tmp_path)
+    proc = run_limited("lint", str(inv), "--format", "pep8", cwd=tmp_path)
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output
+    assert "internal error" not in output
+    assert proc.returncode == case.exit, output[-3000:]
+    assert case.expect in output, output[-3000:]
+    for text in case.absent:
+        assert text not in output
+    if proc.returncode in (3, 5):
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    for line in proc.stdout.splitlines():
+        assert len(line) < 2000, line[:200]  # quoted values are shortened
+
+
+def test_every_case_is_documented() -> None:
+    doc = (ROOT / "docs" / "limits.md").read_text()
+    missing = [c.name for c in CASES if f"`{c.name}`" not in doc]
+    assert not missing
+
+
+HOSTILE_HOSTS = (
+    "all:\n  children:\n    kube_control_plane:\n      hosts:\n        '../../etc/passwd':\n"
+    "        '$(touch pwned)':\n        'a;b':\n        '/tmp/abs':\n        'nœud-é':\n"
+    "    kube_node:\n      hosts:\n        '..':\n        'x/../../y':\n"
+)
+
+
+def test_render_with_hostile_host_names_writes_only_under_out(tmp_path: Path) -> None:
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "hosts.yaml").write_text(HOSTILE_HOSTS)
+    (inv / "host_vars").mkdir()
+    (inv / "host_vars" / "a;b.yml").write_text("kube_controller_node_monitor_grace_period: 50s\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    proc = run_limited("render", "--inventory", str(inv), "--out", "out", cwd=work)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    new = [p for p in after if p not in before]
+    assert new and all(p.parts[:2] == ("work", "out") for p in new), new
+    assert not (work / "pwned").exists()
+
+
+def test_render_out_refuses_a_file(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("keep me\n")
+    proc = run_limited("render", "--profile", "fast", "--nodes", "10", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 3
+    assert proc.stderr.count("\n") == 1 and "not a directory" in proc.stderr
+    assert (tmp_path / "out").read_text() == "keep me\n"
+
+
+def test_render_out_through_symlink_outside_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kubelet").symlink_to(outside)
+    proc = run_limited("render", "--profile", "fast", "--nodes", "10", "--out", "out", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "outside" in proc.stderr and proc.stderr.count("\n") == 1
+    assert list(outside.iterdir()) == []
+
+
+def test_internal_error_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from node_timing import cli
+    from node_timing.commands import rules
+
+    def boom(_args: object) -> int:
+        raise RuntimeError("simulated\nbug")
+
+    monkeypatch.setattr(rules, "run", boom)
+    monkeypatch.delenv("NODE_TIMING_DEBUG", raising=False)
+    assert cli.main(["rules"]) == 1
+    err = capsys.readouterr().err
+    assert err == "node-timing: internal error: RuntimeError: simulated bug (please report)\n"
