@@ -57,10 +57,13 @@ def run_limited(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# Root reads a chmod-000 file anyway, so that case cannot be staged as root (CI runs as root);
+# the FIFO and directory-in-place-of-a-file cases cover unreadable input there.
+RUNNABLE = [c for c in CASES if not (c.needs_non_root and os.geteuid() == 0)]
+
+
+@pytest.mark.parametrize("case", RUNNABLE, ids=[c.name for c in RUNNABLE])
 def test_hostile_case(case: Case, tmp_path: Path) -> None:
-    if case.needs_non_root and os.geteuid() == 0:
-        pytest.skip("root reads every file; the FIFO and directory cases cover unreadable input")
     inv = build(case, tmp_path)
     proc = run_limited("lint", str(inv), "--format", "pep8", cwd=tmp_path)
     output = proc.stdout + proc.stderr
@@ -77,7 +80,7 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
 
 
 def test_every_case_is_documented() -> None:
-    doc = (ROOT / "docs" / "limits.md").read_text()
+    doc = (ROOT / "README.md").read_text()
     missing = [c.name for c in CASES if f"`{c.name}`" not in doc]
     assert not missing
 

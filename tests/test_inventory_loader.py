@@ -204,7 +204,6 @@ def test_parse_noqa(line: str, ids: set[str]) -> None:
 
 
 def test_plugin_config_falls_back_to_ansible(tmp_path: Path) -> None:
-    pytest.importorskip("ansible")
     write(tmp_path / "inv.yml", "plugin: ansible.builtin.constructed\n")
     write(tmp_path / "hosts", "h v=1\n")
     inv = load_inventory(tmp_path)

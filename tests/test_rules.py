@@ -71,6 +71,18 @@ CASES = [
         {K8S: CLEAN + "kube_controller_node_monitor_grace_period: 50s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 2m\n"},
     ),
     (
+        "value-type",
+        {K8S: CLEAN + "kube_kubeadm_controller_extra_args: 'node-monitor-grace-period=20s'\n"},
+        "error", K8S, 4,
+        {K8S: CLEAN + "kube_kubeadm_controller_extra_args:\n  node-monitor-grace-period: 50s\n"},
+    ),
+    (
+        "value-type",
+        {K8S: CLEAN + "node_timing_node_count: many\n"},
+        "error", K8S, 4,
+        {K8S: CLEAN + "node_timing_node_count: 12\n"},
+    ),
+    (
         "misplaced-setting",
         {K8S: CLEAN + "kube_kubeadm_controller_extra_args:\n  nodeLeaseDurationSeconds: 40\n"},
         "error", K8S, 5,

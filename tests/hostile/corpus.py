@@ -280,8 +280,8 @@ CASES: list[Case] = [
                 "kubelet_config_extra_args: text\nkube_kubeadm_controller_extra_args: 5\nkube_kubeadm_apiserver_extra_args: [1]\n"
             )
         },
-        0,
-        "grace-vs-heartbeat",
+        2,
+        "value-type: kubelet_config_extra_args must be a mapping",
     ),
     Case(
         "wrong-type-kube-version",
@@ -309,8 +309,8 @@ CASES: list[Case] = [
     Case(
         "wrong-type-node-count",
         {"group_vars/all.yml": "node_timing_node_count: many\n"},
-        0,
-        "grace-vs-heartbeat",
+        2,
+        "value-type: node_timing_node_count must be a whole number",
     ),
     Case(
         "wrong-type-numbers",

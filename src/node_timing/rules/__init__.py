@@ -21,6 +21,7 @@ RULE_MODULES: tuple[str, ...] = (
     "kube_version",
     "duration_format",
     "seconds_format",
+    "value_type",
     "removed_setting",
     "duplicate_setting",
     "misplaced_setting",

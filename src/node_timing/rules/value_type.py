@@ -1,0 +1,91 @@
+"""value-type: a timing variable has the wrong type for what kubespray or the role does with it.
+
+kubespray dumps `kubelet_config_extra_args` into the KubeletConfiguration and turns
+`kube_kubeadm_controller_extra_args` / `kube_kubeadm_apiserver_extra_args` into kubeadm `extraArgs`:
+each must be a mapping. A string or a list there fails the template or renders a broken file, and
+none of its settings take effect. The role's own inputs have types too: `node_timing_node_count` is
+a whole number ≥ 0, `node_timing_heartbeat_budget` a number > 0, `node_timing_overrides` a mapping.
+
+**Fails**
+
+```yaml
+kubelet_config_extra_args: "nodeStatusReportFrequency: 5m0s"   # a string, not a mapping
+node_timing_node_count: many
+```
+
+**Passes**
+
+```yaml
+kubelet_config_extra_args:
+  nodeStatusReportFrequency: 5m0s
+node_timing_node_count: 120
+```
+
+**Fix.** Write the value with the type the message names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from node_timing import kubespray
+from node_timing.brief import brief
+from node_timing.effective import is_vault, plain
+from node_timing.findings import Finding
+from node_timing.rules._common import variable_position
+
+if TYPE_CHECKING:
+    from node_timing.lint import LintContext
+
+ID = "value-type"
+SEVERITY = "error"
+SUMMARY = "an extra-args dict that is not a mapping, or a role input of the wrong type"
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
+ROLE_INPUTS = {
+    "node_timing_node_count": (_whole, "a whole number >= 0"),
+    "node_timing_heartbeat_budget": (_positive, "a number of writes per second > 0"),
+    "node_timing_overrides": (lambda v: isinstance(v, Mapping), 'a mapping such as {"controller_manager.node_monitor_grace_period": "30s"}'),
+}
+
+
+def _templated(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def check(ctx: LintContext) -> Iterator[Finding]:
+    for group in ctx.groups:
+        for name in kubespray.extra_args():
+            if name not in group.variables:
+                continue
+            value = plain(group.variables[name])
+            if value is None or isinstance(value, Mapping) or is_vault(value) or _templated(value):
+                continue
+            location, noqa = variable_position(group, name, ctx.default_location)
+            yield ctx.finding(
+                ID, "error",
+                f"{name} must be a mapping of {'fields' if name.startswith('kubelet') else 'flags'} to values, "
+                f"got {type(value).__name__} {brief(value)}: kubespray cannot render it and none of its "
+                f"settings take effect",
+                location, group.hosts, setting=name, noqa=noqa,
+            )
+        for name, (valid, wanted) in ROLE_INPUTS.items():
+            if name not in group.variables:
+                continue
+            value = plain(group.variables[name])
+            if valid(value) or is_vault(value) or _templated(value):
+                continue
+            location, noqa = variable_position(group, name, ctx.default_location)
+            yield ctx.finding(
+                ID, "error", f"{name} must be {wanted}, got {brief(value)}", location, group.hosts,
+                setting=name, noqa=noqa,
+            )
