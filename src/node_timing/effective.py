@@ -231,7 +231,7 @@ def build_host_timing(
                 name,
                 fact["default"],
                 default_location,
-                value=parse_value(path, fact["default"]),
+                value=_parsed_default(path, fact["default"]),
             )
         sources[path] = [src]
     report_inherits = bool(knowledge.kubespray()["kubelet_writes_update_frequency"]["value"])
@@ -290,6 +290,21 @@ def build_host_timing(
         report_inherits=settings.kubelet.node_status_report_frequency is None,
         unresolved=unresolved,
     )
+
+
+_DEFAULTS: dict[tuple[str, Any], Any] = {}
+
+
+def _parsed_default(path: str, raw: Any) -> Any:
+    """kubespray's role default for ``path``, parsed once (it is the same for every host)."""
+    key = (path, raw)
+    try:
+        return _DEFAULTS[key]
+    except KeyError:
+        value = _DEFAULTS[key] = parse_value(path, raw)
+        return value
+    except TypeError:  # pragma: no cover - an unhashable default in the knowledge data
+        return parse_value(path, raw)
 
 
 def _all_paths() -> Iterable[str]:
