@@ -85,6 +85,8 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
         lines += [f"{h} ansible_host={ip[h]} ip={ip[h]}" for h in cp + workers]
         lines += ["", "[kube_control_plane]", *cp, "", "[etcd]", *cp, "", "[kube_node]", *workers]
         lines += ["", "[calico_rr]", ""]
+        # Declared, so that ansible-inventory applies group_vars/k8s_cluster as the linter does.
+        lines += ["[k8s_cluster:children]", "kube_control_plane", "kube_node", "calico_rr", ""]
         source = out / "inventory.ini"
         source.write_text("\n".join(lines) + "\n")
     else:
