@@ -125,10 +125,14 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("outdir", type=Path)
-    ap.add_argument("--hosts", type=int, default=100, help="number of worker hosts (plus 3 control plane)")
+    ap.add_argument(
+        "--hosts", type=int, default=100, help="number of worker hosts (plus 3 control plane)"
+    )
     ap.add_argument("--format", choices=("ini", "yaml"), default="ini")
     ap.add_argument(
-        "--host-vars-share", type=float, default=0.1,
+        "--host-vars-share",
+        type=float,
+        default=0.1,
         help="share of workers with a host_vars file, 0 to 1 (default 0.1)",
     )
     args = ap.parse_args(argv)

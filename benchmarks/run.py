@@ -1,7 +1,7 @@
 """Measure node-timing against what it is compared with, side by side in one run.
 
-    python benchmarks/run.py                       # full run (1,000 / 5,000 / 10,000 hosts, 5 repeats)
-    python benchmarks/run.py --quick               # smoke: tiny inventories, one repeat
+    python benchmarks/run.py          # full run (1,000 / 5,000 / 10,000 hosts, 5 repeats)
+    python benchmarks/run.py --quick  # smoke: tiny inventories, one repeat
     python benchmarks/run.py --output BENCHMARKS.table.md
 
 Every measured command runs as a subprocess of the same Python; the runs of a case and of its
@@ -103,7 +103,9 @@ def measure(
 ) -> tuple[float, float, int, int]:
     """Wall seconds, CPU seconds, peak RSS (KiB) and exit code of one run of ``cmd``."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert proc.stderr is not None
     err = proc.stderr.read()  # drained while it runs, so a chatty child cannot block
     _, status, usage = os.wait4(proc.pid, 0)
@@ -119,8 +121,14 @@ def measure(
 
 
 def side_by_side(
-    a: list[str], b: list[str], repeat: int, env_a: dict[str, str], env_b: dict[str, str],
-    cwd: str | None = None, ok_a: tuple[int, ...] = (0,), ok_b: tuple[int, ...] = (0,),
+    a: list[str],
+    b: list[str],
+    repeat: int,
+    env_a: dict[str, str],
+    env_b: dict[str, str],
+    cwd: str | None = None,
+    ok_a: tuple[int, ...] = (0,),
+    ok_b: tuple[int, ...] = (0,),
 ) -> tuple[Sample, Sample]:
     """Run ``a`` and ``b`` ``repeat`` times each, alternating which goes first; one warm-up each."""
     sa, sb = Sample(), Sample()
@@ -195,7 +203,9 @@ def inventory(workdir: Path, hosts: int, fmt: str, share: float) -> Path:
     return out / ("inventory.ini" if fmt == "ini" else "hosts.yaml")
 
 
-def run_lint_cases(args: argparse.Namespace, workdir: Path, env_nt: dict[str, str], env_ai: dict[str, str]) -> list[Row]:
+def run_lint_cases(
+    args: argparse.Namespace, workdir: Path, env_nt: dict[str, str], env_ai: dict[str, str]
+) -> list[Row]:
     py = sys.executable
     rows: list[Row] = []
     invs: dict[int, Path] = {}
@@ -206,10 +216,21 @@ def run_lint_cases(args: argparse.Namespace, workdir: Path, env_nt: dict[str, st
         lint = [py, *NODE_TIMING, "lint", str(inv)]
         print(f"  lint vs ansible-inventory at {n:,} hosts ...", file=sys.stderr, flush=True)
         ours, ai = side_by_side(
-            lint, [py, tool("ansible-inventory"), "-i", str(inv), "--list"], args.repeat, env_nt, env_ai,
+            lint,
+            [py, tool("ansible-inventory"), "-i", str(inv), "--list"],
+            args.repeat,
+            env_nt,
+            env_ai,
             ok_a=(0, 2),
         )
-        row = Row("lint vs `ansible-inventory --list`", total, "node-timing lint", ours, "ansible-inventory --list", ai)
+        row = Row(
+            "lint vs `ansible-inventory --list`",
+            total,
+            "node-timing lint",
+            ours,
+            "ansible-inventory --list",
+            ai,
+        )
         row.ratio_text = f"{ai.wall / ours.wall:.1f} × faster"
         if n == mid:
             row.target = "≥ 5× faster; peak RSS lower"
@@ -222,7 +243,14 @@ def run_lint_cases(args: argparse.Namespace, workdir: Path, env_nt: dict[str, st
         ours2, floor = side_by_side(
             lint, [py, "-c", FLOOR, str(inv.parent)], args.repeat, env_nt, env_nt, ok_a=(0, 2)
         )
-        row = Row("lint vs parsing floor", total, "node-timing lint", ours2, "PyYAML CSafeLoader + INI split", floor)
+        row = Row(
+            "lint vs parsing floor",
+            total,
+            "node-timing lint",
+            ours2,
+            "PyYAML CSafeLoader + INI split",
+            floor,
+        )
         row.ratio_text = f"{ours2.wall / floor.wall:.2f} × the floor"
         if n == mid:
             row.target = "within 2× of the floor"
@@ -232,16 +260,25 @@ def run_lint_cases(args: argparse.Namespace, workdir: Path, env_nt: dict[str, st
     # the same machine load (separate blocks minutes apart do not on a shared machine).
     print(f"  lint at {big:,} vs {mid:,} hosts ...", file=sys.stderr, flush=True)
     lint_big, lint_mid = side_by_side(
-        [py, *NODE_TIMING, "lint", str(invs[big])], [py, *NODE_TIMING, "lint", str(invs[mid])],
-        args.repeat, env_nt, env_nt, ok_a=(0, 2), ok_b=(0, 2),
+        [py, *NODE_TIMING, "lint", str(invs[big])],
+        [py, *NODE_TIMING, "lint", str(invs[mid])],
+        args.repeat,
+        env_nt,
+        env_nt,
+        ok_a=(0, 2),
+        ok_b=(0, 2),
     )
     scale = big / mid
     limit = 2.2 * scale / 2
     growth = lint_big.wall / lint_mid.wall
     rows.append(
         Row(
-            "lint linearity", f"{big + 3:,} vs {mid + 3:,}", f"lint at {big:,}", lint_big,
-            f"lint at {mid:,}", lint_mid,
+            "lint linearity",
+            f"{big + 3:,} vs {mid + 3:,}",
+            f"lint at {big:,}",
+            lint_big,
+            f"lint at {mid:,}",
+            lint_mid,
             target=f"{big:,} hosts ≤ {limit:.1f} × {mid:,} hosts",
             verdict=verdict(growth <= limit),
             ratio_text=(
@@ -257,10 +294,20 @@ def run_profile_case(args: argparse.Namespace, env_nt: dict[str, str]) -> Row:
     py = sys.executable
     print("  profile cold start vs python -c pass ...", file=sys.stderr, flush=True)
     ours, bare = side_by_side(
-        [py, *NODE_TIMING, "profile", "fast", "--nodes", "1000"], [py, "-c", "pass"],
-        max(args.repeat, 5) * (1 if args.quick else 4), env_nt, env_nt,
+        [py, *NODE_TIMING, "profile", "fast", "--nodes", "1000"],
+        [py, "-c", "pass"],
+        max(args.repeat, 5) * (1 if args.quick else 4),
+        env_nt,
+        env_nt,
     )
-    row = Row("`profile` cold start", "-", "node-timing profile fast --nodes 1000", ours, "python -c pass", bare)
+    row = Row(
+        "`profile` cold start",
+        "-",
+        "node-timing profile fast --nodes 1000",
+        ours,
+        "python -c pass",
+        bare,
+    )
     row.ratio_text = f"{ours.wall / bare.wall:.1f} × `python -c pass`"
     row.target = "within 5× of `python -c pass`"
     row.verdict = verdict(ours.wall <= 5 * bare.wall)
@@ -331,14 +378,21 @@ def run_role_case(args: argparse.Namespace, workdir: Path, home: Path) -> Row | 
         ours, base = side_by_side(
             [sys.executable, playbook, "-i", str(inv), "-e", interpreter, str(role_play)],
             [sys.executable, playbook, "-i", str(inv), "-e", interpreter, str(base_play)],
-            args.repeat, env, env, cwd=str(repo),
+            args.repeat,
+            env,
+            env,
+            cwd=str(repo),
         )
     except SystemExit as exc:  # the role is under development: report, do not lose the table
         tail = " ".join(str(exc).split())[-600:]
         return f"role: not measured, the play failed: {tail}"
     row = Row(
-        "role (check + render) vs one `debug` task", f"{args.role_hosts + 3:,} ({args.inventory_format})",
-        "ansible-playbook role.yml", ours, "ansible-playbook baseline.yml", base,
+        "role (check + render) vs one `debug` task",
+        f"{args.role_hosts + 3:,} ({args.inventory_format})",
+        "ansible-playbook role.yml",
+        ours,
+        "ansible-playbook baseline.yml",
+        base,
     )
     row.ratio_text = f"{(ours.wall / base.wall - 1) * 100:+.0f} % wall"
     row.target = "≤ +50 % wall over the baseline"
@@ -357,9 +411,11 @@ def table(rows: list[Row]) -> str:
     )
     body = ""
     for r in rows:
+        ours_rss = mib(r.ours_s.rss_kib) if r.ours_s.rss_kib else "-"
+        their_rss = mib(r.theirs_s.rss_kib) if r.theirs_s.rss_kib else "-"
         body += (
-            f"| {r.case} | {r.size} | {secs(r.ours_s.wall)} | {mib(r.ours_s.rss_kib) if r.ours_s.rss_kib else '-'} | "
-            f"{r.theirs} | {secs(r.theirs_s.wall)} | {mib(r.theirs_s.rss_kib) if r.theirs_s.rss_kib else '-'} | "
+            f"| {r.case} | {r.size} | {secs(r.ours_s.wall)} | {ours_rss} | "
+            f"{r.theirs} | {secs(r.theirs_s.wall)} | {their_rss} | "
             f"{r.ratio_text} | {r.target or '-'} | {r.verdict or '-'} |\n"
         )
     return head + body
@@ -367,19 +423,26 @@ def table(rows: list[Row]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--repeat", type=int, default=5, help="runs per command (median reported; default 5)")
     ap.add_argument(
-        "--sizes", default="1000,5000,10000",
+        "--repeat", type=int, default=5, help="runs per command (median reported; default 5)"
+    )
+    ap.add_argument(
+        "--sizes",
+        default="1000,5000,10000",
         help="worker counts, comma-separated; targets use the last two (default 1000,5000,10000)",
     )
     ap.add_argument("--inventory-format", choices=("ini", "yaml"), default="ini")
     ap.add_argument("--host-vars-share", type=float, default=0.1)
     ap.add_argument("--role-hosts", type=int, default=1000, help="workers in the role's inventory")
-    ap.add_argument("--repo", default=str(ROOT), help="repository root (for src/ and roles/node_timing)")
+    ap.add_argument(
+        "--repo", default=str(ROOT), help="repository root (for src/ and roles/node_timing)"
+    )
     ap.add_argument("--core", help="directory holding the node_timing package (default: REPO/src)")
     ap.add_argument("--skip", action="append", default=[], choices=("lint", "profile", "role"))
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, one repeat")
-    ap.add_argument("--workdir", help="where inventories are generated (default: a temporary directory)")
+    ap.add_argument(
+        "--workdir", help="where inventories are generated (default: a temporary directory)"
+    )
     ap.add_argument("--output", help="also write the markdown table to this file")
     args = ap.parse_args(argv)
     if args.quick:

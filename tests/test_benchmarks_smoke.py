@@ -16,8 +16,17 @@ def test_quick_run_prints_a_table(tmp_path: Path) -> None:
     out = tmp_path / "table.md"
     proc = subprocess.run(
         [
-            sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--sizes", "3,6",
-            "--role-hosts", "3", "--workdir", str(tmp_path / "work"), "--output", str(out),
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--sizes",
+            "3,6",
+            "--role-hosts",
+            "3",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--output",
+            str(out),
         ],
         capture_output=True,
         text=True,

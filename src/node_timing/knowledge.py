@@ -6,10 +6,10 @@ source; this module only reads and indexes those files.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
-import os
 from typing import Any
 
 import yaml
