@@ -3,8 +3,10 @@
     python benchmarks/gen_inventory.py --hosts 5000 --format ini OUTDIR
 
 Writes OUTDIR/inventory.ini or OUTDIR/hosts.yaml (3 control-plane hosts, N workers, etcd on
-the control plane), group_vars/all/all.yml, group_vars/k8s_cluster/k8s-cluster.yml with timing
-settings, and host_vars for a share of the workers (default 10 %).
+the control plane, every host with ansible_host and ip), kubespray's sample group_vars layout
+(group_vars/all/{all,etcd,containerd}.yml, group_vars/k8s_cluster/{k8s-cluster,addons,
+k8s-net-calico}.yml) with the timing settings at group level in k8s-cluster.yml, and a host_vars
+file for a share of the workers (default 10 %) that overrides one timing variable.
 """
 
 from __future__ import annotations
@@ -39,6 +41,37 @@ kube_kubeadm_controller_extra_args:
 """
 
 
+ETCD_YML = """---
+etcd_data_dir: /var/lib/etcd
+etcd_deployment_type: host
+"""
+
+CONTAINERD_YML = """---
+containerd_storage_dir: /var/lib/containerd
+containerd_max_container_log_line_size: 16384
+"""
+
+ADDONS_YML = """---
+helm_enabled: false
+metrics_server_enabled: true
+ingress_nginx_enabled: false
+"""
+
+CALICO_YML = """---
+calico_network_backend: bird
+calico_pool_blocksize: 26
+"""
+
+GROUP_VARS = {
+    "all": {"all.yml": ALL_YML, "etcd.yml": ETCD_YML, "containerd.yml": CONTAINERD_YML},
+    "k8s_cluster": {
+        "k8s-cluster.yml": K8S_CLUSTER_YML,
+        "addons.yml": ADDONS_YML,
+        "k8s-net-calico.yml": CALICO_YML,
+    },
+}
+
+
 def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     cp = [f"cp{i}" for i in range(1, 4)]
@@ -52,6 +85,8 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
         lines += [f"{h} ansible_host={ip[h]} ip={ip[h]}" for h in cp + workers]
         lines += ["", "[kube_control_plane]", *cp, "", "[etcd]", *cp, "", "[kube_node]", *workers]
         lines += ["", "[calico_rr]", ""]
+        # Declared, so that ansible-inventory applies group_vars/k8s_cluster as the linter does.
+        lines += ["[k8s_cluster:children]", "kube_control_plane", "kube_node", "calico_rr", ""]
         source = out / "inventory.ini"
         source.write_text("\n".join(lines) + "\n")
     else:
@@ -70,28 +105,36 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
         lines += ["    calico_rr:", "      hosts: {}"]
         source = out / "hosts.yaml"
         source.write_text("\n".join(lines) + "\n")
-    (out / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
-    (out / "group_vars" / "k8s_cluster").mkdir(parents=True, exist_ok=True)
-    (out / "group_vars" / "all" / "all.yml").write_text(ALL_YML)
-    (out / "group_vars" / "k8s_cluster" / "k8s-cluster.yml").write_text(K8S_CLUSTER_YML)
+    for group, files in GROUP_VARS.items():
+        (out / "group_vars" / group).mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (out / "group_vars" / group / name).write_text(text)
     hv = out / "host_vars"
     hv.mkdir(exist_ok=True)
-    step = max(1, round(1 / host_vars_share)) if host_vars_share > 0 else 0
-    if step:
-        for n, h in enumerate(workers):
-            if n % step == 0:
-                (hv / f"{h}.yml").write_text(
-                    f"---\nnode_labels:\n  rack: r{n % 40}\nkubelet_status_update_frequency: 20s\n"
-                )
+    # Spread evenly: worker n gets a file when the running share crosses a whole number, so
+    # exactly round(share × N) workers have one (every 10th at the default 10 %).
+    share = min(max(host_vars_share, 0.0), 1.0)
+    for n, h in enumerate(workers):
+        if int((n + 1) * share + 1e-9) > int(n * share + 1e-9):
+            (hv / f"{h}.yml").write_text(
+                f"---\nnode_labels:\n  rack: r{n % 40}\nkubelet_status_update_frequency: 20s\n"
+            )
     return source
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("outdir", type=Path)
-    ap.add_argument("--hosts", type=int, default=100, help="number of worker hosts")
+    ap.add_argument(
+        "--hosts", type=int, default=100, help="number of worker hosts (plus 3 control plane)"
+    )
     ap.add_argument("--format", choices=("ini", "yaml"), default="ini")
-    ap.add_argument("--host-vars-share", type=float, default=0.1)
+    ap.add_argument(
+        "--host-vars-share",
+        type=float,
+        default=0.1,
+        help="share of workers with a host_vars file, 0 to 1 (default 0.1)",
+    )
     args = ap.parse_args(argv)
     src = generate(args.outdir, args.hosts, args.format, args.host_vars_share)
     print(os.fspath(src))

@@ -30,7 +30,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, or with ``only`` the parser of that one subcommand's command line.
+
+    ``only`` keeps start-up to what the command needs: the other commands' modules (and what
+    they import) are not loaded when the first argument already names the command.
+    """
     parser = _Parser(
         prog="node-timing",
         description="Consistent node-health timing for Kubernetes: compute, check, render.",
@@ -38,11 +43,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in SUBCOMMANDS.items():
+        if only is not None and name != only:
+            continue
         try:
             mod = importlib.import_module(f"node_timing.commands.{module}")
         except ModuleNotFoundError as exc:
             if exc.name != f"node_timing.commands.{module}":
                 raise
+            if only is not None:  # not in this build: the full parser says which commands are
+                return build_parser()
             continue
         p = sub.add_parser(name, help=help_text, description=getattr(mod, "DESCRIPTION", help_text))
         mod.add_arguments(p)
@@ -52,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()
+        if argv is None:
+            argv = sys.argv[1:]
+        parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
         args = parser.parse_args(argv)
         if not getattr(args, "_run", None):
             parser.print_help(sys.stderr)

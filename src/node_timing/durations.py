@@ -10,7 +10,10 @@ nanoseconds in a signed 64-bit range.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: `profile` starts faster without fractions/decimal
+    from fractions import Fraction
 
 NANOSECOND = 1
 MICROSECOND = 1000 * NANOSECOND
@@ -174,6 +177,8 @@ def normalize(text: str) -> str:
 
 def from_seconds(seconds: float | int | Fraction) -> int:
     """Nanoseconds of a number of seconds (exact for whole and decimal seconds)."""
+    from fractions import Fraction
+
     return int(Fraction(seconds) * SECOND)
 
 
@@ -184,6 +189,8 @@ def to_seconds(ns: int) -> float:
 
 def seconds_text(ns: int) -> str:
     """Seconds without a needless ``.0`` (``10``, ``2.5``), for messages."""
+    from fractions import Fraction
+
     q = Fraction(ns, SECOND)
     if q.denominator == 1:
         return str(q.numerator)

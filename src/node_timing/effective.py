@@ -137,14 +137,36 @@ def _parse_source(
         if isinstance(result, Unresolved):
             return Source(setting, kind, name, raw, location, noqa, unresolved=result.reason)
         resolved = result
-    problem = format_problem(setting, kind, name, resolved)
+    problem, parsed = _checked(setting, kind, name, resolved)
     if problem:
         return Source(setting, kind, name, resolved, location, noqa, problem=problem)
-    try:
-        parsed = parse_value(setting, _for_parse(setting, resolved))
-    except SettingError as exc:
-        return Source(setting, kind, name, resolved, location, noqa, problem=str(exc))
     return Source(setting, kind, name, resolved, location, noqa, value=parsed)
+
+
+_CHECKED: dict[tuple[Any, ...], tuple[str | None, Any]] = {}
+
+
+def _checked(setting: str, kind: str, name: str, raw: Any) -> tuple[str | None, Any]:
+    """(problem, parsed value) of ``raw`` for ``setting``: the same for every host that shares it.
+
+    Scalars are remembered (a host_vars file per host repeats the same few values); the type is
+    part of the key so that ``1`` and ``True`` or ``"1"`` stay apart.
+    """
+    key = (setting, kind, name, type(raw), raw) if isinstance(raw, str | int | float) else None
+    if key is not None:
+        got = _CHECKED.get(key)
+        if got is not None:
+            return got
+    problem = format_problem(setting, kind, name, raw)
+    parsed = None
+    if not problem:
+        try:
+            parsed = parse_value(setting, _for_parse(setting, raw))
+        except SettingError as exc:
+            problem = str(exc)
+    if key is not None:
+        _CHECKED[key] = (problem, parsed)
+    return problem, parsed
 
 
 def _for_parse(setting: str, raw: Any) -> Any:
@@ -232,7 +254,7 @@ def build_host_timing(
                 name,
                 fact["default"],
                 default_location,
-                value=parse_value(path, fact["default"]),
+                value=_parsed_default(path, fact["default"]),
             )
         sources[path] = [src]
     report_inherits = bool(knowledge.kubespray()["kubelet_writes_update_frequency"]["value"])
@@ -291,6 +313,21 @@ def build_host_timing(
         report_inherits=settings.kubelet.node_status_report_frequency is None,
         unresolved=unresolved,
     )
+
+
+_DEFAULTS: dict[tuple[str, Any], Any] = {}
+
+
+def _parsed_default(path: str, raw: Any) -> Any:
+    """kubespray's role default for ``path``, parsed once (it is the same for every host)."""
+    key = (path, raw)
+    try:
+        return _DEFAULTS[key]
+    except KeyError:
+        value = _DEFAULTS[key] = parse_value(path, raw)
+        return value
+    except TypeError:  # pragma: no cover - an unhashable default in the knowledge data
+        return parse_value(path, raw)
 
 
 def _all_paths() -> Iterable[str]:

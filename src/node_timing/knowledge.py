@@ -6,10 +6,10 @@ source; this module only reads and indexes those files.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
@@ -66,9 +66,24 @@ def _minor_key(text: str) -> tuple[int, int]:
     return v.key()
 
 
+_DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+
+
+def _data_text(name: str) -> str:
+    # A plain file read: importlib.resources pulls in zipfile, tempfile, pathlib and more, which
+    # is most of `node-timing profile`'s start-up. It is the fallback for zipped installs.
+    try:
+        with open(os.path.join(_DATA_DIR, name), encoding="utf-8") as fh:
+            return fh.read()
+    except FileNotFoundError:  # pragma: no cover - package imported from a zip
+        from importlib import resources
+
+        return resources.files("node_timing").joinpath("data", name).read_text(encoding="utf-8")
+
+
 @cache
 def _load(name: str) -> dict[str, Any]:
-    text = resources.files("node_timing").joinpath("data", name).read_text(encoding="utf-8")
+    text = _data_text(name)
     data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe loader
     if not isinstance(data, dict):  # pragma: no cover - package data is ours
         raise KnowledgeError(f"knowledge file {name} is not a mapping")

@@ -41,6 +41,16 @@ CONTEXT_VARIABLES = frozenset(
 
 
 def relevant_variable(name: str) -> bool:
+    got = _RELEVANT.get(name)
+    if got is None:
+        got = _RELEVANT[name] = _relevant_variable(name)
+    return got
+
+
+_RELEVANT: dict[str, bool] = {}  # variable names repeat across hosts: decide each name once
+
+
+def _relevant_variable(name: str) -> bool:
     if name in CONTEXT_VARIABLES or name in kubespray.variables() or name in kubespray.extra_args():
         return True
     if name in knowledge.kubespray()["removed_variables"]:
@@ -205,9 +215,29 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     by_signature: dict[tuple[Any, ...], HostTiming] = {}
     host_group: dict[str, HostTiming] = {}
     ordered: list[HostTiming] = []
+    # Hosts of one group layout that set no relevant variable themselves share the layout's
+    # relevant variables (the same Value objects), so filtering and the signature are computed
+    # once per layout, not once per host. Templated values may read any host variable: then
+    # every host is looked at on its own, as before.
+    parts_of = getattr(inventory, "host_vars_parts", None)
+    per_layout: dict[Any, tuple[dict[str, Any], dict[str, Any], tuple[Any, ...]] | None] = {}
     for host in dict.fromkeys([*cluster_hosts, *cp_hosts]):
-        relevant, context = _relevant(inventory.host_vars(host))
-        key = _signature(context)
+        shared_entry = None
+        if parts_of is not None:
+            layout, shared, own = parts_of(host)
+            if not any(relevant_variable(name) for name in own):
+                if layout in per_layout:
+                    shared_entry = per_layout[layout]
+                else:
+                    relevant, context = _relevant(shared)
+                    if context is relevant:
+                        shared_entry = (relevant, context, _signature(context))
+                    per_layout[layout] = shared_entry
+        if shared_entry is not None:
+            relevant, context, key = shared_entry
+        else:
+            relevant, context = _relevant(inventory.host_vars(host))
+            key = _signature(context)
         timing = by_signature.get(key)
         if timing is None:
             timing = build_host_timing([], relevant, version, default_location, context)
@@ -271,21 +301,32 @@ def _restricted(groups: list[HostTiming], hosts: set[str]) -> list[HostTiming]:
 def run_rules(ctx: LintContext) -> list[Finding]:
     from node_timing import rules
 
-    merged: dict[tuple[Any, ...], Finding] = {}
+    # Findings at the same place with the same text are merged: the first one's fields, the union
+    # of the hosts and of the noqa ids. Hosts and ids are collected first and the merged finding
+    # is built once, so that many host groups reporting the same thing cost linear time.
+    first: dict[tuple[Any, ...], Finding] = {}
+    hosts: dict[tuple[Any, ...], set[str]] = {}
+    noqa: dict[tuple[Any, ...], frozenset[str]] = {}
     for rule in rules.modules():
         for finding in rule.check(ctx):
             key = (finding.rule, finding.severity, finding.message, finding.path, finding.line, finding.column)
-            previous = merged.get(key)
-            if previous is None:
-                merged[key] = finding
-            else:
-                hosts = tuple(sorted(set(previous.hosts) | set(finding.hosts)))
-                merged[key] = Finding(
-                    previous.rule, previous.severity, previous.message, previous.path, previous.line,
-                    previous.column, hosts, previous.setting, previous.from_default, previous.fixable,
-                    {**previous.extra, "noqa": previous.extra.get("noqa", frozenset()) | finding.extra.get("noqa", frozenset())},
-                )
-    return sorted(merged.values(), key=Finding.sort_key)
+            if key not in first:
+                first[key] = finding
+                continue
+            if key not in hosts:
+                hosts[key] = set(first[key].hosts)
+                noqa[key] = first[key].extra.get("noqa", frozenset())
+            hosts[key].update(finding.hosts)
+            noqa[key] = noqa[key] | finding.extra.get("noqa", frozenset())
+    merged = []
+    for key, f in first.items():
+        if key in hosts:
+            f = Finding(
+                f.rule, f.severity, f.message, f.path, f.line, f.column, tuple(sorted(hosts[key])),
+                f.setting, f.from_default, f.fixable, {**f.extra, "noqa": noqa[key]},
+            )
+        merged.append(f)
+    return sorted(merged, key=Finding.sort_key)
 
 
 def lint_inventory(path: str | Path, options: Options | None = None) -> tuple[LintContext, list[Finding]]:

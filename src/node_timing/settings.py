@@ -8,6 +8,7 @@ it (it inherits an explicit update frequency), which is what a stock kubespray k
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import cache
 from typing import Any
 
 from node_timing import durations, knowledge
@@ -111,9 +112,12 @@ def setting_paths() -> list[str]:
     return [f"{c}.{f.name}" for c in COMPONENTS for f in fields(_GROUP_TYPES[c])]
 
 
+_FIELD_NAMES = {c: frozenset(f.name for f in fields(t)) for c, t in _GROUP_TYPES.items()}
+
+
 def split_path(path: str) -> tuple[str, str]:
     component, _, name = path.partition(".")
-    if component not in _GROUP_TYPES or name not in {f.name for f in fields(_GROUP_TYPES[component])}:
+    if component not in _FIELD_NAMES or name not in _FIELD_NAMES[component]:
         known = ", ".join(setting_paths())
         raise SettingError(f"unknown setting {path!r}; known settings: {known}")
     return component, name
@@ -207,6 +211,13 @@ def to_text(path: str, value: Any) -> str:
 
 def defaults(version: KubeVersion) -> Settings:
     """Kubernetes' own defaults at ``version``, with the report frequency written out explicitly."""
+    return _defaults(version.key())
+
+
+@cache
+def _defaults(minor: tuple[int, int]) -> Settings:
+    # The facts depend on the minor only; Settings is frozen, so one instance serves every caller.
+    version = knowledge.KubeVersion(*minor)
     values = {path: parse_value(path, knowledge.default_for(path, version)) for path in setting_paths()}
     return _build(values)
 

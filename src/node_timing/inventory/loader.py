@@ -612,6 +612,7 @@ class Inventory:
         self._ancestors: dict[str, frozenset[str]] = {}
         self._layer_cache: dict[tuple[str, ...], dict[str, Value]] = {}
         self._host_cache: dict[str, dict[str, Value]] = {}
+        self._groups_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __repr__(self) -> str:
         return f"<Inventory {len(self.hosts)} hosts, {len(self.groups)} groups>"
@@ -632,12 +633,23 @@ class Inventory:
 
     def host_groups(self, host: str) -> list[str]:
         """Every group of the host (direct and inherited) except ``all``, in precedence order."""
-        names: set[str] = set()
-        for g in self._b.host_groups.get(host, ()):
-            names.add(g)
-            names |= self._ancestors_of(g)
-        names.discard("all")
-        return sorted(names, key=lambda n: (self.groups[n].depth, self.groups[n].priority, n))
+        return list(self._groups_of(host))
+
+    def _groups_of(self, host: str) -> tuple[str, ...]:
+        # Hosts with the same direct groups share the answer (thousands of workers, one layout).
+        direct = tuple(self._b.host_groups.get(host, ()))
+        got = self._groups_cache.get(direct)
+        if got is None:
+            names: set[str] = set()
+            for g in direct:
+                names.add(g)
+                names |= self._ancestors_of(g)
+            names.discard("all")
+            got = tuple(
+                sorted(names, key=lambda n: (self.groups[n].depth, self.groups[n].priority, n))
+            )
+            self._groups_cache[direct] = got
+        return got
 
     def group_hosts(self, name: str) -> list[str]:
         """All hosts of a group including its descendants (Ansible's Group.get_hosts)."""
@@ -662,6 +674,26 @@ class Inventory:
             self._layer_cache[groups] = got
         return got
 
+    def host_vars_parts(
+        self, host: str
+    ) -> tuple[tuple[str, ...], dict[str, Value], dict[str, Value]]:
+        """``(layout, shared, own)``: ``host_vars(host)`` is ``shared`` updated with ``own``.
+
+        ``shared`` holds the group-level variables and is the same dict for every host with the
+        same ``layout`` (its groups), so callers can do per-layout work once; ``own`` is what the
+        host sets itself (inline and host_vars files). Both must not be modified.
+        """
+        if self._fixed is not None:
+            return ("host", host), self._fixed.get(host, {}), {}
+        if host not in self._b.hosts:
+            raise KeyError(host)
+        layout = self._groups_of(host)
+        own = self._b.host_vars.get(host)
+        files = self._host_files.get(host)
+        if own and files:
+            own = {**own, **files}
+        return layout, self._group_layers(layout), own or files or {}
+
     def host_vars(self, host: str) -> dict[str, Value]:
         """Effective variables of a host with Ansible's precedence (a fresh dict each call)."""
         if self._fixed is not None:
@@ -670,7 +702,7 @@ class Inventory:
         if got is None:
             if host not in self._b.hosts:
                 raise KeyError(host)
-            got = dict(self._group_layers(tuple(self.host_groups(host))))
+            got = dict(self._group_layers(self._groups_of(host)))
             got.update(self._b.host_vars.get(host, {}))
             got.update(self._host_files.get(host, {}))
             self._host_cache[host] = got
