@@ -318,23 +318,42 @@ def node_timing_check(
     return result
 
 
+def _current_extra_args(current: Any, where: str) -> dict[str, Any] | None:
+    if current is None:
+        return None
+    if not isinstance(current, Mapping):
+        raise AnsibleFilterError(
+            f"node_timing_kubespray_vars: {where} must be a mapping holding the inventory's "
+            "extra-args dicts (kubelet_config_extra_args, kube_kubeadm_controller_extra_args, "
+            f"kube_kubeadm_apiserver_extra_args), got {type(current).__name__}"
+        )
+    wanted = kubespray.extra_args()
+    return {str(k): _plain(v, str(k)) for k, v in current.items() if str(k) in wanted}
+
+
 def node_timing_kubespray_vars(
-    value: Any, current: Any = None, kube_version: Any = None
+    value: Any, current: Any = None, kube_version: Any = None, hosts: Any = None
 ) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        s, _version, _result = _to_settings(value, "node_timing_kubespray_vars", kube_version)
-        current_vars = None
-        if current is not None:
-            if not isinstance(current, Mapping):
-                raise AnsibleFilterError(
-                    "node_timing_kubespray_vars: current must be a mapping holding the inventory's "
-                    "extra-args dicts (kubelet_config_extra_args, "
-                    "kube_kubeadm_controller_extra_args, "
-                    f"kube_kubeadm_apiserver_extra_args), got {type(current).__name__}"
-                )
-            wanted = kubespray.extra_args()
-            current_vars = {k: _plain(v, k) for k, v in current.items() if str(k) in wanted}
-        return dict(_plain(kubespray.to_vars(s, current_vars), "kubespray"))
+        s, version, _result = _to_settings(value, "node_timing_kubespray_vars", kube_version)
+        if hosts is None:
+            current_vars = _current_extra_args(current, "current")
+            return dict(_plain(kubespray.to_vars(s, current_vars, version), "kubespray"))
+        if not isinstance(hosts, Mapping):
+            raise AnsibleFilterError(
+                "node_timing_kubespray_vars: hosts must map host names to their variables, got "
+                f"{type(hosts).__name__}"
+            )
+        # Hosts with the same extra-args dicts get the same variables: compute each set once.
+        by_dicts: dict[str, dict[str, Any]] = {}
+        out: dict[str, Any] = {}
+        for host, host_vars in hosts.items():
+            current_vars = _current_extra_args(host_vars, f"hosts[{host}]")
+            key = repr(sorted((current_vars or {}).items()))
+            if key not in by_dicts:
+                by_dicts[key] = dict(_plain(kubespray.to_vars(s, current_vars, version), "kubespray"))
+            out[str(host)] = by_dicts[key]
+        return out
 
     result: dict[str, Any] = _call("node_timing_kubespray_vars", run)
     return result

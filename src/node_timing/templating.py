@@ -29,7 +29,7 @@ def _environment() -> Any:
         from jinja2 import StrictUndefined
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        class _Bounded(ImmutableSandboxedEnvironment):  # type: ignore[misc]
+        class _Bounded(ImmutableSandboxedEnvironment):
             """Refuses ``**`` with large operands, so ``{{ 9**9**9 }}`` cannot hang a lint."""
 
             intercepted_binops = frozenset(["**", "*"])

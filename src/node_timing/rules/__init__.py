@@ -10,11 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from node_timing.findings import Finding
-    from node_timing.lint import LintContext
+from typing import Any
 
 RULE_MODULES: tuple[str, ...] = (
     "yaml_load",
@@ -40,14 +36,6 @@ RULE_MODULES: tuple[str, ...] = (
 )
 
 
-class RuleModule(Protocol):
-    ID: str
-    SEVERITY: str
-    SUMMARY: str
-
-    def check(self, ctx: LintContext) -> Iterable[Finding]: ...
-
-
 @dataclass(frozen=True)
 class RuleInfo:
     id: str
@@ -58,14 +46,15 @@ class RuleInfo:
 
 
 @cache
-def modules() -> tuple[RuleModule, ...]:
+def modules() -> tuple[Any, ...]:
+    """The rule modules: each has ID, SEVERITY, SUMMARY, a docstring and ``check(ctx)``."""
     loaded: list[ModuleType] = [importlib.import_module(f"{__name__}.{name}") for name in RULE_MODULES]
-    return tuple(loaded)  # type: ignore[arg-type]
+    return tuple(loaded)
 
 
 def catalogue() -> list[RuleInfo]:
     return [
-        RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip())  # type: ignore[attr-defined]
+        RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip())
         for m in modules()
     ]
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations, knowledge
 from node_timing.effective import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if h <= 0 or grace >= need * h:
             continue
         count = grace / h
-        severity = "error" if grace < flap * h else "warning"
+        severity: Severity = "error" if grace < flap * h else "warning"
         lease = max(1, math.floor(grace / need / durations.SECOND / fraction))
         by_lease = k.renew_interval <= k.effective_report_interval
         heartbeat_src = group.source("kubelet.node_lease_duration_seconds" if by_lease else "kubelet.node_status_update_frequency")

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import knowledge
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import dict_entries, variable_position
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if fact is None:
                 continue
             if knowledge.flag_removed(flag, ctx.version):
-                severity = "error"
+                severity: Severity = "error"
                 what = (
                     f"--{flag} was removed in Kubernetes {fact['removed']}: kube-controller-manager "
                     f"{ctx.version.minor_text} will not start with it"

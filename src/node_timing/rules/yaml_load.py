@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
@@ -42,9 +42,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         kind = getattr(problem, "kind", "yaml-load")
         if kind == "vault":
             continue
-        severity = getattr(problem, "severity", None) or "error"
-        if severity not in ("error", "warning", "info"):
-            severity = "error"
+        reported = getattr(problem, "severity", None)
+        severity: Severity = "warning" if reported == "warning" else "info" if reported == "info" else "error"
         yield Finding(
             rule=ID,
             severity=severity,
