@@ -295,10 +295,45 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
     return result
 
 
+def _check_hosts(
+    value: Mapping[Any, Any], nodes: Any, kube_version: Any
+) -> list[dict[str, Any]]:
+    """Findings for ``{host: variables}``: each distinct set of variables checked once, identical
+    findings merged with the union of their hosts."""
+    lint = _optional("lint", "node_timing_check")
+    count = None if nodes is None else _nodes(nodes, "node_timing_check")
+    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for host, host_value in value.items():
+        if not isinstance(host_value, Mapping):
+            raise AnsibleFilterError(
+                f"node_timing_check(per_host=true) expects host names mapped to their variables; "
+                f"{host} has {type(host_value).__name__}"
+            )
+        selected = node_timing_host_vars(host_value)
+        key = repr(sorted(selected.items(), key=lambda kv: kv[0]))
+        groups.setdefault(key, (selected, []))[1].append(str(host))
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for selected, hosts in groups.values():
+        origins = selected.pop(_ORIGINS, None) or {}
+        for finding in lint.check_host_vars(
+            selected, count, _version_text(kube_version), origins=origins
+        ):
+            data = _plain(finding.to_dict(), "finding")
+            key2 = (data["rule"], data["severity"], data["message"], data["path"], data["line"])
+            if key2 in merged:
+                merged[key2]["hosts"].extend(hosts)
+            else:
+                data["hosts"] = list(hosts)
+                merged[key2] = data
+    return list(merged.values())
+
+
 def node_timing_check(
-    value: Any, nodes: Any = None, kube_version: Any = None
+    value: Any, nodes: Any = None, kube_version: Any = None, per_host: Any = False
 ) -> list[dict[str, Any]]:
     def run() -> list[dict[str, Any]]:
+        if per_host and isinstance(value, Mapping):
+            return _check_hosts(value, nodes, kube_version)
         if not isinstance(value, Mapping):
             raise AnsibleFilterError(
                 "node_timing_check expects one host's variables as a mapping (e.g. "

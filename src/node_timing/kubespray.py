@@ -93,3 +93,25 @@ def to_vars(
         if merged or dict_name in current:
             out[dict_name] = merged
     return out
+
+
+def superseded_keys(settings: Settings, version: KubeVersion) -> dict[str, list[str]]:
+    """Per extra-args dict, the keys :func:`to_vars` removes from the inventory's own dicts.
+
+    Keys of first-class settings (kubespray renders those itself), of settings left to the
+    kubelet's defaulting, and of flags ``version`` removed. The role uses this to merge each
+    host's dicts with plain Jinja, without calling back into Python for every host.
+    """
+    first_class = {fact["setting"] for fact in variables().values()}
+    out: dict[str, list[str]] = {}
+    for dict_name, fact in extra_args().items():
+        keys = [
+            key
+            for key, path in fact["keys"].items()
+            if path in first_class or settings.get(path) is None
+        ]
+        if fact["component"] == "controller_manager":
+            keys += [flag for flag in knowledge.removed_flags() if knowledge.flag_removed(flag, version)]
+        out[dict_name] = keys
+    return out
+

@@ -153,7 +153,8 @@ def report(
         "stretch": result.stretch.to_dict() if result.stretch else None,
         "settings": result.settings.to_dict(),
         "figures": figs.to_dict(),
-        "kubespray": kubespray.to_vars(result.settings, current_kubespray),
+        "kubespray": kubespray.to_vars(result.settings, current_kubespray, result.kube_version),
+        "kubespray_superseded": kubespray.superseded_keys(result.settings, result.kube_version),
     }
 
 
