@@ -31,14 +31,19 @@ def test_example_warns_and_passes(cli) -> None:
 def test_json_findings_have_the_contract_fields(cli) -> None:
     r = cli("lint", EXAMPLE, "--format", "json", env=_env())
     data = json.loads(r.out)
-    assert data and all({"rule", "severity", "message", "path", "line", "column", "hosts"} <= set(f) for f in data)
+    assert data and all(
+        {"rule", "severity", "message", "path", "line", "column", "hosts"} <= set(f) for f in data
+    )
     removed = [f for f in data if f["rule"] == "removed-setting"]
     assert removed[0]["path"].endswith("k8s-cluster.yml") and removed[0]["line"] == 10
 
 
 def test_pep8_and_github(cli) -> None:
     pep8 = cli("lint", EXAMPLE, "--format", "pep8", env=_env())
-    assert any(line.endswith(": removed-setting: " + line.split(": removed-setting: ")[-1]) for line in pep8.out.splitlines())
+    assert any(
+        line.endswith(": removed-setting: " + line.split(": removed-setting: ")[-1])
+        for line in pep8.out.splitlines()
+    )
     auto = cli("lint", EXAMPLE, env=_env(GITHUB_ACTIONS="true"))
     assert auto.out.startswith("::warning file=")
 
@@ -51,7 +56,10 @@ def test_errors_fail_with_exit_2(cli, tmp_path: Path) -> None:
 
 
 def test_noqa_and_config_silence(cli, tmp_path: Path) -> None:
-    inv = make_inventory(tmp_path, {K8S: "kube_controller_node_monitor_grace_period: 15s  # noqa: grace-vs-heartbeat\n"})
+    inv = make_inventory(
+        tmp_path,
+        {K8S: "kube_controller_node_monitor_grace_period: 15s  # noqa: grace-vs-heartbeat\n"},
+    )
     r = cli("lint", str(inv), "--format", "json", env=_env())
     assert "grace-vs-heartbeat" not in {f["rule"] for f in json.loads(r.out)}
     inv2 = make_inventory(tmp_path / "b", {K8S: "kube_controller_node_monitor_grace_period: 15s\n"})
@@ -81,7 +89,11 @@ def test_bad_options_are_exit_3(cli) -> None:
 
 def test_rules_command(cli) -> None:
     listing = cli("rules")
-    assert listing.code == 0 and "grace-vs-heartbeat" in listing.out and "unresolved-value" in listing.out
+    assert (
+        listing.code == 0
+        and "grace-vs-heartbeat" in listing.out
+        and "unresolved-value" in listing.out
+    )
     doc = cli("rules", "report-frequency")
     assert doc.code == 0 and "deckhouse#22175" in doc.out and "**Fails**" in doc.out
     assert cli("rules", "nope").code == 3
@@ -93,7 +105,10 @@ def test_explain_shows_origins_and_figures(cli) -> None:
     data = json.loads(r.out)
     big = max(data["groups"], key=lambda g: len(g["hosts"]))
     assert big["settings"]["controller_manager.node_monitor_grace_period"]["value"] == "20s"
-    assert big["settings"]["controller_manager.node_startup_grace_period"]["from"] == "Kubernetes default"
+    assert (
+        big["settings"]["controller_manager.node_startup_grace_period"]["from"]
+        == "Kubernetes default"
+    )
     assert big["figures"]["eviction_seconds_max"] == 52
     node07 = [g for g in data["groups"] if g["hosts"] == ["node07"]]
     assert node07 and node07[0]["settings"]["kubelet.node_lease_duration_seconds"]["value"] == 40

@@ -18,7 +18,16 @@ def test_profile_table_and_yaml(cli) -> None:
     assert r.code == 0
     assert "node_monitor_grace_period" in r.out and "2m0s" in r.out
     assert "kube_controller_node_monitor_grace_period: 2m0s" in r.out
-    y = cli("profile", "low", "--nodes", "3", "--format", "yaml", "--set", "apiserver.default_unreachable_toleration_seconds=120")
+    y = cli(
+        "profile",
+        "low",
+        "--nodes",
+        "3",
+        "--format",
+        "yaml",
+        "--set",
+        "apiserver.default_unreachable_toleration_seconds=120",
+    )
     assert y.code == 0
     assert "default_unreachable_toleration_seconds: 120" in y.out
 
@@ -32,7 +41,14 @@ def test_profile_table_and_yaml(cli) -> None:
         ("profile", "fast", "--nodes", "10", "--kube-version", "one.thirty"),
         ("profile", "fast", "--nodes", "10", "--kube-version", "1.99"),
         ("profile", "fast", "--nodes", "10", "--set", "kubelet.bogus=1s"),
-        ("profile", "fast", "--nodes", "10", "--set", "controller_manager.node_monitor_grace_period=2d"),
+        (
+            "profile",
+            "fast",
+            "--nodes",
+            "10",
+            "--set",
+            "controller_manager.node_monitor_grace_period=2d",
+        ),
         ("profile", "fast", "--nodes", "10", "--set", "novalue"),
         ("profile", "fast", "--nodes", "10", "--heartbeat-budget", "0"),
         ("profile", "fast"),

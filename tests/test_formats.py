@@ -29,7 +29,12 @@ from node_timing.rules import RuleInfo
 DATA = Path(__file__).parent / "data"
 # Formatters know nothing about particular rules: two catalogue entries are enough to test them.
 RULES = [
-    RuleInfo("yaml-load", "error", "a file cannot be read or parsed", "yaml-load: a file cannot be parsed.\n\nMore."),
+    RuleInfo(
+        "yaml-load",
+        "error",
+        "a file cannot be read or parsed",
+        "yaml-load: a file cannot be parsed.\n\nMore.",
+    ),
     RuleInfo(
         "grace-vs-heartbeat",
         "error",

@@ -20,7 +20,10 @@ def test_fast_at_1000_nodes() -> None:
     assert kubelet["node_lease_duration_seconds"] == 16
     assert kubelet["node_status_update_frequency"] == "4s"
     assert kubelet["node_status_report_frequency"] == "5m0s"
-    assert api == {"default_not_ready_toleration_seconds": 30, "default_unreachable_toleration_seconds": 30}
+    assert api == {
+        "default_not_ready_toleration_seconds": 30,
+        "default_unreachable_toleration_seconds": 30,
+    }
     f = data["figures"]
     assert f["lease_writes_per_minute"] == 15000
     assert f["status_reports_per_minute"] == 200
@@ -48,9 +51,14 @@ def test_kubespray_default_report_frequency_inherits() -> None:
     assert data["settings"]["controller_manager"]["node_monitor_grace_period"] == "40s"
 
 
-@pytest.mark.parametrize(("version", "grace"), [("1.24", "40s"), ("1.31", "40s"), ("1.32", "50s"), ("v1.37.2", "50s")])
+@pytest.mark.parametrize(
+    ("version", "grace"), [("1.24", "40s"), ("1.31", "40s"), ("1.32", "50s"), ("v1.37.2", "50s")]
+)
 def test_upstream_grace_follows_the_version(version: str, grace: str) -> None:
-    assert run("upstream", 10, version)["settings"]["controller_manager"]["node_monitor_grace_period"] == grace
+    assert (
+        run("upstream", 10, version)["settings"]["controller_manager"]["node_monitor_grace_period"]
+        == grace
+    )
 
 
 def test_fast_at_5000_nodes_is_stretched() -> None:
@@ -64,7 +72,12 @@ def test_fast_at_5000_nodes_is_stretched() -> None:
 
 
 def test_budget_is_configurable() -> None:
-    assert run("fast", 1000, heartbeat_budget=100)["settings"]["kubelet"]["node_lease_duration_seconds"] == 40
+    assert (
+        run("fast", 1000, heartbeat_budget=100)["settings"]["kubelet"][
+            "node_lease_duration_seconds"
+        ]
+        == 40
+    )
     assert run("fast", 5000, heartbeat_budget=2000)["stretched"] is False
 
 
@@ -105,7 +118,10 @@ def test_bad_requests() -> None:
 
 
 def test_default_version_is_kubesprays_newest() -> None:
-    assert run("upstream", 3, None)["kube_version"] == knowledge.kubespray()["supported_kube_versions"]["default"]  # type: ignore[arg-type]
+    assert (
+        run("upstream", 3, None)["kube_version"]
+        == knowledge.kubespray()["supported_kube_versions"]["default"]
+    )  # type: ignore[arg-type]
 
 
 def test_every_fact_has_a_source() -> None:
@@ -120,9 +136,16 @@ def test_every_fact_has_a_source() -> None:
 
 def test_kubespray_vars_put_each_setting_in_one_place() -> None:
     result = profiles.compute("fast", 100, "1.35")
-    out = kubespray.to_vars(result.settings, {"kubelet_config_extra_args": {"maxPods": 200, "nodeStatusUpdateFrequency": "9s"}})
+    out = kubespray.to_vars(
+        result.settings,
+        {"kubelet_config_extra_args": {"maxPods": 200, "nodeStatusUpdateFrequency": "9s"}},
+    )
     assert out["kubelet_status_update_frequency"] == "4s"
-    assert out["kubelet_config_extra_args"] == {"maxPods": 200, "nodeStatusReportFrequency": "5m0s", "nodeLeaseDurationSeconds": 16}
+    assert out["kubelet_config_extra_args"] == {
+        "maxPods": 200,
+        "nodeStatusReportFrequency": "5m0s",
+        "nodeLeaseDurationSeconds": 16,
+    }
     assert out["kube_apiserver_pod_eviction_unreachable_timeout_seconds"] == "30"
     assert out["kube_kubeadm_controller_extra_args"]["node-startup-grace-period"] == "1m0s"
     assert all(isinstance(v, str) for v in out["kube_kubeadm_controller_extra_args"].values())

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import yaml
-
 from lintkit import make_inventory
+
 from node_timing.lint import Options, lint_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +38,10 @@ def _render_and_merge(cli, inv: Path, out: Path) -> dict:
 def test_render_from_inventory_then_lint_has_no_error(cli, tmp_path: Path) -> None:
     inv = make_inventory(tmp_path, {"group_vars/k8s_cluster/k8s-cluster.yml": BROKEN})
     _ctx, before = lint_inventory(inv, Options())
-    assert {f.rule for f in before if f.severity == "error"} >= {"duplicate-setting", "removed-setting"}
+    assert {f.rule for f in before if f.severity == "error"} >= {
+        "duplicate-setting",
+        "removed-setting",
+    }
     merged = _render_and_merge(cli, inv, tmp_path / "out")
     # the user's other extra args survive; the duplicate keys move to the first-class variables
     assert merged["kube_kubeadm_controller_extra_args"]["terminated-pod-gc-threshold"] == "500"
@@ -60,7 +63,12 @@ def test_render_from_the_bundled_example(cli, tmp_path: Path) -> None:
 
 
 def test_render_refuses_invalid_values(cli, tmp_path: Path) -> None:
-    inv = make_inventory(tmp_path, {"group_vars/k8s_cluster/k8s-cluster.yml": "kube_controller_node_monitor_grace_period: 40\n"})
+    inv = make_inventory(
+        tmp_path,
+        {
+            "group_vars/k8s_cluster/k8s-cluster.yml": "kube_controller_node_monitor_grace_period: 40\n"
+        },
+    )
     r = cli("render", "--inventory", str(inv), "--out", str(tmp_path / "out"))
     assert r.code == 2
     assert "k8s-cluster.yml:1" in r.err and "Traceback" not in r.err

@@ -295,9 +295,7 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
     return result
 
 
-def _check_hosts(
-    value: Mapping[Any, Any], nodes: Any, kube_version: Any
-) -> list[dict[str, Any]]:
+def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> list[dict[str, Any]]:
     """Findings for ``{host: variables}``: each distinct set of variables checked once, identical
     findings merged with the union of their hosts."""
     lint = _optional("lint", "node_timing_check")
@@ -386,7 +384,9 @@ def node_timing_kubespray_vars(
             current_vars = _current_extra_args(host_vars, f"hosts[{host}]")
             key = repr(sorted((current_vars or {}).items()))
             if key not in by_dicts:
-                by_dicts[key] = dict(_plain(kubespray.to_vars(s, current_vars, version), "kubespray"))
+                by_dicts[key] = dict(
+                    _plain(kubespray.to_vars(s, current_vars, version), "kubespray")
+                )
             out[str(host)] = by_dicts[key]
         return out
 

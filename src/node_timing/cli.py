@@ -85,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("NODE_TIMING_DEBUG"):
             raise
         msg = " ".join(str(exc).split())[:500]
-        print(f"node-timing: internal error: {type(exc).__name__}: {msg} (please report)", file=sys.stderr)
+        print(
+            f"node-timing: internal error: {type(exc).__name__}: {msg} (please report)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

@@ -143,7 +143,7 @@ def _frac(v: int, prec: int) -> tuple[str, int]:
     return "", v
 
 
-def format(ns: int) -> str:  # noqa: A001 - mirrors Go's Duration.String
+def format(ns: int) -> str:
     """Print nanoseconds exactly as Go's ``Duration.String()`` does (``50s``, ``1m0s``, ``500ms``)."""
     if ns == 0:
         return "0s"

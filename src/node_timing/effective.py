@@ -21,8 +21,8 @@ from node_timing.settings import (
     ApiserverSettings,
     ControllerManagerSettings,
     KubeletSettings,
-    Settings,
     SettingError,
+    Settings,
     defaults,
     kind_of,
     parse_value,
@@ -68,7 +68,11 @@ class Source:
     @property
     def written(self) -> str:
         """How the user wrote it, for messages."""
-        return f"{self.name}: {brief(self.raw)}" if self.kind != EXTRA_ARG else f"{self.name}={brief(self.raw)}"
+        return (
+            f"{self.name}: {brief(self.raw)}"
+            if self.kind != EXTRA_ARG
+            else f"{self.name}={brief(self.raw)}"
+        )
 
 
 @dataclass
@@ -96,7 +100,9 @@ def value_location(value: Any, fallback: Location) -> Location:
     path = getattr(value, "path", None)
     if not path:
         return fallback
-    return Location(str(path), int(getattr(value, "line", 0) or 0), int(getattr(value, "column", 0) or 0))
+    return Location(
+        str(path), int(getattr(value, "line", 0) or 0), int(getattr(value, "column", 0) or 0)
+    )
 
 
 def key_location(value: Any, key: str, fallback: Location) -> Location:
@@ -127,10 +133,24 @@ def is_vault(raw: Any) -> bool:
 
 
 def _parse_source(
-    setting: str, kind: str, name: str, raw: Any, location: Location, noqa: frozenset[str], context: Mapping[str, Any]
+    setting: str,
+    kind: str,
+    name: str,
+    raw: Any,
+    location: Location,
+    noqa: frozenset[str],
+    context: Mapping[str, Any],
 ) -> Source:
     if is_vault(raw):
-        return Source(setting, kind, name, "<vault>", location, noqa, unresolved="encrypted with Ansible Vault (not decrypted)")
+        return Source(
+            setting,
+            kind,
+            name,
+            "<vault>",
+            location,
+            noqa,
+            unresolved="encrypted with Ansible Vault (not decrypted)",
+        )
     resolved = raw
     if isinstance(raw, str) and ("{{" in raw or "{%" in raw):
         result = resolve(raw, context)
@@ -170,7 +190,12 @@ def _checked(setting: str, kind: str, name: str, raw: Any) -> tuple[str | None, 
 
 
 def _for_parse(setting: str, raw: Any) -> Any:
-    if kind_of(setting) == "duration" and isinstance(raw, int) and not isinstance(raw, bool) and raw == 0:
+    if (
+        kind_of(setting) == "duration"
+        and isinstance(raw, int)
+        and not isinstance(raw, bool)
+        and raw == 0
+    ):
         return "0"
     return raw
 
@@ -186,10 +211,10 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             if in_kubelet_config:
                 return (
                     f"{name} is the bare number {brief(raw)}; the kubelet's configuration file needs a "
-                    f"duration string such as \"{_guess_seconds(raw)}\""
+                    f'duration string such as "{_guess_seconds(raw)}"'
                 )
             if raw != 0:
-                return f"{name} is the bare number {brief(raw)}; Go durations need a unit, e.g. \"{_guess_seconds(raw)}\""
+                return f'{name} is the bare number {brief(raw)}; Go durations need a unit, e.g. "{_guess_seconds(raw)}"'
             return None
         try:
             ns = durations.parse(str(raw).strip())
@@ -197,7 +222,7 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             hint = ""
             text = str(raw).strip()
             if text.endswith("d") and text[:-1].isdigit():
-                hint = f"; Go has no d unit, write \"{int(text[:-1]) * 24}h\""
+                hint = f'; Go has no d unit, write "{int(text[:-1]) * 24}h"'
             return f"{name} = {brief(raw)} is not a Go duration ({exc}){hint}"
         if ns < 0:
             return f"{name} = {brief(raw)} is negative"
@@ -207,11 +232,16 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
         "apiserver.default_not_ready_toleration_seconds",
         "apiserver.default_unreachable_toleration_seconds",
     ):
-        if setting == "kubelet.node_lease_duration_seconds" and kind == EXTRA_ARG and isinstance(raw, str):
-            if raw.strip().isdigit():
-                return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {raw.strip()}"
+        if (
+            setting == "kubelet.node_lease_duration_seconds"
+            and kind == EXTRA_ARG
+            and isinstance(raw, str)
+            and raw.strip().isdigit()
+        ):
+            return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {raw.strip()}"
         if isinstance(raw, bool) or not (
-            (isinstance(raw, int) and raw >= 0) or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())
+            (isinstance(raw, int) and raw >= 0)
+            or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())
         ):
             return f"{name} must be a plain number of seconds such as 300, got {brief(raw)}"
         return None
@@ -233,7 +263,10 @@ def build_host_timing(
 
     ``template_vars`` are the variables templated values may read (default: ``variables``).
     """
-    context = {name: plain(v) for name, v in (template_vars if template_vars is not None else variables).items()}
+    context = {
+        name: plain(v)
+        for name, v in (template_vars if template_vars is not None else variables).items()
+    }
     sources: dict[str, list[Source]] = {}
     # Kubernetes defaults for what kubespray does not render at all.
     base = defaults(version)
@@ -246,7 +279,15 @@ def build_host_timing(
         path = fact["setting"]
         if name in variables:
             v = variables[name]
-            src = _parse_source(path, VARIABLE, name, plain(v), value_location(v, default_location), value_noqa(v), context)
+            src = _parse_source(
+                path,
+                VARIABLE,
+                name,
+                plain(v),
+                value_location(v, default_location),
+                value_noqa(v),
+                context,
+            )
         else:
             src = Source(
                 path,
@@ -270,7 +311,15 @@ def build_host_timing(
             if key not in content:
                 continue
             loc = key_location(holder, key, default_location)
-            src = _parse_source(path, EXTRA_ARG, f"{dict_name}.{key}", content[key], loc, key_noqa(holder, key), context)
+            src = _parse_source(
+                path,
+                EXTRA_ARG,
+                f"{dict_name}.{key}",
+                content[key],
+                loc,
+                key_noqa(holder, key),
+                context,
+            )
             if sources[path] and sources[path][0].kind == K8S_DEFAULT:
                 sources[path] = [src]
             else:
@@ -281,7 +330,15 @@ def build_host_timing(
         if var in variables:
             v = variables[var]
             sources[path] = [
-                _parse_source(path, NODE_TIMING_VAR, var, plain(v), value_location(v, default_location), value_noqa(v), context)
+                _parse_source(
+                    path,
+                    NODE_TIMING_VAR,
+                    var,
+                    plain(v),
+                    value_location(v, default_location),
+                    value_noqa(v),
+                    context,
+                )
             ]
     effective: dict[str, Source] = {}
     values: dict[str, Any] = {}
@@ -293,10 +350,13 @@ def build_host_timing(
             if src.unresolved:
                 unresolved.append(src)
         usable = [s for s in found if s.usable]
-        if path == "kubelet.node_status_report_frequency":
-            if winner.kind == K8S_DEFAULT and report_inherits:
-                values[path] = None
-                continue
+        if (
+            path == "kubelet.node_status_report_frequency"
+            and winner.kind == K8S_DEFAULT
+            and report_inherits
+        ):
+            values[path] = None
+            continue
         values[path] = usable[-1].value if usable and winner.usable else base.get(path)
     settings = Settings(
         kubelet=KubeletSettings(**_group(values, "kubelet")),
@@ -344,4 +404,3 @@ def _group(values: Mapping[str, Any], component: str) -> dict[str, Any]:
 def settings_usable(timing: HostTiming, *paths: str) -> bool:
     """True when every named setting has a known, valid value (else the rule skips)."""
     return all(timing.effective[p].usable for p in paths)
-

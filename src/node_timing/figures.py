@@ -53,7 +53,11 @@ def compute(
     lease_per_min = nodes * 60 / renew if renew > 0 else float("inf")
     reports_per_min = nodes * 60 / report if report > 0 else float("inf")
     lb = knowledge.object_size("lease_update_bytes") if lease_bytes is None else lease_bytes
-    nb = knowledge.object_size("node_status_patch_bytes") if node_status_bytes is None else node_status_bytes
+    nb = (
+        knowledge.object_size("node_status_patch_bytes")
+        if node_status_bytes is None
+        else node_status_bytes
+    )
     per_day = (lease_per_min * lb + reports_per_min * nb) * _SECONDS_PER_DAY / 60
     return Figures(
         heartbeat_interval_seconds=heartbeat,
@@ -62,7 +66,8 @@ def compute(
         heartbeats_per_grace=round(grace / heartbeat, 3) if heartbeat > 0 else float("inf"),
         detection_seconds_min=max(grace - heartbeat, 0.0),
         detection_seconds_max=detection_max,
-        eviction_seconds_max=detection_max + settings.apiserver.default_unreachable_toleration_seconds,
+        eviction_seconds_max=detection_max
+        + settings.apiserver.default_unreachable_toleration_seconds,
         lease_writes_per_minute=round(lease_per_min, 3),
         status_reports_per_minute=round(reports_per_min, 3),
         etcd_write_bytes_per_day=round(per_day),

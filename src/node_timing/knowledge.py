@@ -40,11 +40,15 @@ class KubeVersion:
     def parse(cls, text: object) -> KubeVersion:
         """Parse ``1.35``, ``1.35.4`` or ``v1.35.4`` (pre-release suffixes are allowed and ignored)."""
         if isinstance(text, bool) or not isinstance(text, str | int | float):
-            raise KnowledgeError(f"Kubernetes version must be a string like 1.35 or v1.35.4, got {brief(text)}")
+            raise KnowledgeError(
+                f"Kubernetes version must be a string like 1.35 or v1.35.4, got {brief(text)}"
+            )
         s = str(text).strip()
         m = _VERSION_RE.match(s)
         if not m:
-            raise KnowledgeError(f"cannot parse Kubernetes version {brief(s)}: expected 1.35, 1.35.4 or v1.35.4")
+            raise KnowledgeError(
+                f"cannot parse Kubernetes version {brief(s)}: expected 1.35, 1.35.4 or v1.35.4"
+            )
         patch = int(m.group(3)) if m.group(3) is not None else None
         return cls(int(m.group(1)), int(m.group(2)), patch)
 
@@ -84,7 +88,7 @@ def _data_text(name: str) -> str:
 @cache
 def _load(name: str) -> dict[str, Any]:
     text = _data_text(name)
-    data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - safe loader
+    data = yaml.load(text, Loader=_SafeLoader)
     if not isinstance(data, dict):  # pragma: no cover - package data is ours
         raise KnowledgeError(f"knowledge file {name} is not a mapping")
     return data

@@ -40,7 +40,10 @@ def extra_arg_for(path: str) -> tuple[str, str] | None:
 
 def default_settings_values() -> dict[str, Any]:
     """What stock kubespray renders: its role defaults, and a report frequency that inherits."""
-    values = {fact["setting"]: parse_value(fact["setting"], fact["default"]) for fact in variables().values()}
+    values = {
+        fact["setting"]: parse_value(fact["setting"], fact["default"])
+        for fact in variables().values()
+    }
     if knowledge.kubespray()["kubelet_writes_update_frequency"]["value"]:
         values["kubelet.node_status_report_frequency"] = None
     return values
@@ -111,7 +114,8 @@ def superseded_keys(settings: Settings, version: KubeVersion) -> dict[str, list[
             if path in first_class or settings.get(path) is None
         ]
         if fact["component"] == "controller_manager":
-            keys += [flag for flag in knowledge.removed_flags() if knowledge.flag_removed(flag, version)]
+            keys += [
+                flag for flag in knowledge.removed_flags() if knowledge.flag_removed(flag, version)
+            ]
         out[dict_name] = keys
     return out
-

@@ -17,8 +17,8 @@ from typing import Any
 from node_timing import knowledge, kubespray
 from node_timing.brief import brief
 from node_timing.effective import HostTiming, Source, build_host_timing, plain, value_location
-from node_timing.findings import Finding, Location, Severity
 from node_timing.errors import EXIT_FAILURES, UsageError
+from node_timing.findings import Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
 
 # Variables the rules read besides the settings' own: the version, the role's inputs, removed and
@@ -174,7 +174,11 @@ def _version_of(
         resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
         if isinstance(resolved, Unresolved):
             message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
-            return knowledge.default_kube_version(), location, _version_finding(message, location, "info", noqa)
+            return (
+                knowledge.default_kube_version(),
+                location,
+                _version_finding(message, location, "info", noqa),
+            )
         raw = resolved
     try:
         version = knowledge.KubeVersion.parse(raw)
@@ -185,13 +189,21 @@ def _version_of(
             f"{exc}; node-timing knows Kubernetes {first.minor_text} to {last.minor_text}, so the "
             f"version-dependent checks use {knowledge.default_kube_version()}"
         )
-        return knowledge.default_kube_version(), location, _version_finding(message, location, "error", noqa)
+        return (
+            knowledge.default_kube_version(),
+            location,
+            _version_finding(message, location, "error", noqa),
+        )
     return version, location, None
 
 
-def _version_finding(message: str, location: Location, severity: Severity, noqa: frozenset[str]) -> Finding:
+def _version_finding(
+    message: str, location: Location, severity: Severity, noqa: frozenset[str]
+) -> Finding:
     rule = "kube-version" if severity == "error" else "unresolved-value"
-    return Finding(rule, severity, message, location.path, location.line, location.column, extra={"noqa": noqa})
+    return Finding(
+        rule, severity, message, location.path, location.line, location.column, extra={"noqa": noqa}
+    )
 
 
 def build_context(inventory: Any, options: Options | None = None) -> LintContext:
@@ -200,7 +212,11 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     groups_fact = knowledge.kubespray()["groups"]
     sources = list(getattr(inventory, "sources", []) or [])
     default_location = Location(sources[0] if sources else str(getattr(inventory, "root", ".")))
-    cluster_hosts = list(inventory.group_hosts(groups_fact["cluster"])) if groups_fact["cluster"] in inventory.groups else []
+    cluster_hosts = (
+        list(inventory.group_hosts(groups_fact["cluster"]))
+        if groups_fact["cluster"] in inventory.groups
+        else []
+    )
     if not cluster_hosts:
         cluster_hosts = list(inventory.hosts)
     cp_hosts = (
@@ -264,11 +280,19 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     if nodes is None:
         count_var = first_vars.get("node_timing_node_count")
         raw = plain(count_var) if count_var is not None else None
-        nodes = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else len(cluster_hosts)
+        nodes = (
+            raw
+            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
+            else len(cluster_hosts)
+        )
     budget = options.heartbeat_budget
     if budget is None:
         raw_budget = plain(first_vars.get("node_timing_heartbeat_budget"))
-        valid = isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool) and raw_budget > 0
+        valid = (
+            isinstance(raw_budget, int | float)
+            and not isinstance(raw_budget, bool)
+            and raw_budget > 0
+        )
         budget = float(raw_budget) if valid else knowledge.default_heartbeat_budget()
     return LintContext(
         inventory=inventory,
@@ -294,7 +318,18 @@ def _restricted(groups: list[HostTiming], hosts: set[str]) -> list[HostTiming]:
         if len(members) == len(g.hosts):
             out.append(g)
         else:
-            out.append(HostTiming(members, g.version, g.settings, g.effective, g.sources, g.variables, g.report_inherits, g.unresolved))
+            out.append(
+                HostTiming(
+                    members,
+                    g.version,
+                    g.settings,
+                    g.effective,
+                    g.sources,
+                    g.variables,
+                    g.report_inherits,
+                    g.unresolved,
+                )
+            )
     return out
 
 
@@ -309,7 +344,14 @@ def run_rules(ctx: LintContext) -> list[Finding]:
     noqa: dict[tuple[Any, ...], frozenset[str]] = {}
     for rule in rules.modules():
         for finding in rule.check(ctx):
-            key = (finding.rule, finding.severity, finding.message, finding.path, finding.line, finding.column)
+            key = (
+                finding.rule,
+                finding.severity,
+                finding.message,
+                finding.path,
+                finding.line,
+                finding.column,
+            )
             if key not in first:
                 first[key] = finding
                 continue
@@ -322,14 +364,25 @@ def run_rules(ctx: LintContext) -> list[Finding]:
     for key, f in first.items():
         if key in hosts:
             f = Finding(
-                f.rule, f.severity, f.message, f.path, f.line, f.column, tuple(sorted(hosts[key])),
-                f.setting, f.from_default, f.fixable, {**f.extra, "noqa": noqa[key]},
+                f.rule,
+                f.severity,
+                f.message,
+                f.path,
+                f.line,
+                f.column,
+                tuple(sorted(hosts[key])),
+                f.setting,
+                f.from_default,
+                f.fixable,
+                {**f.extra, "noqa": noqa[key]},
             )
         merged.append(f)
     return sorted(merged, key=Finding.sort_key)
 
 
-def lint_inventory(path: str | Path, options: Options | None = None) -> tuple[LintContext, list[Finding]]:
+def lint_inventory(
+    path: str | Path, options: Options | None = None
+) -> tuple[LintContext, list[Finding]]:
     """Load ``path`` and return the context and every finding (before silencing)."""
     from node_timing.inventory import load_inventory
 
@@ -359,7 +412,9 @@ def cluster_settings(
     from node_timing.inventory import load_inventory
 
     ctx = build_context(load_inventory(inventory_path), Options(kube_version=kube_version))
-    kubelet_group = max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
+    kubelet_group = (
+        max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
+    )
     bad: list[Source] = []
     for path, source in ctx.cluster.effective.items():
         if not path.startswith("kubelet.") and not source.usable:
@@ -370,13 +425,19 @@ def cluster_settings(
     if bad:
         shown = "; ".join(f"{s.location}: {s.problem or s.unresolved}" for s in bad[:3])
         more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
-        raise UnusableSettings(f"cannot render from {inventory_path}: {shown}{more}; `node-timing lint` explains")
+        raise UnusableSettings(
+            f"cannot render from {inventory_path}: {shown}{more}; `node-timing lint` explains"
+        )
     current = {
         name: plain(ctx.cluster.variables[name])
         for name in kubespray.extra_args()
         if name in ctx.cluster.variables and isinstance(plain(ctx.cluster.variables[name]), Mapping)
     }
-    return replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet), ctx.version, current
+    return (
+        replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet),
+        ctx.version,
+        current,
+    )
 
 
 def check_host_vars(
@@ -404,15 +465,23 @@ def check_host_vars(
         else:
             values[name] = Value(raw, default_path, 0, 0)
     default_location = Location(default_path)
-    version, version_source, version_problem = _version_of(values, Options(kube_version=kube_version), default_location)
+    version, version_source, version_problem = _version_of(
+        values, Options(kube_version=kube_version), default_location
+    )
     relevant = {n: v for n, v in values.items() if relevant_variable(n)}
     timing = build_host_timing([host], relevant, version, default_location, values)
     count = nodes
     if count is None:
         raw_count = plain(values.get("node_timing_node_count"))
-        count = raw_count if isinstance(raw_count, int) and not isinstance(raw_count, bool) and raw_count >= 0 else 1
+        count = (
+            raw_count
+            if isinstance(raw_count, int) and not isinstance(raw_count, bool) and raw_count >= 0
+            else 1
+        )
     raw_budget = plain(values.get("node_timing_heartbeat_budget"))
-    budget_ok = isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool) and raw_budget > 0
+    budget_ok = (
+        isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool) and raw_budget > 0
+    )
     ctx = LintContext(
         inventory=None,
         version=version,

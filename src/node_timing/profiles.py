@@ -13,7 +13,7 @@ from typing import Any
 
 from node_timing import durations, knowledge, kubespray
 from node_timing.knowledge import KubeVersion
-from node_timing.settings import Settings, SettingError, defaults, parse_value
+from node_timing.settings import SettingError, Settings, defaults, parse_value
 
 
 class ProfileError(ValueError):
@@ -56,7 +56,9 @@ def describe(name: str) -> dict[str, Any]:
     try:
         profile: dict[str, Any] = knowledge.profiles_data()["profiles"][name]
     except KeyError:
-        raise ProfileError(f"unknown profile {name!r}; choose one of: {', '.join(names())}") from None
+        raise ProfileError(
+            f"unknown profile {name!r}; choose one of: {', '.join(names())}"
+        ) from None
     return profile
 
 
@@ -70,7 +72,9 @@ def base_settings(name: str, version: KubeVersion) -> Settings:
     return settings.with_values(values)
 
 
-def stretch_for_nodes(settings: Settings, nodes: int, budget: float) -> tuple[Settings, Stretch | None]:
+def stretch_for_nodes(
+    settings: Settings, nodes: int, budget: float
+) -> tuple[Settings, Stretch | None]:
     """Stretch R (and grace, startup grace) when ``nodes / R`` would exceed ``budget`` writes/s."""
     renew = settings.kubelet.renew_interval
     if nodes == 0 or nodes * durations.SECOND <= budget * renew:
@@ -120,7 +124,9 @@ def compute(
         raise ProfileError(f"node count must be a whole number >= 0, got {nodes!r}")
     budget = knowledge.default_heartbeat_budget() if heartbeat_budget is None else heartbeat_budget
     if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
-        raise ProfileError(f"heartbeat budget must be a number of writes per second > 0, got {budget!r}")
+        raise ProfileError(
+            f"heartbeat budget must be a number of writes per second > 0, got {budget!r}"
+        )
     if math.isinf(budget) or math.isnan(budget):
         raise ProfileError(f"heartbeat budget must be finite, got {budget!r}")
     version = knowledge.resolve_version(kube_version)

@@ -137,7 +137,9 @@ def parse_value(path: str, value: object) -> Any:
         if path == "kubelet.node_status_report_frequency" and value in (None, "", "inherit"):
             return None
         if isinstance(value, bool) or not isinstance(value, str):
-            raise SettingError(f"{path} must be a Go duration string like 10s or 1m0s, got {brief(value)}")
+            raise SettingError(
+                f"{path} must be a Go duration string like 10s or 1m0s, got {brief(value)}"
+            )
         try:
             ns = durations.parse(value.strip())
         except durations.DurationError as exc:
@@ -218,7 +220,9 @@ def defaults(version: KubeVersion) -> Settings:
 def _defaults(minor: tuple[int, int]) -> Settings:
     # The facts depend on the minor only; Settings is frozen, so one instance serves every caller.
     version = knowledge.KubeVersion(*minor)
-    values = {path: parse_value(path, knowledge.default_for(path, version)) for path in setting_paths()}
+    values = {
+        path: parse_value(path, knowledge.default_for(path, version)) for path in setting_paths()
+    }
     return _build(values)
 
 
@@ -239,7 +243,9 @@ def from_dict(data: dict[str, Any], base: Settings) -> Settings:
     values: dict[str, Any] = {}
     for component, group in data.items():
         if not isinstance(group, dict):
-            raise SettingError(f"settings.{component} must be a mapping, got {type(group).__name__}")
+            raise SettingError(
+                f"settings.{component} must be a mapping, got {type(group).__name__}"
+            )
         for name, value in group.items():
             path = f"{component}.{name}"
             values[path] = parse_value(path, value)

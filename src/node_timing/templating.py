@@ -55,7 +55,7 @@ def _environment() -> Any:
 
                 return refuse
 
-            def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+            def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
                 _check_operands((__obj, *args, *kwargs.values()))
                 return super().call(__context, __obj, *args, **kwargs)
 

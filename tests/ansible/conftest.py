@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import playbook_runner as helpers
 import pytest
 

@@ -5,9 +5,8 @@ Kept apart until those modules are merged; every test here must pass after the m
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from pathlib import Path
 from typing import Any
 

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (a table of literal file contents)
 """Hostile and broken inventories, each with the behaviour docs/limits.md documents.
 
 A case is a set of files under the inventory directory (text, bytes, or a function that makes

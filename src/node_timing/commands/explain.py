@@ -18,8 +18,12 @@ DESCRIPTION = (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
-    p.add_argument("--nodes", type=int, help="node count for the load figures (default: hosts in k8s_cluster)")
-    p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's kube_version)")
+    p.add_argument(
+        "--nodes", type=int, help="node count for the load figures (default: hosts in k8s_cluster)"
+    )
+    p.add_argument(
+        "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -51,24 +55,38 @@ def run(args: argparse.Namespace) -> int:
         settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)
         figs = figures.compute(settings, ctx.nodes_of(group))
         origins = {}
-        for path, source in {**ctx.cluster.effective, **{p: s for p, s in group.effective.items() if p.startswith("kubelet.")}}.items():
+        for path, source in {
+            **ctx.cluster.effective,
+            **{p: s for p, s in group.effective.items() if p.startswith("kubelet.")},
+        }.items():
             value = settings.get(path)
             if value is None:  # the report frequency inherits the update frequency
-                shown_value: Any = "inherits " + to_output(path, settings.kubelet.node_status_update_frequency)
+                shown_value: Any = "inherits " + to_output(
+                    path, settings.kubelet.node_status_update_frequency
+                )
             else:
                 shown_value = to_output(path, value) if source.usable else source.raw
             origins[path] = {
                 "value": shown_value,
-                "from": "kubespray default" if source.kind == "kubespray-default"
-                else "Kubernetes default" if source.kind == "kubernetes-default"
+                "from": "kubespray default"
+                if source.kind == "kubespray-default"
+                else "Kubernetes default"
+                if source.kind == "kubernetes-default"
                 else display_path(str(source.location)),
                 **({"problem": source.problem or source.unresolved} if not source.usable else {}),
             }
         report.append({"hosts": group.hosts, "settings": origins, "figures": figs.to_dict()})
     if args.format == "json":
-        sys.stdout.write(json.dumps({"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report}, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                {"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report}, indent=2
+            )
+            + "\n"
+        )
         return 0
-    out = [f"Kubernetes {ctx.version}, {ctx.nodes} nodes, {len(report)} group(s) of kubelet settings"]
+    out = [
+        f"Kubernetes {ctx.version}, {ctx.nodes} nodes, {len(report)} group(s) of kubelet settings"
+    ]
     for entry in report:
         hosts = entry["hosts"]
         shown = ", ".join(hosts[:6]) + (f" and {len(hosts) - 6} more" if len(hosts) > 6 else "")

@@ -41,11 +41,11 @@ def run(args: argparse.Namespace) -> int:
 
     from node_timing import formats, knowledge, lintconfig, profiles, rules
     from node_timing.commands.lint import _relative
-    from node_timing.output import display_path
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
     from node_timing.fix import run_fix, write_back
     from node_timing.inventory import InventoryError
     from node_timing.lint import Options
+    from node_timing.output import display_path
 
     path = Path(args.inventory)
     known = set(rules.ids())
@@ -143,4 +143,3 @@ def run(args: argparse.Namespace) -> int:
     if written and not args.check:
         return EXIT_FIXED
     return EXIT_OK
-

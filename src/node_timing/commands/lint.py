@@ -21,12 +21,25 @@ FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
-    p.add_argument("-f", "--format", choices=FORMATS, help="output format (default: text; github on GitHub Actions)")
+    p.add_argument(
+        "-f",
+        "--format",
+        choices=FORMATS,
+        help="output format (default: text; github on GitHub Actions)",
+    )
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
-    p.add_argument("--nodes", type=int, help="node count for load checks (default: hosts in k8s_cluster)")
-    p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's kube_version)")
-    p.add_argument("--heartbeat-budget", type=float, help="lease writes per second allowed (default 500)")
-    p.add_argument("-c", "--config", help="configuration file (default: .node-timing.yml found upward)")
+    p.add_argument(
+        "--nodes", type=int, help="node count for load checks (default: hosts in k8s_cluster)"
+    )
+    p.add_argument(
+        "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
+    )
+    p.add_argument(
+        "--heartbeat-budget", type=float, help="lease writes per second allowed (default 500)"
+    )
+    p.add_argument(
+        "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,7 +89,6 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(text)
     return lintconfig.exit_code(findings, strict=args.strict)
-
 
 
 def _relative(finding: Finding) -> Finding:

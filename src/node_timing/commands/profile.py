@@ -13,9 +13,13 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", metavar="NAME", help="profile: upstream, kubespray-default, fast, medium, low")
+    p.add_argument(
+        "name", metavar="NAME", help="profile: upstream, kubespray-default, fast, medium, low"
+    )
     p.add_argument("--nodes", type=_count, required=True, help="number of nodes in the cluster")
-    p.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (default: 1.36)")
+    p.add_argument(
+        "--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (default: 1.36)"
+    )
     p.add_argument(
         "--heartbeat-budget",
         type=_positive_float,
@@ -30,7 +34,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="override one setting, e.g. controller_manager.node_monitor_grace_period=30s (repeatable)",
     )
     p.add_argument("--lease-bytes", type=_count, help="bytes etcd writes per lease renewal")
-    p.add_argument("--node-status-bytes", type=_count, help="bytes etcd writes per node status report")
+    p.add_argument(
+        "--node-status-bytes", type=_count, help="bytes etcd writes per node status report"
+    )
     p.add_argument("--format", choices=("table", "yaml", "json"), default="table")
 
 
@@ -66,14 +72,16 @@ def parse_set(items: list[str]) -> dict[str, str]:
     return overrides
 
 
-def run(args: argparse.Namespace) -> int:
-    from node_timing import knowledge, output, profiles
+def compute(name: str, args: argparse.Namespace) -> Any:
+    """``profiles.compute`` from the shared options (--nodes, --kube-version, --set, ...), with
+    every bad value turned into a usage error (one line, exit 3)."""
+    from node_timing import knowledge, profiles
     from node_timing.errors import UsageError
     from node_timing.settings import SettingError
 
     try:
-        result = profiles.compute(
-            args.name,
+        return profiles.compute(
+            name,
             args.nodes,
             kube_version=args.kube_version,
             overrides=parse_set(args.overrides),
@@ -81,6 +89,12 @@ def run(args: argparse.Namespace) -> int:
         )
     except (profiles.ProfileError, knowledge.KnowledgeError, SettingError) as exc:
         raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from node_timing import output, profiles
+
+    result = compute(args.name, args)
     data = profiles.report(result, args.lease_bytes, args.node_status_bytes)
     if args.format == "json":
         output.write(output.to_json(data))

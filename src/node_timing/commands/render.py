@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node_timing.commands.profile import _count, _positive_float, parse_set
+from node_timing.commands.profile import _count, _positive_float, compute
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str, Any] | None]:
-    from node_timing import knowledge, profiles
+    from node_timing import knowledge
     from node_timing.settings import SettingError
 
     if args.inventory is not None:
@@ -102,16 +102,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
         raise UsageError("give --profile NAME --nodes N, or --inventory PATH")
     if args.nodes is None:
         raise UsageError("--profile needs --nodes N")
-    try:
-        result = profiles.compute(
-            args.profile,
-            args.nodes,
-            kube_version=args.kube_version,
-            overrides=parse_set(args.overrides),
-            heartbeat_budget=args.heartbeat_budget,
-        )
-    except (profiles.ProfileError, knowledge.KnowledgeError, SettingError) as exc:
-        raise UsageError(str(exc)) from None
+    result = compute(args.profile, args)
     return result.settings, result.kube_version, None
 
 

@@ -30,7 +30,13 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(f"{info.id} ({info.severity})\n\n{info.doc}\n")
         return 0
     if args.format == "json":
-        sys.stdout.write(json.dumps([{"id": r.id, "severity": r.severity, "summary": r.summary} for r in catalogue], indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(
+                [{"id": r.id, "severity": r.severity, "summary": r.summary} for r in catalogue],
+                indent=2,
+            )
+            + "\n"
+        )
         return 0
     width = max(len(r.id) for r in catalogue)
     for r in catalogue:

@@ -166,7 +166,11 @@ def parse_ini(path: str, raw: bytes, known_groups: set[str]) -> list[Op]:
                 pending.pop(name, None)
                 continue
             add_child(parent, name)
-            if parent in pending and pending[parent]["state"] == "children" and parent not in active:
+            if (
+                parent in pending
+                and pending[parent]["state"] == "children"
+                and parent not in active
+            ):
                 active.add(parent)
                 stack.append((parent, iter(list(pending[parent]["parents"]))))
 

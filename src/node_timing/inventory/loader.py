@@ -778,7 +778,11 @@ def load_inventory(
     if not sources:
         # Say why, or a broken hosts.yaml reads as an empty directory.
         errors = [str(pr) for pr in problems if pr.severity == "error"]
-        why = f" ({errors[0]}{f'; {len(errors) - 1} more problems' if len(errors) > 1 else ''})" if errors else ""
+        why = (
+            f" ({errors[0]}{f'; {len(errors) - 1} more problems' if len(errors) > 1 else ''})"
+            if errors
+            else ""
+        )
         raise InventoryError(f"{os.fspath(path)}: no inventory found{why}")
     b.reconcile()
     if synthesize_k8s_cluster:

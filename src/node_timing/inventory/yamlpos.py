@@ -230,7 +230,9 @@ def parse_yaml(path: str, text: str) -> tuple[YamlDocument | None, list[LoadProb
     except yaml.YAMLError as exc:
         return None, [_problem(path, exc)]
     except RecursionError:  # the pure-Python composer (no libyaml) recurses per level
-        return None, [LoadProblem(path, 0, 0, f"not checked: nested deeper than {MAX_NESTING} levels")]
+        return None, [
+            LoadProblem(path, 0, 0, f"not checked: nested deeper than {MAX_NESTING} levels")
+        ]
     except (ValueError, UnicodeError) as exc:  # pragma: no cover - defensive
         return None, [LoadProblem(path, 0, 0, f"cannot read: {exc}", kind="yaml-load")]
     if node is not None:

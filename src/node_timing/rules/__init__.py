@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
@@ -48,15 +47,14 @@ class RuleInfo:
 @cache
 def modules() -> tuple[Any, ...]:
     """The rule modules: each has ID, SEVERITY, SUMMARY, a docstring and ``check(ctx)``."""
-    loaded: list[ModuleType] = [importlib.import_module(f"{__name__}.{name}") for name in RULE_MODULES]
+    loaded: list[ModuleType] = [
+        importlib.import_module(f"{__name__}.{name}") for name in RULE_MODULES
+    ]
     return tuple(loaded)
 
 
 def catalogue() -> list[RuleInfo]:
-    return [
-        RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip())
-        for m in modules()
-    ]
+    return [RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip()) for m in modules()]
 
 
 def ids() -> list[str]:

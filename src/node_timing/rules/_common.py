@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from node_timing import durations, kubespray
-from node_timing.effective import HostTiming, Source, key_location, key_noqa, plain, value_location, value_noqa
+from node_timing.effective import (
+    HostTiming,
+    Source,
+    key_location,
+    key_noqa,
+    plain,
+    value_location,
+    value_noqa,
+)
 from node_timing.findings import Location
 
 
@@ -26,7 +34,9 @@ def where_set(path: str) -> str:
     return path
 
 
-def dict_entries(timing: HostTiming, dict_name: str) -> Iterator[tuple[str, Any, Location, frozenset[str]]]:
+def dict_entries(
+    timing: HostTiming, dict_name: str
+) -> Iterator[tuple[str, Any, Location, frozenset[str]]]:
     """(key, value, location, noqa) of each key of an extra-args dict, if it is a mapping."""
     holder = timing.variables.get(dict_name)
     if holder is None:
@@ -39,7 +49,9 @@ def dict_entries(timing: HostTiming, dict_name: str) -> Iterator[tuple[str, Any,
         yield str(key), value, key_location(holder, str(key), fallback), key_noqa(holder, str(key))
 
 
-def variable_position(timing: HostTiming, name: str, fallback: Location) -> tuple[Location, frozenset[str]]:
+def variable_position(
+    timing: HostTiming, name: str, fallback: Location
+) -> tuple[Location, frozenset[str]]:
     v = timing.variables[name]
     return value_location(v, fallback), value_noqa(v)
 

@@ -57,11 +57,16 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             at = mine if not mine.from_default else theirs
             here = to_output(path, group.settings.get(path))
             there = to_output(path, baseline.settings.get(path))
-            shown = ", ".join(baseline.hosts[:3]) + (f" and {len(baseline.hosts) - 3} more" if len(baseline.hosts) > 3 else "")
+            shown = ", ".join(baseline.hosts[:3]) + (
+                f" and {len(baseline.hosts) - 3} more" if len(baseline.hosts) > 3 else ""
+            )
             yield ctx.finding(
-                ID, "error",
+                ID,
+                "error",
                 f"{path.replace('_', '-').split('.')[1]} is {here} on {', '.join(group.hosts)} but {there} on "
                 f"{shown} ({theirs.location}): node failure handling would depend on which instance leads; "
                 f"set {mine.name if not mine.from_default else theirs.name} once for all control-plane hosts",
-                at, [*group.hosts, *baseline.hosts], setting=path,
+                at,
+                [*group.hosts, *baseline.hosts],
+                setting=path,
             )

@@ -56,7 +56,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             for extra in extras:
                 if first.usable and extra.usable:
                     same = first.value == extra.value
-                    shown_first, shown_extra = to_output(path, first.value), to_output(path, extra.value)
+                    shown_first, shown_extra = (
+                        to_output(path, first.value),
+                        to_output(path, extra.value),
+                    )
                 else:
                     same = str(first.raw).strip() == str(extra.raw).strip()
                     shown_first, shown_extra = first.raw, extra.raw
@@ -82,6 +85,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                         f"and remove {extra.name}"
                     )
                 yield ctx.finding(
-                    ID, "warning" if same else "error", message, extra, group.hosts, fixable=True,
+                    ID,
+                    "warning" if same else "error",
+                    message,
+                    extra,
+                    group.hosts,
+                    fixable=True,
                     extra={"variable": var},
                 )

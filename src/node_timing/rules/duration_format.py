@@ -47,9 +47,16 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         for found in group.sources.values():
             for source in found:
                 if source.problem and kind_of(source.setting) == "duration":
-                    fixable = isinstance(source.raw, int) and not isinstance(source.raw, bool) and source.setting.startswith("kubelet.")
+                    fixable = (
+                        isinstance(source.raw, int)
+                        and not isinstance(source.raw, bool)
+                        and source.setting.startswith("kubelet.")
+                    )
                     yield ctx.finding(
-                        ID, "error",
+                        ID,
+                        "error",
                         f"{source.problem}; the component will not start with it",
-                        source, group.hosts, fixable=fixable,
+                        source,
+                        group.hosts,
+                        fixable=fixable,
                     )

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 ID = "eviction-rate"
 SEVERITY = "error"
-SUMMARY = "eviction rate ≤ 0 or zone threshold outside (0, 1] (error); secondary rate > primary (warning)"
+SUMMARY = (
+    "eviction rate ≤ 0 or zone threshold outside (0, 1] (error); secondary rate > primary (warning)"
+)
 
 RATE = "controller_manager.node_eviction_rate"
 SECONDARY = "controller_manager.secondary_node_eviction_rate"
@@ -59,30 +61,47 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if bad:
             continue
         cm = group.settings.controller_manager
-        rate_src, zone_src, secondary_src = group.source(RATE), group.source(ZONE), group.source(SECONDARY)
+        rate_src, zone_src, secondary_src = (
+            group.source(RATE),
+            group.source(ZONE),
+            group.source(SECONDARY),
+        )
         if rate_src.usable and cm.node_eviction_rate <= 0:
             yield ctx.finding(
-                ID, "error",
+                ID,
+                "error",
                 f"node-eviction-rate {cm.node_eviction_rate:g} never evicts pods from dead nodes; use 0.1",
-                rate_src, group.hosts,
+                rate_src,
+                group.hosts,
             )
         if secondary_src.usable and cm.secondary_node_eviction_rate < 0:
             yield ctx.finding(
-                ID, "error", f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is negative; use 0.01",
-                secondary_src, group.hosts,
+                ID,
+                "error",
+                f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is negative; use 0.01",
+                secondary_src,
+                group.hosts,
             )
         if zone_src.usable and not 0 < cm.unhealthy_zone_threshold <= 1:
             yield ctx.finding(
-                ID, "error",
+                ID,
+                "error",
                 f"unhealthy-zone-threshold {cm.unhealthy_zone_threshold:g} is a fraction of nodes and must be "
                 f"in (0, 1]; use 0.55",
-                zone_src, group.hosts,
+                zone_src,
+                group.hosts,
             )
-        if rate_src.usable and secondary_src.usable and cm.secondary_node_eviction_rate > cm.node_eviction_rate > 0:
+        if (
+            rate_src.usable
+            and secondary_src.usable
+            and cm.secondary_node_eviction_rate > cm.node_eviction_rate > 0
+        ):
             yield ctx.finding(
-                ID, "warning",
+                ID,
+                "warning",
                 f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is faster than "
                 f"node-eviction-rate {cm.node_eviction_rate:g}: a partially disrupted zone would evict faster "
                 f"than a healthy one",
-                secondary_src, group.hosts,
+                secondary_src,
+                group.hosts,
             )

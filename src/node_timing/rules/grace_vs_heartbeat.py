@@ -70,15 +70,25 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         severity: Severity = "error" if grace < flap * h else "warning"
         lease = max(1, math.floor(grace / need / durations.SECOND / fraction))
         by_lease = k.renew_interval <= k.effective_report_interval
-        heartbeat_src = group.source("kubelet.node_lease_duration_seconds" if by_lease else "kubelet.node_status_update_frequency")
-        consequence = "nodes will flap NotReady on a single late renewal" if severity == "error" else "a slow renewal can mark a healthy node NotReady"
+        heartbeat_src = group.source(
+            "kubelet.node_lease_duration_seconds"
+            if by_lease
+            else "kubelet.node_status_update_frequency"
+        )
+        consequence = (
+            "nodes will flap NotReady on a single late renewal"
+            if severity == "error"
+            else "a slow renewal can mark a healthy node NotReady"
+        )
         message = (
             f"grace {secs(grace)} allows {count:g} heartbeats of {secs(h)}; Kubernetes needs {need}: "
             f"{consequence}. Raise kube_controller_node_monitor_grace_period to {secs(need * h)} or "
             f"shorten the lease to {lease} (kubelet_config_extra_args.nodeLeaseDurationSeconds)"
         )
         at = grace_src
-        if not heartbeat_src.from_default and (grace_src.from_default or _host_specific(heartbeat_src)):
+        if not heartbeat_src.from_default and (
+            grace_src.from_default or _host_specific(heartbeat_src)
+        ):
             at = heartbeat_src
         yield ctx.finding(ID, severity, message, at, group.hosts, setting=GRACE)
 

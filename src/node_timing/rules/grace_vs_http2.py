@@ -48,10 +48,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return
     grace = ctx.cluster.settings.controller_manager.node_monitor_grace_period
     for group in ctx.kubelet_groups:
-        if not settings_usable(group, "kubelet.http2_read_idle_timeout_seconds", "kubelet.http2_ping_timeout_seconds"):
+        if not settings_usable(
+            group, "kubelet.http2_read_idle_timeout_seconds", "kubelet.http2_ping_timeout_seconds"
+        ):
             continue
         k = group.settings.kubelet
-        total = (k.http2_read_idle_timeout_seconds + k.http2_ping_timeout_seconds) * durations.SECOND
+        total = (
+            k.http2_read_idle_timeout_seconds + k.http2_ping_timeout_seconds
+        ) * durations.SECOND
         if grace > total:
             continue
         message = (

@@ -51,7 +51,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if not groups or hosts == 0:
         return
     scale = ctx.nodes / hosts
-    rate = sum(len(g.hosts) * scale / (g.settings.kubelet.renew_interval / durations.SECOND) for g in groups)
+    rate = sum(
+        len(g.hosts) * scale / (g.settings.kubelet.renew_interval / durations.SECOND)
+        for g in groups
+    )
     if rate <= ctx.heartbeat_budget:
         return
     fraction = knowledge.constraint("lease_renew_fraction")
@@ -63,4 +66,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         f"{ctx.heartbeat_budget:g}/s; lengthen nodeLeaseDurationSeconds to {lease} (renew every {renew}s) and "
         f"the grace period with it (`node-timing profile --nodes {ctx.nodes}` computes both)"
     )
-    yield ctx.finding(ID, "warning", message, worst.source(LEASE), [h for g in groups for h in g.hosts])
+    yield ctx.finding(
+        ID, "warning", message, worst.source(LEASE), [h for g in groups for h in g.hosts]
+    )

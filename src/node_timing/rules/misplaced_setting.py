@@ -75,7 +75,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 if key in known:
                     continue
                 path = index.get(canonical(key))
-                if path is None or canonical(key) in {canonical(f) for f in knowledge.removed_flags()}:
+                if path is None or canonical(key) in {
+                    canonical(f) for f in knowledge.removed_flags()
+                }:
                     continue
                 right = placement(path)
                 if right is not None and right[0] == dict_name:
@@ -87,6 +89,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                         f"it has no effect here; set {where_set(path)} instead"
                     )
                 yield ctx.finding(
-                    ID, "error", message, location, group.hosts, setting=path, noqa=noqa, fixable=True,
+                    ID,
+                    "error",
+                    message,
+                    location,
+                    group.hosts,
+                    setting=path,
+                    noqa=noqa,
+                    fixable=True,
                     extra={"dict": dict_name, "key": key, "target": right},
                 )

@@ -51,16 +51,20 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         period, grace = cm.node_monitor_period, cm.node_monitor_grace_period
         if period >= grace:
             yield ctx.finding(
-                ID, "error",
+                ID,
+                "error",
                 f"node monitor period {secs(period)} is not shorter than the grace period {secs(grace)}: "
                 f"a dead node can go undetected for {secs(grace + period)}; lower "
                 f"kube_controller_node_monitor_period to {secs(max(grace // 8, 1_000_000_000))} or less",
-                group.source(PERIOD), group.hosts,
+                group.source(PERIOD),
+                group.hosts,
             )
         elif period * 2 > grace:
             yield ctx.finding(
-                ID, "warning",
+                ID,
+                "warning",
                 f"node monitor period {secs(period)} is more than half the grace period {secs(grace)}: "
                 f"detection may take up to {secs(grace + period)}; lower kube_controller_node_monitor_period",
-                group.source(PERIOD), group.hosts,
+                group.source(PERIOD),
+                group.hosts,
             )

@@ -54,17 +54,27 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     overrides_raw = plain(ctx.cluster.variables.get("node_timing_overrides")) or {}
     overrides: dict[str, Any] = dict(overrides_raw) if isinstance(overrides_raw, dict) else {}
     try:
-        expected = profiles.compute(str(name), ctx.nodes, str(ctx.version), overrides, ctx.heartbeat_budget).settings
+        expected = profiles.compute(
+            str(name), ctx.nodes, str(ctx.version), overrides, ctx.heartbeat_budget
+        ).settings
     except (profiles.ProfileError, SettingError, KnowledgeError) as exc:
         from node_timing.effective import value_location, value_noqa
 
         yield ctx.finding(
-            ID, "warning", f"node_timing_profile {name!r} cannot be computed: {exc}",
-            value_location(holder, ctx.default_location), ctx.cluster.hosts, noqa=value_noqa(holder),
+            ID,
+            "warning",
+            f"node_timing_profile {name!r} cannot be computed: {exc}",
+            value_location(holder, ctx.default_location),
+            ctx.cluster.hosts,
+            noqa=value_noqa(holder),
         )
         return
     for path in setting_paths():
-        groups = ctx.kubelet_groups if path.startswith("kubelet.") else (ctx.control_plane_groups or [ctx.cluster])
+        groups = (
+            ctx.kubelet_groups
+            if path.startswith("kubelet.")
+            else (ctx.control_plane_groups or [ctx.cluster])
+        )
         for group in groups:
             source = group.source(path)
             if not source.usable:
@@ -74,12 +84,21 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             have, want = group.settings.get(path), expected.get(path)
             if have == want:
                 continue
-            want_text = to_output(path, want) if want is not None else "inherit the update frequency"
-            have_text = to_output(path, have) if have is not None else "inherits the update frequency"
+            want_text = (
+                to_output(path, want) if want is not None else "inherit the update frequency"
+            )
+            have_text = (
+                to_output(path, have) if have is not None else "inherits the update frequency"
+            )
             yield ctx.finding(
-                ID, "warning",
+                ID,
+                "warning",
                 f"profile {name} computes {path} = {want_text} for {ctx.nodes} nodes on Kubernetes "
                 f"{ctx.version.minor_text}, but it is {have_text}: set {where_set(path)} or record the "
                 f"change in node_timing_overrides",
-                source, group.hosts, setting=path, fixable=True, extra={"expected": to_output(path, want)},
+                source,
+                group.hosts,
+                setting=path,
+                fixable=True,
+                extra={"expected": to_output(path, want)},
             )

@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
 ID = "removed-setting"
 SEVERITY = "error"
-SUMMARY = "pod-eviction-timeout / enable-taint-manager flags or kube_controller_pod_eviction_timeout"
+SUMMARY = (
+    "pod-eviction-timeout / enable-taint-manager flags or kube_controller_pod_eviction_timeout"
+)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -53,13 +55,20 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 location, noqa = variable_position(group, name, ctx.default_location)
                 replacement = " and ".join(fact["replacement"])
                 yield ctx.finding(
-                    ID, "warning",
+                    ID,
+                    "warning",
                     f"{name} has no effect: kubespray ignores it since {fact['removed_in']} and the flag "
                     f"it set did nothing since Kubernetes 1.13; pods wait for their tolerationSeconds: set "
                     f"{replacement} instead",
-                    location, group.hosts, setting=name, noqa=noqa, fixable=True,
+                    location,
+                    group.hosts,
+                    setting=name,
+                    noqa=noqa,
+                    fixable=True,
                 )
-        for key, _value, location, noqa in dict_entries(group, "kube_kubeadm_controller_extra_args"):
+        for key, _value, location, noqa in dict_entries(
+            group, "kube_kubeadm_controller_extra_args"
+        ):
             flag = key.lstrip("-")
             fact = knowledge.removed_flags().get(flag)
             if fact is None:
@@ -80,6 +89,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 else "; remove it"
             )
             yield ctx.finding(
-                ID, severity, what + advice, location, group.hosts,
-                setting=f"kube_kubeadm_controller_extra_args.{key}", noqa=noqa, fixable=True,
+                ID,
+                severity,
+                what + advice,
+                location,
+                group.hosts,
+                setting=f"kube_kubeadm_controller_extra_args.{key}",
+                noqa=noqa,
+                fixable=True,
             )

@@ -51,5 +51,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             for source in group.sources[path]:
                 if source.problem:
                     text = str(source.raw).strip()
-                    fixable = text.endswith("s") and text[:-1].isdigit() or text.isdigit()
-                    yield ctx.finding(ID, "error", source.problem, source, group.hosts, fixable=fixable)
+                    fixable = (text.endswith("s") and text[:-1].isdigit()) or text.isdigit()
+                    yield ctx.finding(
+                        ID, "error", source.problem, source, group.hosts, fixable=fixable
+                    )

@@ -51,10 +51,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             startup = group.source(STARTUP)
             at = group.source(GRACE) if startup.from_default else startup
             yield ctx.finding(
-                ID, "warning",
+                ID,
+                "warning",
                 f"node startup grace {secs(cm.node_startup_grace_period)} is shorter than the grace period "
                 f"{secs(cm.node_monitor_grace_period)}: booting nodes are marked NotReady sooner than running "
                 f"ones; set kube_kubeadm_controller_extra_args.node-startup-grace-period to at least "
                 f"{secs(cm.node_monitor_grace_period)}",
-                at, group.hosts, setting=STARTUP,
+                at,
+                group.hosts,
+                setting=STARTUP,
             )

@@ -46,8 +46,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if source.usable and group.settings.get(path) == 0:
                 taint = "not-ready" if "not_ready" in path else "unreachable"
                 yield ctx.finding(
-                    ID, "warning",
+                    ID,
+                    "warning",
                     f"{source.name} is 0: pods are evicted the moment a node is {taint}, on every missed "
                     f"heartbeat; use at least 30",
-                    source, group.hosts,
+                    source,
+                    group.hosts,
                 )

@@ -64,8 +64,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if close:
                 location, noqa = variable_position(group, name, ctx.default_location)
                 yield ctx.finding(
-                    ID, "warning", f"{name} is not a variable kubespray reads; did you mean {close[0]}?",
-                    location, group.hosts, setting=name, noqa=noqa, extra={"suggestion": close[0]},
+                    ID,
+                    "warning",
+                    f"{name} is not a variable kubespray reads; did you mean {close[0]}?",
+                    location,
+                    group.hosts,
+                    setting=name,
+                    noqa=noqa,
+                    extra={"suggestion": close[0]},
                 )
         for dict_name, known in keys_by_dict.items():
             for key, _value, location, noqa in dict_entries(group, dict_name):
@@ -75,7 +81,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 close = difflib.get_close_matches(key, known, n=1, cutoff=CUTOFF)
                 if close:
                     yield ctx.finding(
-                        ID, "warning", f"{dict_name}.{key} is not a known setting; did you mean {close[0]}?",
-                        location, group.hosts, setting=f"{dict_name}.{key}", noqa=noqa,
+                        ID,
+                        "warning",
+                        f"{dict_name}.{key} is not a known setting; did you mean {close[0]}?",
+                        location,
+                        group.hosts,
+                        setting=f"{dict_name}.{key}",
+                        noqa=noqa,
                         extra={"suggestion": close[0]},
                     )

@@ -42,16 +42,21 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for problem in ctx.problems:
         if getattr(problem, "kind", None) == "vault":
             yield Finding(
-                ID, "info",
+                ID,
+                "info",
                 f"{problem.message}; a timing setting in it is not checked",
-                str(problem.path), int(getattr(problem, "line", 0) or 0), int(getattr(problem, "column", 0) or 0),
+                str(problem.path),
+                int(getattr(problem, "line", 0) or 0),
+                int(getattr(problem, "column", 0) or 0),
                 extra={"noqa": frozenset()},
             )
     for group in ctx.groups:
         for source in group.unresolved:
             yield ctx.finding(
-                ID, "info",
+                ID,
+                "info",
                 f"{source.name} is {source.unresolved}; checks that need "
                 f"{source.setting} are skipped for these hosts",
-                source, group.hosts,
+                source,
+                group.hosts,
             )

@@ -54,7 +54,10 @@ def _positive(value: Any) -> bool:
 ROLE_INPUTS = {
     "node_timing_node_count": (_whole, "a whole number >= 0"),
     "node_timing_heartbeat_budget": (_positive, "a number of writes per second > 0"),
-    "node_timing_overrides": (lambda v: isinstance(v, Mapping), 'a mapping such as {"controller_manager.node_monitor_grace_period": "30s"}'),
+    "node_timing_overrides": (
+        lambda v: isinstance(v, Mapping),
+        'a mapping such as {"controller_manager.node_monitor_grace_period": "30s"}',
+    ),
 }
 
 
@@ -72,11 +75,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
-                ID, "error",
+                ID,
+                "error",
                 f"{name} must be a mapping of {'fields' if name.startswith('kubelet') else 'flags'} to values, "
                 f"got {type(value).__name__} {brief(value)}: kubespray cannot render it and none of its "
                 f"settings take effect",
-                location, group.hosts, setting=name, noqa=noqa,
+                location,
+                group.hosts,
+                setting=name,
+                noqa=noqa,
             )
         for name, (valid, wanted) in ROLE_INPUTS.items():
             if name not in group.variables:
@@ -86,6 +93,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
-                ID, "error", f"{name} must be {wanted}, got {brief(value)}", location, group.hosts,
-                setting=name, noqa=noqa,
+                ID,
+                "error",
+                f"{name} must be {wanted}, got {brief(value)}",
+                location,
+                group.hosts,
+                setting=name,
+                noqa=noqa,
             )

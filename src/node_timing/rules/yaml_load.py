@@ -43,7 +43,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if kind == "vault":
             continue
         reported = getattr(problem, "severity", None)
-        severity: Severity = "warning" if reported == "warning" else "info" if reported == "info" else "error"
+        severity: Severity = (
+            "warning" if reported == "warning" else "info" if reported == "info" else "error"
+        )
         yield Finding(
             rule=ID,
             severity=severity,
