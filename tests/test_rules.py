@@ -357,3 +357,13 @@ kube_controller_node_monitor_grace_period: !vault |
     [f] = of(findings, "unresolved-value")
     assert "vault" in f.message.lower()
     assert not of(findings, "grace-vs-heartbeat")
+
+
+def test_zero_intervals_are_refused(tmp_path: Path) -> None:
+    files = {
+        K8S: CLEAN
+        + "kubelet_status_update_frequency: '0'\nkube_controller_node_monitor_period: 0s\n"
+    }
+    found = of(lint(tmp_path, files), "duration-format")
+    assert sorted(f.line for f in found) == [4, 5]
+    assert all("longer than 0" in f.message for f in found)

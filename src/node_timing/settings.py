@@ -148,6 +148,8 @@ def parse_value(path: str, value: object) -> Any:
             raise SettingError(f"{path} must not be negative, got {brief(value)}")
         if path == "kubelet.node_status_report_frequency" and ns == 0:
             return None  # "0s" counts as unset (kubelet defaults.go)
+        if ns == 0 and fact.get("positive"):
+            raise SettingError(f"{path} must be longer than 0, got {value!r}")
         return ns
     if kind == "integer":
         number = _as_int(value)
