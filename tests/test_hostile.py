@@ -110,6 +110,34 @@ def test_render_with_hostile_host_names_writes_only_under_out(tmp_path: Path) ->
     assert not (work / "pwned").exists()
 
 
+def test_fix_with_hostile_host_names_writes_only_inside_the_inventory(tmp_path: Path) -> None:
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "hosts.yaml").write_text(HOSTILE_HOSTS)
+    (inv / "host_vars").mkdir()
+    (inv / "host_vars" / "a;b.yml").write_text(
+        "kube_apiserver_pod_eviction_unreachable_timeout_seconds: 30s\n"
+    )
+    (inv / "group_vars").mkdir()
+    (inv / "group_vars" / "all.yml").write_text("kubelet_status_update_frequency: 10s\n")
+    work = tmp_path / "work"
+    work.mkdir()
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    proc = run_limited("fix", str(inv), cwd=work)
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output and "internal error" not in output
+    assert proc.returncode in (0, 2, 8), output
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    changed = [p for p in after if before.get(p) != after[p]]
+    assert changed, output  # the repairs were made ...
+    assert all(p.parts[0] == "inv" for p in changed), changed  # ... and only inside the inventory
+    assert (
+        b'"30"' in after[Path("inv/host_vars/a;b.yml")]
+        or b"'30'" in after[Path("inv/host_vars/a;b.yml")]
+    )
+    assert not (work / "pwned").exists() and not list(tmp_path.rglob("pwned"))
+
+
 def test_render_out_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("keep me\n")
     proc = run_limited("render", "--profile", "fast", "--nodes", "10", "--out", "out", cwd=tmp_path)
