@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from node_timing.fix.yamledit import EditError, TextEdit
+from node_timing.fix.yamledit import EditError, TextEdit, apply_edits
 from node_timing.inventory.ini import parse_value
 
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]")
@@ -113,17 +113,7 @@ class IniText:
         self.edits.append(TextEdit(at, at, f"{prefix}{key}={text}{self.newline}"))
 
     def result(self) -> str:
-        ordered = sorted(enumerate(self.edits), key=lambda e: (e[1].start, e[1].end, e[0]))
-        out: list[str] = []
-        pos = 0
-        for _, edit in ordered:
-            if edit.start < pos:
-                raise EditError("two changes overlap")
-            out.append(self.text[pos : edit.start])
-            out.append(edit.text)
-            pos = max(pos, edit.end)
-        out.append(self.text[pos:])
-        return "".join(out)
+        return apply_edits(self.text, self.edits)
 
 
 def literal(value: Any) -> str:

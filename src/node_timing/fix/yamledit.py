@@ -38,6 +38,21 @@ class TextEdit:
     text: str
 
 
+def apply_edits(text: str, edits: list[TextEdit]) -> str:
+    """``text`` with every edit spliced in, in position order; overlapping edits are refused."""
+    ordered = sorted(enumerate(edits), key=lambda e: (e[1].start, e[1].end, e[0]))
+    out: list[str] = []
+    pos = 0
+    for _, edit in ordered:
+        if edit.start < pos:
+            raise EditError("two changes overlap")
+        out.append(text[pos : edit.start])
+        out.append(edit.text)
+        pos = max(pos, edit.end)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 class YamlText:
     """A YAML file's text, composed once, and the edits planned on it."""
 
@@ -265,17 +280,7 @@ class YamlText:
     # ------------------------------------------------------------------------------ result
 
     def result(self) -> str:
-        ordered = sorted(enumerate(self.edits), key=lambda e: (e[1].start, e[1].end, e[0]))
-        out: list[str] = []
-        pos = 0
-        for _, edit in ordered:
-            if edit.start < pos:
-                raise EditError("two changes overlap")
-            out.append(self.text[pos : edit.start])
-            out.append(edit.text)
-            pos = max(pos, edit.end)
-        out.append(self.text[pos:])
-        return self.bom + "".join(out)
+        return self.bom + apply_edits(self.text, self.edits)
 
 
 def _key_is(node: yaml.Node, name: str) -> bool:

@@ -319,19 +319,28 @@ class _VarsDir:
         return []
 
 
-def _dir_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
+def _list_dir(
+    path: str, problems: list[LoadProblem], seen: set[str], kind: str
+) -> tuple[list[str], set[str]] | None:
+    """Sorted names in ``path`` and the directories seen on the way, or None (a problem is
+    recorded) for a symlink loop or an unreadable directory."""
     real = os.path.realpath(path)
     if real in seen:
-        problems.append(
-            LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind="yaml-load")
-        )
-        return []
-    seen = seen | {real}
+        problems.append(LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind=kind))
+        return None
     try:
         names = sorted(os.listdir(path))
     except OSError as exc:
         problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    return names, seen | {real}
+
+
+def _dir_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
+    listed = _list_dir(path, problems, seen, "yaml-load")
+    if listed is None:
         return []
+    names, seen = listed
     found: list[str] = []
     for name in names:
         if name.startswith(".") or name.endswith("~"):
@@ -353,18 +362,10 @@ def _source_files(path: str, problems: list[LoadProblem], seen: set[str]) -> lis
     """Files Ansible parses for ``-i path``: a directory is walked, sorted, minus ignored names."""
     if not os.path.isdir(path):
         return [path]
-    real = os.path.realpath(path)
-    if real in seen:
-        problems.append(
-            LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind="inventory")
-        )
+    listed = _list_dir(path, problems, seen, "inventory")
+    if listed is None:
         return []
-    seen = seen | {real}
-    try:
-        names = sorted(os.listdir(path))
-    except OSError as exc:
-        problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
-        return []
+    names, seen = listed
     out: list[str] = []
     for name in names:
         if _IGNORED.search(name):
