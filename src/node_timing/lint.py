@@ -206,6 +206,24 @@ def _version_finding(
     )
 
 
+def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> tuple[int, float]:
+    """Node count and heartbeat budget: the options, else the role's variables when they are valid
+    (`value-type` reports them when not), else the host count and the knowledge default."""
+    nodes = options.nodes
+    if nodes is None:
+        raw = plain(variables.get("node_timing_node_count"))
+        valid_count = isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
+        nodes = raw if valid_count else host_count
+    budget = options.heartbeat_budget
+    if budget is None:
+        raw_budget = plain(variables.get("node_timing_heartbeat_budget"))
+        valid = isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool)
+        budget = (
+            float(raw_budget) if valid and raw_budget > 0 else knowledge.default_heartbeat_budget()
+        )
+    return nodes, budget
+
+
 def build_context(inventory: Any, options: Options | None = None) -> LintContext:
     """Group hosts, resolve the version and node count, build effective settings per group."""
     options = options or Options()
@@ -276,24 +294,7 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     cp_groups = _restricted(groups_for(cp_hosts), set(cp_hosts))
     cluster = cp_groups[0] if cp_groups else ordered[0]
 
-    nodes = options.nodes
-    if nodes is None:
-        count_var = first_vars.get("node_timing_node_count")
-        raw = plain(count_var) if count_var is not None else None
-        nodes = (
-            raw
-            if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
-            else len(cluster_hosts)
-        )
-    budget = options.heartbeat_budget
-    if budget is None:
-        raw_budget = plain(first_vars.get("node_timing_heartbeat_budget"))
-        valid = (
-            isinstance(raw_budget, int | float)
-            and not isinstance(raw_budget, bool)
-            and raw_budget > 0
-        )
-        budget = float(raw_budget) if valid else knowledge.default_heartbeat_budget()
+    nodes, budget = _sizing(first_vars, options, len(cluster_hosts))
     return LintContext(
         inventory=inventory,
         version=version,
@@ -470,25 +471,14 @@ def check_host_vars(
     )
     relevant = {n: v for n, v in values.items() if relevant_variable(n)}
     timing = build_host_timing([host], relevant, version, default_location, values)
-    count = nodes
-    if count is None:
-        raw_count = plain(values.get("node_timing_node_count"))
-        count = (
-            raw_count
-            if isinstance(raw_count, int) and not isinstance(raw_count, bool) and raw_count >= 0
-            else 1
-        )
-    raw_budget = plain(values.get("node_timing_heartbeat_budget"))
-    budget_ok = (
-        isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool) and raw_budget > 0
-    )
+    count, budget = _sizing(values, Options(nodes=nodes), 1)
     ctx = LintContext(
         inventory=None,
         version=version,
         version_source=version_source,
         version_problem=version_problem,
         nodes=count,
-        heartbeat_budget=float(raw_budget) if budget_ok else knowledge.default_heartbeat_budget(),
+        heartbeat_budget=budget,
         default_location=default_location,
         kubelet_groups=[timing],
         control_plane_groups=[timing],
