@@ -360,12 +360,17 @@ def _current_extra_args(current: Any, where: str) -> dict[str, Any] | None:
             "extra-args dicts (kubelet_config_extra_args, kube_kubeadm_controller_extra_args, "
             f"kube_kubeadm_apiserver_extra_args), got {type(current).__name__}"
         )
-    wanted = kubespray.extra_args()
-    return {str(k): _plain(v, str(k)) for k, v in current.items() if str(k) in wanted}
+    # Only the wanted keys are read: reading any other variable of a host's hostvars would
+    # template it.
+    return {name: _plain(current[name], name) for name in kubespray.extra_args() if name in current}
 
 
 def node_timing_kubespray_vars(
-    value: Any, current: Any = None, kube_version: Any = None, hosts: Any = None
+    value: Any,
+    current: Any = None,
+    kube_version: Any = None,
+    hosts: Any = None,
+    shared: Any = False,
 ) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         s, version, _result = _to_settings(value, "node_timing_kubespray_vars", kube_version)
@@ -379,7 +384,7 @@ def node_timing_kubespray_vars(
             )
         # Hosts with the same extra-args dicts get the same variables: compute each set once.
         by_dicts: dict[str, dict[str, Any]] = {}
-        out: dict[str, Any] = {}
+        host_keys: dict[str, str] = {}
         for host, host_vars in hosts.items():
             current_vars = _current_extra_args(host_vars, f"hosts[{host}]")
             key = repr(sorted((current_vars or {}).items()))
@@ -387,8 +392,19 @@ def node_timing_kubespray_vars(
                 by_dicts[key] = dict(
                     _plain(kubespray.to_vars(s, current_vars, version), "kubespray")
                 )
-            out[str(host)] = by_dicts[key]
-        return out
+            host_keys[str(host)] = key
+        if not shared:
+            return {host: by_dicts[key] for host, key in host_keys.items()}
+        # The set most hosts share, and only the hosts that differ from it: a play sets the first
+        # on every host with one run_once task and the others one host each.
+        counts: dict[str, int] = {}
+        for key in host_keys.values():
+            counts[key] = counts.get(key, 0) + 1
+        common = max(counts, key=lambda k: counts[k]) if counts else None
+        return {
+            "shared": by_dicts[common] if common is not None else {},
+            "hosts": {host: by_dicts[key] for host, key in host_keys.items() if key != common},
+        }
 
     result: dict[str, Any] = _call("node_timing_kubespray_vars", run)
     return result

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from playbook_runner import REPO, ansible_python, play, run_playbook, run_tool, write_project
 
 NS = "kubetiming.node_timing"
@@ -234,9 +235,15 @@ def test_ansible_doc_shows_every_filter(tmp_path: Path) -> None:
 def test_ansible_doc_shows_the_role(tmp_path: Path) -> None:
     proc = run_tool(tmp_path, "ansible-doc", "-t", "role", "--json", f"{NS}.node_timing")
     assert proc.returncode == 0, proc.stderr
-    options = json.loads(proc.stdout)[f"{NS}.node_timing"]["entry_points"]["main"]["options"]
+    entry_points = json.loads(proc.stdout)[f"{NS}.node_timing"]["entry_points"]
+    # main's inputs are documented under `validate`: a documented main would be validated by a
+    # task on every host (see tasks/main.yml); main validates them once with the same spec.
+    assert set(entry_points) == {"validate"}
+    options = entry_points["validate"]["options"]
     assert options["node_timing_fail_on"]["choices"] == ["error", "warning", "never"]
     assert options["node_timing_heartbeat_budget"]["default"] == 500
+    defaults = yaml.safe_load((REPO / "roles/node_timing/defaults/main.yml").read_text("utf-8"))
+    assert set(options) == set(defaults)
 
 
 def test_filters_say_when_the_core_is_missing(tmp_path: Path) -> None:

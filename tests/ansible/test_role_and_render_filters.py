@@ -1,7 +1,4 @@
-"""Filters and role runs that need node_timing.lint (check_host_vars) and node_timing.render.
-
-Kept apart until those modules are merged; every test here must pass after the merge.
-"""
+"""Filters and whole-role runs that use node_timing.lint (check_host_vars) and node_timing.render."""
 
 from __future__ import annotations
 
@@ -315,3 +312,69 @@ def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing
     assert again.rc == 0, str(again)
     assert again.changed() == 0, json.dumps(again.stats)
     assert snapshot() == after
+
+
+def test_role_runs_each_task_once_per_play_and_exports_each_hosts_own_dicts(
+    tmp_path: Path,
+) -> None:
+    """Without apply, no task of the role runs on every host: the cost must not grow with the
+    inventory. Hosts still get their own merged extra-args dicts, in a later play."""
+    workers = [f"node{i}" for i in range(1, 9)]
+    groups = {"kube_control_plane": ["cp1"], "kube_node": workers, "etcd": ["cp1"]}
+    out = tmp_path / "rendered"
+    playbook, inventory = write_project(
+        tmp_path,
+        [
+            role_play(node_timing_profile="fast", node_timing_render_dir=str(out)),
+            play(
+                [show("exported", "[kubelet_config_extra_args, kubelet_status_update_frequency]")]
+            ),
+        ],
+        groups=groups,
+        group_vars={"all": {"kubelet_config_extra_args": {"maxPods": 110}}},
+        host_vars={
+            "node3": {"kubelet_config_extra_args": {"maxPods": 250}},
+            "node5": {"kubelet_config_extra_args": {"maxPods": 250, "serializeImagePulls": False}},
+        },
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    role_tasks = result.data["plays"][0]["tasks"]
+    assert len(role_tasks) >= 8, [t["task"]["name"] for t in role_tasks]
+    per_host = {t["task"]["name"]: sorted(t["hosts"]) for t in role_tasks if len(t["hosts"]) > 1}
+    assert per_host == {}
+    assert any(p.is_file() for p in out.rglob("*"))
+    exported = {h: result.debug("exported", h) for h in ["cp1", *workers]}
+    assert {h: e[1] for h, e in exported.items()} == dict.fromkeys(exported, "4s")
+    dicts = {h: e[0] for h, e in exported.items()}
+    assert all(d["nodeLeaseDurationSeconds"] == 16 for d in dicts.values())
+    assert {h: d["maxPods"] for h, d in dicts.items()} == {
+        **dict.fromkeys(exported, 110),
+        "node3": 250,
+        "node5": 250,
+    }
+    assert dicts["node5"]["serializeImagePulls"] is False
+    assert not any("serializeImagePulls" in d for h, d in dicts.items() if h != "node5")
+
+
+def test_apply_follows_each_hosts_own_node_timing_apply(tmp_path: Path) -> None:
+    """The first host does not apply, one host asks for it in its host_vars: only that host
+    installs the drop-ins."""
+    node = tmp_path / "node"
+    role_vars = {
+        "node_timing_kubelet_restart": False,
+        "node_timing_kubelet_dropin_dir": str(node / "{{ inventory_hostname }}/kubelet.conf.d"),
+        "node_timing_kubelet_env_dir": str(node / "{{ inventory_hostname }}/kubelet.service.d"),
+        "node_timing_manifest_dir": str(node / "manifests"),
+        "node_timing_backup_dir": str(node / "backup"),
+    }
+    playbook, inventory = write_project(
+        tmp_path,
+        [role_play(**role_vars)],
+        groups={"kube_control_plane": ["cp1"], "kube_node": ["node1", "node2"], "etcd": ["cp1"]},
+        host_vars={"node2": {"node_timing_apply": True}},
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    installed = sorted(p.parent.parent.name for p in node.glob("*/kubelet.conf.d/*.conf"))
+    assert installed == ["node2"]
