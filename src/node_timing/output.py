@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from functools import cache
 from typing import Any
-
-import yaml
 
 
 def to_json(data: Any) -> str:
@@ -14,21 +14,86 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, keys in insertion order, strings quoted only where YAML needs it."""
+@cache
+def _dumper() -> Any:
+    """Block style, keys in insertion order, strings quoted only where YAML needs it. PyYAML is
+    imported here, not with the module: most commands print no YAML."""
+    import yaml
 
+    class Dumper(yaml.SafeDumper):
+        pass
 
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
-
-_Dumper.add_representer(str, _str_representer)
+    Dumper.add_representer(str, represent_str)
+    return Dumper
 
 
 def to_yaml(data: Any) -> str:
+    """Block-style YAML. Mappings of plain words, durations, integers and booleans, the usual
+    output, are written here exactly as PyYAML would write them (a test holds the two equal), so
+    that printing them does not import PyYAML; anything else goes to PyYAML."""
+    simple = _simple_yaml(data)
+    if simple is not None:
+        return simple
+    import yaml
+
     return yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True
+        data, Dumper=_dumper(), sort_keys=False, default_flow_style=False, allow_unicode=True
     )
+
+
+# Strings PyYAML writes unquoted and reads back as the same string: words that are not YAML 1.1
+# booleans or null, and Go durations; numbers kept as strings, which it single-quotes. Anything
+# else takes the PyYAML path.
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_./-]{0,127}\Z")
+_DURATION = re.compile(r"(?:[0-9]{1,9}(?:ns|us|ms|s|m|h)){1,6}\Z")
+_NUMBER = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?\Z")
+_NOT_PLAIN = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+
+
+def _plain_text(value: object) -> str | None:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str:
+        if _DURATION.match(value):
+            return value
+        if _NUMBER.match(value):
+            return f"'{value}'"
+        if _WORD.match(value) and value.lower() not in _NOT_PLAIN:
+            return value
+    return None
+
+
+def _simple_yaml(data: Any, indent: str = "") -> str | None:
+    if type(data) is not dict:
+        return None
+    if not data:
+        return "{}\n" if not indent else None
+    lines = []
+    for key, value in data.items():
+        name = _plain_text(key) if type(key) is str else None
+        if name is None:
+            return None
+        if type(value) is dict:
+            if not value:
+                lines.append(f"{indent}{name}: {{}}\n")
+                continue
+            nested = _simple_yaml(value, indent + "  ")
+            if nested is None:
+                return None
+            lines.append(f"{indent}{name}:\n{nested}")
+            continue
+        text = _plain_text(value)
+        if text is None:
+            return None
+        lines.append(f"{indent}{name}: {text}\n")
+    return "".join(lines)
 
 
 def write(text: str) -> None:
