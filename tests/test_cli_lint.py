@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from lintkit import make_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,20 @@ def test_errors_fail_with_exit_2(cli, tmp_path: Path) -> None:
     r = cli("lint", str(inv), "--format", "pep8", env=_env())
     assert r.code == 2
     assert f"{K8S}:1:44: grace-vs-heartbeat:" in r.out
+
+
+@pytest.mark.parametrize("number", [".inf", "-.inf", ".nan", "1.0e+300", "9223372037"])
+def test_bare_numbers_no_duration_can_hold_are_a_finding(cli, tmp_path: Path, number: str) -> None:
+    """Found by the property tests: YAML's .inf crashed the hint that suggests a duration."""
+    inv = make_inventory(tmp_path, {K8S: f"kubelet_status_update_frequency: {number}\n"})
+    r = cli("lint", str(inv), "--format", "json", env=_env())
+    assert r.code == 2, r.err
+    (finding,) = [f for f in json.loads(r.out) if f["rule"] == "duration-format"]
+    assert finding["line"] == 1
+    assert (
+        "Go durations need a unit" in finding["message"] or "needs a duration" in finding["message"]
+    )
+    assert "10s" in finding["message"]
 
 
 def test_noqa_and_config_silence(cli, tmp_path: Path) -> None:

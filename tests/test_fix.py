@@ -107,6 +107,22 @@ def test_fixing_twice_equals_fixing_once(tmp_path):
     assert snapshot(inv) == once
 
 
+@pytest.mark.parametrize(("number", "fixed"), [("90", "1m30s"), ("9223372037", None)])
+def test_bare_seconds_become_a_duration_only_when_go_can_hold_it(tmp_path, number, fixed):
+    inv = tmp_path / "inventory"
+    (inv / "group_vars" / "k8s_cluster").mkdir(parents=True)
+    (inv / "inventory.ini").write_text("[kube_control_plane]\ncp1\n[kube_node]\nnode1\n")
+    (inv / K8S).write_text(f"kubelet_status_update_frequency: {number}  # kept\n")
+    code = main(["fix", str(inv)])
+    text = (inv / K8S).read_text()
+    if fixed:
+        assert code == 8
+        assert text == f"kubelet_status_update_frequency: {fixed}  # kept\n"
+    else:
+        assert code == 2  # the error stays, reported, and nothing is written
+        assert text == f"kubelet_status_update_frequency: {number}  # kept\n"
+
+
 def test_example_inventory_is_fixed(tmp_path):
     inv = copy(MYCLUSTER, tmp_path)
     assert main(["fix", str(inv)]) == 8

@@ -34,6 +34,8 @@ _UNITS = {
     "h": HOUR,
 }
 _INT64_MAX = (1 << 63) - 1
+# The longest Go duration in whole seconds (time.Duration is int64 nanoseconds: about 292 years).
+MAX_SECONDS = _INT64_MAX // 1_000_000_000
 _UNIT_CHARS = frozenset("nuµμmsh")
 
 

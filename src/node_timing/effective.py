@@ -249,7 +249,11 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
 
 
 def _guess_seconds(raw: int | float) -> str:
-    return durations.format(durations.from_seconds(raw)) if raw >= 0 else "10s"
+    """The duration a bare number of seconds probably meant, for a hint; an ordinary example when
+    no Go duration can hold it (negative, infinite, NaN, beyond 292 years)."""
+    if not 0 <= raw <= durations.MAX_SECONDS:  # also false for NaN
+        return "10s"
+    return durations.format(durations.from_seconds(raw))
 
 
 def build_host_timing(

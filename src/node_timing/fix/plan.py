@@ -138,7 +138,9 @@ class Planner:
         ops = []
         for g, s in self.sources_at(finding):
             t = self.target(s, g)
-            if t is None or isinstance(s.raw, bool) or not isinstance(s.raw, int) or s.raw < 0:
+            if t is None or isinstance(s.raw, bool) or not isinstance(s.raw, int):
+                continue
+            if not 0 <= s.raw <= durations.MAX_SECONDS:  # no Go duration holds it: left to a human
                 continue
             # The kubelet documents these fields in seconds: a bare N meant N seconds.
             ops.append(
