@@ -378,3 +378,19 @@ def test_apply_follows_each_hosts_own_node_timing_apply(tmp_path: Path) -> None:
     assert result.rc == 0, str(result)
     installed = sorted(p.parent.parent.name for p in node.glob("*/kubelet.conf.d/*.conf"))
     assert installed == ["node2"]
+
+
+def test_check_only_role_exports_nothing(tmp_path: Path) -> None:
+    """node_timing_export_kubespray_vars: false, as examples/playbooks/check.yml does."""
+    playbook, inventory = write_project(
+        tmp_path,
+        [
+            role_play(node_timing_profile="fast", node_timing_export_kubespray_vars=False),
+            play([show("exported", "kubelet_status_update_frequency | default('not set')")]),
+        ],
+        groups=GROUPS,
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    assert result.debug("exported", "node1") == "not set"
+    assert result.debug("exported", "cp1") == "not set"
