@@ -203,9 +203,19 @@ def test_parse_noqa(line: str, ids: set[str]) -> None:
     assert parse_noqa(line) == ids
 
 
-def test_plugin_config_falls_back_to_ansible(tmp_path: Path) -> None:
+def test_plugin_config_is_not_run_without_the_opt_in(tmp_path: Path) -> None:
     write(tmp_path / "inv.yml", "plugin: ansible.builtin.constructed\n")
     write(tmp_path / "hosts", "h v=1\n")
     inv = load_inventory(tmp_path)
+    assert not inv.used_ansible
+    assert inv.host_vars("h")["v"].line == 1
+    (skipped,) = [p for p in inv.problems if p.kind == "not-executed"]
+    assert skipped.path == str(tmp_path / "inv.yml") and "--allow-exec" in skipped.message
+
+
+def test_plugin_config_falls_back_to_ansible_with_the_opt_in(tmp_path: Path) -> None:
+    write(tmp_path / "inv.yml", "plugin: ansible.builtin.constructed\n")
+    write(tmp_path / "hosts", "h v=1\n")
+    inv = load_inventory(tmp_path, allow_exec=True)
     assert inv.used_ansible
     assert inv.host_vars("h")["v"].value == 1 and inv.host_vars("h")["v"].line == 0

@@ -63,6 +63,8 @@ class Options:
     kube_version: str | None = None
     nodes: int | None = None
     heartbeat_budget: float | None = None
+    # Read sources that run code (inventory scripts, plugin configs) through ansible-core.
+    allow_exec: bool = False
 
 
 @dataclass
@@ -387,7 +389,7 @@ def lint_inventory(
     """Load ``path`` and return the context and every finding (before silencing)."""
     from node_timing.inventory import load_inventory
 
-    inventory = load_inventory(path)
+    inventory = load_inventory(path, allow_exec=bool(options and options.allow_exec))
     ctx = build_context(inventory, options)
     return ctx, run_rules(ctx)
 
@@ -399,7 +401,7 @@ class UnusableSettings(UsageError):
 
 
 def cluster_settings(
-    inventory_path: str | Path, kube_version: str | None = None
+    inventory_path: str | Path, kube_version: str | None = None, *, allow_exec: bool = False
 ) -> tuple[Any, KubeVersion, dict[str, Any]]:
     """The inventory's effective Settings, the version, and the inventory's extra-args dicts.
 
@@ -412,7 +414,9 @@ def cluster_settings(
 
     from node_timing.inventory import load_inventory
 
-    ctx = build_context(load_inventory(inventory_path), Options(kube_version=kube_version))
+    ctx = build_context(
+        load_inventory(inventory_path, allow_exec=allow_exec), Options(kube_version=kube_version)
+    )
     kubelet_group = (
         max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
     )

@@ -28,6 +28,7 @@ CONFIG_KEYS: dict[str, str] = {
     "kube_version": "a Kubernetes version string such as '1.35' or 'v1.35.4'",
     "nodes": "a whole number of nodes (> 0)",
     "heartbeat_budget": "lease writes per second (a number > 0)",
+    "allow_exec": "true or false (only in a file named with -c)",
 }
 
 
@@ -49,6 +50,7 @@ class LintConfig:
     kube_version: str | None = None
     nodes: int | None = None
     heartbeat_budget: float | None = None
+    allow_exec: bool = False
 
 
 def find_config(inventory: Path) -> Path | None:
@@ -120,8 +122,12 @@ def _rule_ids(path: Path, key: str, value: Any, known_rules: Collection[str]) ->
     return tuple(value)
 
 
-def load_config(path: Path, known_rules: Collection[str]) -> LintConfig:
-    """Read and validate one config file; an empty file is the default configuration."""
+def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = True) -> LintConfig:
+    """Read and validate one config file; an empty file is the default configuration.
+
+    ``explicit`` is False for a file found upward from the inventory: such a file may come with
+    the change under review, so it cannot switch on ``allow_exec``.
+    """
     data = _read_yaml(path)
     if data is None:
         return LintConfig(path=path)
@@ -164,8 +170,21 @@ def load_config(path: Path, known_rules: Collection[str]) -> LintConfig:
             path, f"heartbeat_budget must be {CONFIG_KEYS['heartbeat_budget']}, got {budget!r}"
         )
 
+    allow_exec = data.get("allow_exec", False)
+    if not isinstance(allow_exec, bool):
+        raise ConfigError(
+            path, f"allow_exec must be {CONFIG_KEYS['allow_exec']}, got {allow_exec!r}"
+        )
+    if allow_exec and not explicit:
+        raise ConfigError(
+            path,
+            "allow_exec is honoured only in a configuration file named with -c: this file was "
+            "found next to the inventory, and whoever can change the inventory can change it",
+        )
+
     return LintConfig(
         path=path,
+        allow_exec=allow_exec,
         skip_list=_rule_ids(path, "skip_list", data.get("skip_list", []), known_rules),
         warn_list=_rule_ids(path, "warn_list", data.get("warn_list", []), known_rules),
         kube_version=kube_version,
@@ -177,7 +196,7 @@ def load_config(path: Path, known_rules: Collection[str]) -> LintConfig:
 def discover(inventory: Path, known_rules: Collection[str]) -> LintConfig:
     """The configuration that applies to ``inventory``: the nearest file's, or the defaults."""
     path = find_config(inventory)
-    return load_config(path, known_rules) if path is not None else LintConfig()
+    return load_config(path, known_rules, explicit=False) if path is not None else LintConfig()
 
 
 def matches(rule: str, patterns: Iterable[str]) -> bool:

@@ -65,6 +65,54 @@ def _dir(target: Path) -> None:
     target.mkdir()
 
 
+MARKER = "node-timing-marker"  # any file of this name below the case's root: something ran
+
+
+def _marker_of(target: Path) -> Path:
+    inv = next(p for p in target.parents if p.name == "inventory")
+    return inv.parent / MARKER
+
+
+def _marking(target: Path) -> None:
+    """An executable that proves it ran: it creates the marker beside the inventory."""
+    target.write_text(f'#!/bin/sh\ntouch "{_marker_of(target)}"\necho "{{}}"\n')
+    target.chmod(0o755)
+
+
+def _pipe_plugin(target: Path) -> None:
+    target.write_text(
+        "plugin: ansible.builtin.constructed\n"
+        f"compose:\n  x: lookup('pipe', 'touch {_marker_of(target)}')\n"
+    )
+
+
+def _link_to(destination: str) -> Maker:
+    def make(target: Path) -> None:
+        os.symlink(destination, target)
+
+    return make
+
+
+def _deep(levels: int) -> Maker:
+    def make(target: Path) -> None:
+        target.mkdir()
+        fd = os.open(target, os.O_RDONLY)
+        try:
+            for _ in range(levels):  # relative to a directory fd: no path grows past PATH_MAX
+                os.mkdir("d", dir_fd=fd)
+                nxt = os.open("d", os.O_RDONLY, dir_fd=fd)
+                os.close(fd)
+                fd = nxt
+        finally:
+            os.close(fd)
+
+    return make
+
+
+YAML_HOSTS = "all:\n  children:\n    kube_node:\n      hosts:\n        node1:\n"
+CERTIFICATE_KEY = "5ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2e75ec2"
+
+
 def _unreadable(target: Path) -> None:
     target.write_text(f"{GRACE}: 20s\n")
     target.chmod(0)
@@ -217,7 +265,7 @@ CASES: list[Case] = [
     Case(
         "vault-inventory",
         {"hosts.yaml": "$ANSIBLE_VAULT;1.1;AES256\n6162\n"},
-        0,
+        5,
         "vault-encrypted file",
         hosts=None,
     ),
@@ -338,5 +386,69 @@ CASES: list[Case] = [
         },
         2,
         "unresolved-value",
+    ),
+    # --- untrusted inventories: nothing runs, nothing outside the project is read
+    Case(
+        "kubespray-post-deployment",
+        {
+            "group_vars/k8s_cluster/k8s-cluster.yml": FLAPPING,
+            "credentials/kubeadm_certificate_key.creds": CERTIFICATE_KEY + "\n",
+            "credentials/kube_encrypt_token.creds": "TokenSecretKubeEncrypt\n",
+            "artifacts/admin.conf": "apiVersion: v1\nkind: Config\nusers: []\n",
+            "artifacts/kubectl": _marking,
+            "artifacts/kubectl.sh": _marking,
+        },
+        2,
+        "k8s-cluster.yml:1:44: grace-vs-heartbeat",
+        absent=(CERTIFICATE_KEY, "TokenSecretKubeEncrypt", "credentials", "artifacts"),
+    ),
+    Case(
+        "executable-inventory",
+        {"hosts": _marking},
+        5,
+        "not read: an executable inventory script",
+        hosts=None,
+    ),
+    Case(
+        "executable-beside-inventory",
+        {"hosts.yaml": YAML_HOSTS, "dynamic.py": _marking},
+        0,
+        "dynamic.py:0:0: yaml-load: not read: an executable inventory script",
+        hosts=None,
+    ),
+    Case(
+        "plugin-config-pipe-lookup",
+        {"hosts.yaml": YAML_HOSTS, "constructed.yml": _pipe_plugin},
+        0,
+        "not read: an inventory plugin configuration",
+        hosts=None,
+    ),
+    Case(
+        "symlink-directory-out-of-project",
+        {"hosts.yaml": YAML_HOSTS, "linked": _link_to("/usr/bin")},
+        0,
+        "linked:0:0: yaml-load: not read: a symlink to a path outside the project",
+        hosts=None,
+    ),
+    Case(
+        "symlink-hosts-to-environ",
+        {"hosts": _link_to("/proc/self/environ")},
+        0,
+        "not read: a symlink to a path outside the project",
+        absent=("PYTHONPATH=", "/proc"),
+    ),
+    Case(
+        "directory-1500-deep",
+        {"hosts.yaml": YAML_HOSTS, "d": _deep(1500)},
+        2,
+        "not read: directories nested deeper than 32 levels",
+        hosts=None,
+    ),
+    Case(
+        "not-an-inventory",
+        {"a/b/hosts": HOSTS, "a/b/run.sh": _marking},
+        5,
+        "no inventory here",
+        hosts=None,
     ),
 ]

@@ -40,6 +40,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
     )
+    p.add_argument(
+        "--allow-exec",
+        action="store_true",
+        help="read inventory sources that run code (executable scripts, inventory plugin "
+        "configs) through ansible-core; without it they are reported and skipped",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         kube_version=args.kube_version or config.kube_version,
         nodes=args.nodes if args.nodes is not None else config.nodes,
         heartbeat_budget=args.heartbeat_budget or config.heartbeat_budget,
+        allow_exec=args.allow_exec or config.allow_exec,
     )
     if options.kube_version is not None:
         try:
@@ -72,10 +79,14 @@ def run(args: argparse.Namespace) -> int:
         except knowledge.KnowledgeError as exc:
             raise UsageError(str(exc)) from None
     try:
-        inventory = load_inventory(path)
+        inventory = load_inventory(path, allow_exec=options.allow_exec)
     except InventoryError as exc:
         print(f"node-timing: {exc}", file=sys.stderr)
         return EXIT_NOTHING
+    if path.is_dir():
+        # Say which files stood for the inventory: a directory is read the way kubespray's
+        # ansible.cfg reads it, which is not every file in it.
+        print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
     ctx = build_context(inventory, options)
     findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
@@ -89,6 +100,12 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(text)
     return lintconfig.exit_code(findings, strict=args.strict)
+
+
+def _sources(path: Path, sources: list[str]) -> str:
+    import os
+
+    return ", ".join(os.path.relpath(s, os.path.abspath(path)) for s in sources)
 
 
 def _relative(finding: Finding) -> Finding:

@@ -38,6 +38,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--inventory", metavar="PATH", help="a kubespray inventory to take the settings from"
     )
+    source.add_argument(
+        "--allow-exec",
+        action="store_true",
+        help="with --inventory: read sources that run code (scripts, plugin configs) through "
+        "ansible-core",
+    )
     source.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4")
     source.add_argument(
         "--set",
@@ -89,7 +95,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
 
         try:
             settings, version, current = cluster_settings(
-                args.inventory, kube_version=args.kube_version
+                args.inventory, kube_version=args.kube_version, allow_exec=args.allow_exec
             )
         except InventoryError as exc:
             error = UsageError(str(exc))

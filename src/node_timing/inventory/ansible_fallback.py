@@ -54,7 +54,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_with_ansible(path: str, synthesize_k8s_cluster: bool = True) -> Inventory:
+def load_with_ansible(
+    path: str, sources: list[str], synthesize_k8s_cluster: bool = True
+) -> Inventory:
+    """Read ``sources`` (the files node-timing found for ``path``, never kubespray's
+    ``credentials/`` or ``artifacts/``) through ansible-core: only with the user's opt-in, since
+    scripts and plugins run."""
     try:
         from ansible import constants as C  # type: ignore[import-untyped]
         from ansible.inventory.manager import InventoryManager  # type: ignore[import-untyped]
@@ -64,7 +69,7 @@ def load_with_ansible(path: str, synthesize_k8s_cluster: bool = True) -> Invento
         raise InventoryError(f"{path}: needs ansible-core to read this inventory ({exc})") from None
     loader = DataLoader()
     try:
-        im = InventoryManager(loader=loader, sources=[path])
+        im = InventoryManager(loader=loader, sources=list(sources))
         vm = VariableManager(loader=loader, inventory=im)
     except Exception as exc:  # ansible raises many types for bad inventories
         raise InventoryError(f"{path}: ansible-core cannot read this inventory: {exc}") from None
@@ -106,5 +111,6 @@ def load_with_ansible(path: str, synthesize_k8s_cluster: bool = True) -> Invento
         fixed[name] = values
     if synthesize_k8s_cluster:
         _synthesize_k8s_cluster(b)
-    sources = [str(s) for s in getattr(im, "_sources", [path])]
-    return Inventory(b, sources, [path], {}, {}, used_ansible=True, fixed_vars=fixed)
+    if not b.hosts:
+        raise InventoryError(f"{path}: no hosts in what ansible-core read")
+    return Inventory(b, list(sources), list(sources), {}, {}, used_ansible=True, fixed_vars=fixed)

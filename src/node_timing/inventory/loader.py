@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -25,6 +25,7 @@ from node_timing.inventory.model import (
     SourceKind,
     Value,
 )
+from node_timing.inventory.root import project_root, within
 from node_timing.inventory.yamlpos import YamlDocument, is_templated, parse_yaml
 
 _REJECT_EXTS = (".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst")
@@ -41,6 +42,29 @@ K8S_CLUSTER_PARTS = ("kube_control_plane", "kube_node", "calico_rr")
 
 class NeedsAnsible(Exception):
     """The source is a format only ansible-core can read (script, plugin config, toml)."""
+
+    def __init__(self, path: str, what: str = "") -> None:
+        super().__init__(path)
+        self.path = path
+        self.what = what
+
+
+def _not_run(path: str, what: str, reader: _Reader) -> bool:
+    """With the opt-in: hand the inventory to ansible-core. Without it: report and skip."""
+    if reader.allow_exec:
+        raise NeedsAnsible(path, what)
+    reader.skipped_exec.append(path)
+    reader.problems.append(
+        LoadProblem(
+            path,
+            0,
+            0,
+            f"not read: {what}; node-timing runs nothing from an inventory unless {OPT_IN}",
+            kind="not-executed",
+            severity="warning",
+        )
+    )
+    return False
 
 
 class _Builder:
@@ -190,33 +214,133 @@ class _Builder:
 # Larger files are skipped with a yaml-load finding (docs/limits.md): kubespray's own group_vars
 # are a few KiB, and PyYAML needs about 20 times a file's size in memory to compose it.
 MAX_FILE_SIZE = 16 * 1024 * 1024
+# A directory inventory is walked as ansible-core walks it, but never without end: a tree this deep
+# or this large is no inventory (ansible-core has no limit and dies of RecursionError).
+MAX_WALK_DEPTH = 32
+MAX_WALK_ENTRIES = 10_000
+# Pseudo-filesystems: their "regular files" are the process environment, kernel state, devices.
+_PSEUDO = ("/proc", "/sys", "/dev")
+
+OPT_IN = "--allow-exec (or allow_exec: true in a -c config file)"
 
 
-def _read(path: str, problems: list[LoadProblem], files: list[str]) -> bytes | None:
-    """The bytes of a regular file of at most MAX_FILE_SIZE, else a problem and None.
+@dataclass
+class _Reader:
+    """Everything one load reads goes through here: confined to ``root``, bounded, recorded.
 
-    FIFOs, sockets and devices are refused before opening: reading a FIFO blocks forever and
-    /dev/zero never ends.
+    ``files`` lists what was read (for fix and for the output); ``problems`` what was not.
     """
+
+    root: str
+    problems: list[LoadProblem]
+    allow_exec: bool = False
+    files: list[str] = field(default_factory=list)
+    skipped_exec: list[str] = field(default_factory=list)
+
+    def confined(self, path: str, kind: str = "inventory") -> str | None:
+        """The real path of ``path`` when it stays inside the root, else None and a problem.
+
+        The target of a symlink that leaves the root is never shown: it may itself be a secret
+        (``/proc/self/environ``, a path naming a customer).
+        """
+        real = os.path.realpath(path)
+        if within(self.root, real) and not any(
+            real == p or real.startswith(p + os.sep) for p in _PSEUDO
+        ):
+            return real
+        self.problems.append(
+            LoadProblem(
+                path,
+                0,
+                0,
+                "not read: a symlink to a path outside the project "
+                f"({display_root(self.root)}); node-timing reads nothing outside it",
+                kind="outside-root",
+                severity="warning",
+            )
+        )
+        return None
+
+    def read(self, path: str) -> bytes | None:
+        """The bytes of a regular file of at most MAX_FILE_SIZE inside the root, else a problem
+        and None.
+
+        The file is opened without following a last symlink and without blocking, then checked:
+        a FIFO swapped in after a check cannot hang the read, /dev/zero never reaches ``read``.
+        """
+        real = self.confined(path)
+        if real is None:
+            return None
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+                self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {what}"))
+                return None
+            if st.st_size > MAX_FILE_SIZE:
+                self.problems.append(LoadProblem(path, 0, 0, _too_large(st.st_size)))
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_FILE_SIZE:
+                chunk = os.read(fd, MAX_FILE_SIZE + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
+        except OSError as exc:
+            self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
+            return None
+        finally:
+            os.close(fd)
+        if len(data) > MAX_FILE_SIZE:  # grew since stat
+            self.problems.append(LoadProblem(path, 0, 0, _too_large(len(data))))
+            return None
+        self.files.append(path)
+        return data
+
+    def listdir(self, path: str, seen: frozenset[str], kind: str) -> list[str] | None:
+        """Sorted names in directory ``path`` (inside the root, not seen on this branch), or None
+        with a problem."""
+        real = self.confined(path, kind)
+        if real is None:
+            return None
+        if real in seen:
+            self.problems.append(
+                LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind=kind)
+            )
+            return None
+        if len(seen) >= MAX_WALK_DEPTH:
+            self.problems.append(
+                LoadProblem(
+                    path,
+                    0,
+                    0,
+                    f"not read: directories nested deeper than {MAX_WALK_DEPTH} levels",
+                    kind=kind,
+                )
+            )
+            return None
+        try:
+            return sorted(os.listdir(real))
+        except OSError as exc:
+            self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
+            return None
+
+
+def display_root(root: str) -> str:
+    """The root as a user wants to read it: relative to the working directory when below it."""
     try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-            problems.append(LoadProblem(path, 0, 0, f"cannot read: {what}"))
-            return None
-        if st.st_size > MAX_FILE_SIZE:
-            problems.append(LoadProblem(path, 0, 0, _too_large(st.st_size)))
-            return None
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_SIZE + 1)
-    except OSError as exc:
-        problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
-        return None
-    if len(data) > MAX_FILE_SIZE:  # grew since stat
-        problems.append(LoadProblem(path, 0, 0, _too_large(len(data))))
-        return None
-    files.append(path)
-    return data
+        rel = os.path.relpath(root)
+    except (ValueError, OSError):  # another drive; a working directory that was deleted
+        return root
+    return root if rel.startswith("..") else rel
 
 
 def _too_large(size: int) -> str:
@@ -257,10 +381,11 @@ def _vars_value(
 
 
 def load_vars_file(
-    path: str, kind: SourceKind, group: str | None, problems: list[LoadProblem], files: list[str]
+    path: str, kind: SourceKind, group: str | None, reader: _Reader
 ) -> dict[str, Value]:
     """Top-level variables of one group_vars/host_vars file, with positions."""
-    data = _read(path, problems, files)
+    problems = reader.problems
+    data = reader.read(path)
     if data is None:
         return {}
     text = _decode(path, data, problems)
@@ -295,8 +420,9 @@ def load_vars_file(
 class _VarsDir:
     """A ``group_vars``/``host_vars`` directory, listed once (Ansible's find_vars_files)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, reader: _Reader) -> None:
         self.path = path
+        self.reader = reader
         self.entries: dict[str, bool] = {}  # name -> is_dir
         try:
             with os.scandir(path) as it:
@@ -308,82 +434,157 @@ class _VarsDir:
         except OSError:
             self.entries = {}
 
-    def find(self, name: str, problems: list[LoadProblem]) -> list[str]:
+    def find(self, name: str) -> list[str]:
         for ext in VARS_EXTS:
             candidate = name + ext
             if candidate in self.entries:
                 full = os.path.join(self.path, candidate)
                 if self.entries[candidate]:
-                    return _dir_files(full, problems, set())
+                    return _dir_files(full, self.reader)
                 return [full]
         return []
 
 
-def _list_dir(
-    path: str, problems: list[LoadProblem], seen: set[str], kind: str
-) -> tuple[list[str], set[str]] | None:
-    """Sorted names in ``path`` and the directories seen on the way, or None (a problem is
-    recorded) for a symlink loop or an unreadable directory."""
-    real = os.path.realpath(path)
-    if real in seen:
-        problems.append(LoadProblem(path, 0, 0, "symlink loop: directory skipped", kind=kind))
-        return None
-    try:
-        names = sorted(os.listdir(path))
-    except OSError as exc:
-        problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
-        return None
-    return names, seen | {real}
+def _walk(
+    top: str, reader: _Reader, kind: str, skip: Callable[[str], bool]
+) -> Iterator[tuple[str, str, bool]]:
+    """``(path, name, is_dir)`` below ``top`` in ansible-core's order (sorted, depth first),
+    without recursion: a directory 1,500 levels deep must not reach Python's recursion limit.
 
-
-def _dir_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
-    listed = _list_dir(path, problems, seen, "yaml-load")
-    if listed is None:
-        return []
-    names, seen = listed
-    found: list[str] = []
-    for name in names:
-        if name.startswith(".") or name.endswith("~"):
+    Directories are entered only inside the root and up to MAX_WALK_DEPTH levels; at most
+    MAX_WALK_ENTRIES entries are listed in all.
+    """
+    names = reader.listdir(top, frozenset(), kind)
+    if names is None:
+        return
+    stack: list[tuple[str, Iterator[str], frozenset[str]]] = [
+        (top, iter(names), frozenset({os.path.realpath(top)}))
+    ]
+    listed = 0
+    while stack:
+        directory, it, seen = stack[-1]
+        name = next(it, None)
+        if name is None:
+            stack.pop()
             continue
-        full = os.path.join(path, name)
-        ext = os.path.splitext(name)[1]
-        if os.path.isdir(full):
-            if not ext:
-                found.extend(_dir_files(full, problems, seen))
-        elif os.path.isfile(full) and (not ext or ext in YAML_EXTS):
-            found.append(full)
-    return found
+        if skip(name):
+            continue
+        listed += 1
+        if listed > MAX_WALK_ENTRIES:
+            reader.problems.append(
+                LoadProblem(
+                    top,
+                    0,
+                    0,
+                    f"not read past {MAX_WALK_ENTRIES:,} entries: no inventory is this large",
+                    kind=kind,
+                )
+            )
+            return
+        full = os.path.join(directory, name)
+        is_dir = os.path.isdir(full)
+        yield full, name, is_dir
+        if is_dir:
+            sub = reader.listdir(full, seen, kind)
+            if sub is not None:
+                stack.append((full, iter(sub), seen | {os.path.realpath(full)}))
+
+
+def _dir_files(path: str, reader: _Reader) -> list[str]:
+    """The vars files of a ``group_vars/<group>/`` directory, as Ansible's vars plugin finds them."""
+
+    def skip(name: str) -> bool:
+        return name.startswith(".") or name.endswith("~")
+
+    return [
+        full
+        for full, name, is_dir in _walk(path, reader, "yaml-load", skip)
+        if not is_dir
+        and (not os.path.splitext(name)[1] or os.path.splitext(name)[1] in YAML_EXTS)
+        and os.path.isfile(full)
+    ]
 
 
 # ------------------------------------------------------------------------------ inventory sources
 
 
-def _source_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
-    """Files Ansible parses for ``-i path``: a directory is walked, sorted, minus ignored names."""
-    if not os.path.isdir(path):
-        return [path]
-    listed = _list_dir(path, problems, seen, "inventory")
-    if listed is None:
+def _ignored_pattern() -> re.Pattern[str]:
+    """ansible-core's IGNORED_ALWAYS, its reject and ignore extensions, plus kubespray's own
+    ignore patterns and extensions (``artifacts``, ``credentials``, ``.creds``, ``.gpg``)."""
+    from node_timing.knowledge import kubespray
+
+    reading = kubespray()["inventory_reading"]
+    exts = (*_REJECT_EXTS, ".orig", ".ini", ".cfg", ".retry", *reading["ignore_extensions"])
+    return re.compile(
+        r"^\.|^host_vars$|^group_vars$|^vars_plugins$|"
+        + "|".join(re.escape(p) for p in reading["ignore_patterns"])
+        + "|"
+        + "|".join(re.escape(e) + "$" for e in dict.fromkeys(exts))
+    )
+
+
+_IGNORED = _ignored_pattern()
+
+
+def _is_ignored(name: str) -> bool:
+    return _IGNORED.search(name) is not None
+
+
+def _top_sources(path: str, reader: _Reader) -> tuple[list[str], list[str]]:
+    """The inventory files at the top of directory ``path``: what ansible-core would parse there
+    with kubespray's ansible.cfg, and kubespray's ``inventory.ini`` (``*.ini``, which both skip
+    when given the directory but which kubespray's documentation names with ``-i``)."""
+    names = reader.listdir(path, frozenset(), "inventory") or []
+    files = [n for n in names if not os.path.isdir(os.path.join(path, n))]
+    return (
+        [os.path.join(path, n) for n in files if not _IGNORED.search(n)],
+        [os.path.join(path, n) for n in files if n.endswith(".ini")],
+    )
+
+
+def _source_files(path: str, reader: _Reader) -> tuple[list[str], list[str]]:
+    """What stands for ``-i DIR``: the files ansible-core parses (the directory walked, sorted,
+    minus ignored names) when there is one at the top, and kubespray's ``*.ini`` files there,
+    read when the first give no inventory."""
+    top, ini = _top_sources(path, reader)
+    if not top:
+        return [], ini
+    walked = [
+        full for full, _name, is_dir in _walk(path, reader, "inventory", _is_ignored) if not is_dir
+    ]
+    return walked, ini
+
+
+def _conventional(path: str, reader: _Reader) -> list[str]:
+    """Inventories in kubespray's layout below ``path``: ``inventory/<cluster>/`` (or
+    ``<cluster>/`` when ``path`` is itself named ``inventory``) with a source at their top."""
+    parent = path if os.path.basename(path) == "inventory" else os.path.join(path, "inventory")
+    if not os.path.isdir(parent):
         return []
-    names, seen = listed
-    out: list[str] = []
-    for name in names:
-        if _IGNORED.search(name):
-            continue
-        out.extend(_source_files(os.path.join(path, name), problems, seen))
-    return out
+    quiet = _Reader(reader.root, [])
+    names = quiet.listdir(parent, frozenset(), "inventory") or []
+    return [
+        os.path.join(parent, n)
+        for n in names
+        if not n.startswith(".")
+        and os.path.isdir(os.path.join(parent, n))
+        and any(_top_sources(os.path.join(parent, n), quiet))
+    ]
 
 
-def _needs_ansible(path: str, head: bytes) -> bool:
+def _plugin_or_script(path: str, data: bytes) -> str | None:
+    """What would run if ansible-core read this file, or None for plain INI/YAML data."""
     if path.endswith(".toml"):
-        return True
-    if head.startswith(b"#!"):
-        return True
+        return "a TOML inventory (read by ansible-core's toml plugin)"
+    if data.startswith(b"#!"):
+        return "an executable inventory script"
     try:
         mode = os.stat(path).st_mode
     except OSError:
-        return False
-    return bool(mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)) and os.access(path, os.X_OK)
+        return None
+    if mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) and os.access(path, os.X_OK):
+        return "an executable inventory script"
+    return None
 
 
 def _yaml_inventory(path: str, text: str, problems: list[LoadProblem]) -> list[Op] | None:
@@ -399,7 +600,7 @@ def _yaml_inventory(path: str, text: str, problems: list[LoadProblem]) -> list[O
         return None
     top = {str(k.value): v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
     if "plugin" in top:
-        raise NeedsAnsible(path)
+        raise NeedsAnsible(path, "an inventory plugin configuration (plugins run code)")
     ops: list[Op] = []
     for k, v in doc.pairs(root):
         _yaml_group(doc, doc.key_of(k), v, ops, problems)
@@ -529,15 +730,21 @@ def _yaml_group(
     return name
 
 
-def _parse_source(path: str, b: _Builder, problems: list[LoadProblem], files: list[str]) -> bool:
-    """Parse one inventory file into the builder; False when it is not usable."""
+def _parse_source(path: str, b: _Builder, reader: _Reader) -> bool:
+    """Parse one inventory file into the builder; False when it is not usable.
+
+    A file only ansible-core can read (a script, a plugin config, TOML) raises NeedsAnsible with
+    the opt-in, and is reported and skipped without it: reading it would run its code.
+    """
+    problems = reader.problems
     if os.path.isdir(path):
         return False
-    data = _read(path, problems, files)
+    data = reader.read(path)
     if data is None:
         return False
-    if _needs_ansible(path, data[:2]):
-        raise NeedsAnsible(path)
+    runs = _plugin_or_script(path, data[:2])
+    if runs is not None:
+        return _not_run(path, runs, reader)
     ext = os.path.splitext(path)[1]
     if not ext or ext in YAML_EXTS:
         text = _decode(path, data, problems)
@@ -550,6 +757,8 @@ def _parse_source(path: str, b: _Builder, problems: list[LoadProblem], files: li
             m = exc.node.start_mark
             problems.append(LoadProblem(path, m.line + 1, m.column + 1, str(exc)))
             return False
+        except NeedsAnsible as exc:
+            return _not_run(path, exc.what, reader)
         if ops is not None:
             problems.extend(local)
             b.apply(ops)
@@ -732,96 +941,218 @@ def _synthesize_k8s_cluster(b: _Builder) -> None:
 
 
 def load_inventory(
-    path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool = True
+    path: str | os.PathLike[str],
+    *,
+    synthesize_k8s_cluster: bool = True,
+    allow_exec: bool = False,
 ) -> Inventory:
-    """Load an inventory file or directory as ``ansible-inventory -i PATH`` would.
+    """Load an inventory file or directory as ``ansible-inventory -i PATH`` would with kubespray's
+    ansible.cfg, reading nothing outside the project root and running nothing.
 
-    Raises InventoryError when the path does not exist or holds no inventory; every other
-    problem is recorded in ``Inventory.problems``.
+    A directory is an inventory when it holds an inventory file at its top (kubespray's
+    ``inventory/<cluster>/`` with ``inventory.ini`` beside ``group_vars/``); a directory holding
+    exactly one such inventory under ``inventory/`` stands for it. ``allow_exec`` lets ansible-core
+    read sources that run code (scripts, plugin configs), as ``ansible-inventory`` would.
+
+    Raises InventoryError when the path does not exist, holds no inventory or no host; every
+    other problem is recorded in ``Inventory.problems``.
     """
-    p = os.path.abspath(os.fspath(path))
-    if not os.path.exists(p):
-        raise InventoryError(f"{os.fspath(path)}: no such file or directory")
+    shown = os.fspath(path)
+    p = os.path.abspath(shown)
+    if not os.path.lexists(p):
+        raise InventoryError(f"{shown}: no such file or directory")
     problems: list[LoadProblem] = []
-    files: list[str] = []
-    b = _Builder()
-    b.problems = problems
+    reader = _Reader(project_root(p), problems, allow_exec)
+    fallback: list[str] = []
     if os.path.isdir(p):
-        candidates = _source_files(p, problems, set())
+        candidates, fallback = _source_files(p, reader)
+        if not candidates and not fallback:
+            found = _conventional(p, reader)
+            if len(found) == 1:
+                return load_inventory(
+                    found[0], synthesize_k8s_cluster=synthesize_k8s_cluster, allow_exec=allow_exec
+                )
+            raise InventoryError(_not_an_inventory(shown, p, found, problems))
         basedir = p
-        if not candidates:
-            # kubespray's layout keeps inventory.ini in the cluster directory; ansible-core skips
-            # *.ini when given the directory, so read them as `-i DIR/inventory.ini` would.
-            try:
-                names = sorted(os.listdir(p))
-            except OSError:
-                names = []
-            candidates = [
-                os.path.join(p, n)
-                for n in names
-                if n.endswith(".ini") and os.path.isfile(os.path.join(p, n))
-            ]
-            # kubespray's documented layout is inventory/<cluster>/inventory.ini, used with
-            # `-i inventory/<cluster>/inventory.ini`; reading it is what its users expect, so no
-            # notice is given.
     else:
+        parts = p.split(os.sep)
+        if "group_vars" in parts[-3:-1] or "host_vars" in parts[-3:-1]:
+            raise InventoryError(
+                f"{shown}: a vars file, not an inventory: lint the inventory file or the "
+                "directory that holds group_vars/"
+            )
         candidates = [p]
         basedir = os.path.dirname(p)
+    b = _Builder()
+    b.problems = problems
     sources: list[str] = []
     try:
         for c in candidates:
-            if _parse_source(c, b, problems, files):
+            if _parse_source(c, b, reader):
                 sources.append(c)
+        if not sources:
+            # kubespray's layout: inventory/<cluster>/inventory.ini beside group_vars/.
+            for c in fallback:
+                if _parse_source(c, b, reader):
+                    sources.append(c)
     except NeedsAnsible:
         from node_timing.inventory.ansible_fallback import load_with_ansible
 
-        return load_with_ansible(p, synthesize_k8s_cluster)
-    if not sources:
-        # Say why, or a broken hosts.yaml reads as an empty directory.
-        errors = [str(pr) for pr in problems if pr.severity == "error"]
-        why = (
-            f" ({errors[0]}{f'; {len(errors) - 1} more problems' if len(errors) > 1 else ''})"
-            if errors
-            else ""
-        )
-        raise InventoryError(f"{os.fspath(path)}: no inventory found{why}")
+        _prescan(shown, basedir, candidates, reader)
+        return load_with_ansible(p, candidates, synthesize_k8s_cluster)
+    if reader.skipped_exec:
+        _report_ansible_cfg(basedir, reader)
+    if not sources or not b.hosts:
+        raise InventoryError(_no_hosts(shown, sources, problems))
     b.reconcile()
     if synthesize_k8s_cluster:
         _synthesize_k8s_cluster(b)
     group_files: dict[str, dict[str, Value]] = {}
     host_files: dict[str, dict[str, Value]] = {}
-    real_base = os.path.realpath(basedir)
-    gdir = os.path.join(real_base, "group_vars")
-    if os.path.isdir(gdir):
-        vd = _VarsDir(gdir)
+    gdir = _vars_dir(basedir, "group_vars", reader)
+    if gdir is not None:
+        vd = _VarsDir(gdir, reader)
         for name in b.groups:
             merged: dict[str, Value] = {}
-            for f in vd.find(name, problems):
-                merged.update(load_vars_file(f, "group_vars", name, problems, files))
+            for f in vd.find(name):
+                merged.update(load_vars_file(f, "group_vars", name, reader))
             if merged:
                 group_files[name] = merged
-    elif os.path.exists(gdir):
-        problems.append(
-            LoadProblem(
-                gdir, 0, 0, "group_vars is not a directory: skipped", "inventory", "warning"
-            )
-        )
-    hdir = os.path.join(real_base, "host_vars")
-    if os.path.isdir(hdir):
-        vd = _VarsDir(hdir)
+    hdir = _vars_dir(basedir, "host_vars", reader)
+    if hdir is not None:
+        vd = _VarsDir(hdir, reader)
         for name in b.hosts:
             if name.startswith(os.sep):
                 continue
             merged = {}
-            for f in vd.find(name, problems):
-                merged.update(load_vars_file(f, "host_vars", None, problems, files))
+            for f in vd.find(name):
+                merged.update(load_vars_file(f, "host_vars", None, reader))
             if merged:
                 host_files[name] = merged
-    elif os.path.exists(hdir):
-        problems.append(
-            LoadProblem(hdir, 0, 0, "host_vars is not a directory: skipped", "inventory", "warning")
+    return Inventory(b, sources, reader.files, group_files, host_files)
+
+
+# ansible.cfg settings that make ansible-core import code while it reads an inventory.
+_PLUGIN_KEYS = (
+    "inventory_plugins",
+    "vars_plugins",
+    "enable_plugins",
+    "collections_path",
+    "collections_paths",
+)
+
+
+def _report_ansible_cfg(basedir: str, reader: _Reader) -> None:
+    """Name an ``ansible.cfg`` (inventory or working directory) that would load plugins: with
+    ``--allow-exec`` ansible-core reads the working directory's. Only keys are named, never
+    values; a file outside the project is not opened."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = basedir
+    for directory in dict.fromkeys((basedir, cwd)):
+        path = os.path.join(directory, "ansible.cfg")
+        if not os.path.isfile(path):
+            continue
+        quiet = _Reader(reader.root, [])
+        data = quiet.read(path)
+        if data is None:
+            continue
+        for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
+            key = line.split("=", 1)[0].strip().lower()
+            if "=" in line and key in _PLUGIN_KEYS:
+                reader.problems.append(
+                    LoadProblem(
+                        path,
+                        number,
+                        1,
+                        f"not loaded: {key} would make ansible-core import code from the "
+                        f"project; node-timing reads no ansible.cfg unless {OPT_IN}",
+                        kind="not-executed",
+                        severity="warning",
+                    )
+                )
+
+
+def _prescan(shown: str, basedir: str, sources: list[str], reader: _Reader) -> None:
+    """Before ansible-core reads the inventory: the files it will read must pass the limits the
+    native reader applies (ansible-core has none: an alias bomb, a FIFO or /dev/zero would hang
+    it or exhaust memory). Raises InventoryError naming the first file that does not; a YAML file
+    that does not parse would stop ansible-core too."""
+    data_files = [s for s in sources if _plugin_or_script(s, b"") is None]
+    yaml_files = [s for s in data_files if os.path.splitext(s)[1] in YAML_EXTS]
+    for name in ("group_vars", "host_vars"):
+        top = _vars_dir(basedir, name, reader)
+        if top is not None:
+            yaml_files.extend(
+                full
+                for full, _n, is_dir in _walk(top, reader, "yaml-load", lambda n: n[:1] == ".")
+                if not is_dir
+            )
+    is_yaml = set(yaml_files)
+    for path in dict.fromkeys([*data_files, *yaml_files]):
+        before = len(reader.problems)
+        data = reader.read(path)
+        if data is not None and path in is_yaml:
+            text = _decode(path, data, reader.problems)
+            if text is not None:
+                reader.problems.extend(parse_yaml(path, text)[1])
+        # ansible-core would follow a symlink out of the project: that is no warning here
+        errors = [
+            p
+            for p in reader.problems[before:]
+            if p.severity == "error" or p.kind == "outside-root"
+        ]
+        if errors:
+            raise InventoryError(f"{shown}: not handed to ansible-core: {errors[0]}")
+
+
+def _vars_dir(basedir: str, name: str, reader: _Reader) -> str | None:
+    """``basedir/name`` when it is a directory inside the root, else None (with a problem when
+    it exists but cannot be used)."""
+    path = os.path.join(basedir, name)
+    if not os.path.lexists(path):
+        return None
+    if reader.confined(path) is None:
+        return None
+    if not os.path.isdir(path):
+        reader.problems.append(
+            LoadProblem(path, 0, 0, f"{name} is not a directory: skipped", "inventory", "warning")
         )
-    return Inventory(b, sources, files, group_files, host_files)
+        return None
+    return path
+
+
+def _not_an_inventory(shown: str, path: str, found: list[str], problems: list[LoadProblem]) -> str:
+    if found:
+        names = ", ".join(os.path.relpath(f, path) for f in found)
+        return f"{shown}: not an inventory; it holds {len(found)} ({names}): lint one of them"
+    why = _first_error(problems)
+    return (
+        f"{shown}: no inventory here: expected an inventory file (inventory.ini, hosts.yaml, ...) "
+        f"at its top, beside group_vars/{why}"
+    )
+
+
+def _no_hosts(shown: str, sources: list[str], problems: list[LoadProblem]) -> str:
+    if sources:
+        names = ", ".join(os.path.basename(s) for s in sources)
+        return f"{shown}: no hosts in {names}{_first_error(problems)}"
+    return f"{shown}: no inventory found{_first_error(problems)}"
+
+
+def _first_error(problems: list[LoadProblem]) -> str:
+    """Why nothing was read, from the first problems (say why, or a broken hosts.yaml reads as
+    an empty directory)."""
+    errors = [
+        str(pr)
+        for pr in problems
+        if pr.severity == "error" or pr.kind in ("not-executed", "outside-root", "vault")
+    ]
+    if not errors:
+        return ""
+    more = f"; {len(errors) - 1} more problems" if len(errors) > 1 else ""
+    return f" ({errors[0]}{more})"
 
 
 __all__ = ["Inventory", "load_inventory"]
