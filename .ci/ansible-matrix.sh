@@ -5,13 +5,17 @@
 #   NODE_TIMING_MATRIX_DIR   where the venvs live (default: .venv-ansible/ in the checkout)
 #   NODE_TIMING_MATRIX       space-separated subset of "2.16 2.18 2.19"
 #   PYTHON                   interpreter for the venvs (default: python3.11)
-# Venvs are reused; the project is reinstalled on every run (not editable: the tests use the
-# checkout's collection and core, and test_ansible_collection.py checks the wheel on its own).
+# The venvs' dependencies are installed concurrently (the installs wait on the network, not the
+# CPU), each with a line when it is ready; the project is built once as a wheel and installed
+# into each (not editable: the tests use the checkout's collection and core, and
+# test_ansible_collection.py checks the wheel on its own). Then each version's tests run with
+# two workers, a module per worker (module fixtures build a wheel or run a playbook once).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 base="${NODE_TIMING_MATRIX_DIR:-$repo/.venv-ansible}"
 python="${PYTHON:-python3.11}"
+command -v "$python" >/dev/null || python=python3
 versions="${NODE_TIMING_MATRIX:-2.16 2.18 2.19}"
 
 declare -A spec=(
@@ -20,21 +24,55 @@ declare -A spec=(
   [2.19]="ansible-core>=2.19.0,<2.20"
 )
 
-status=0
-for v in $versions; do
-  venv="$base/ansible-$v"
+install() {
+  local v=$1 venv="$base/ansible-$1"
   if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip "setuptools>=77" wheel
   fi
-  "$venv/bin/python" -m pip install --quiet "${spec[$v]}" "ansible-lint>=26" "pytest>=8"
-  # A local directory is always rebuilt and reinstalled; satisfied dependencies stay put.
-  "$venv/bin/python" -m pip install --quiet "$repo"
-  echo "== ansible-core $("$venv/bin/python" -c 'import ansible.release as r; print(r.__version__)')"
-  start=$SECONDS
-  if ! (cd "$repo" && NODE_TIMING_ANSIBLE_BIN="$venv/bin" "$venv/bin/python" -m pytest -p no:cacheprovider tests/ansible "$@"); then
+  "$venv/bin/python" -m pip install --quiet "${spec[$v]}" "ansible-lint>=26" "pytest>=8" "pytest-xdist>=3.5"
+}
+
+mkdir -p "$base"
+start=$SECONDS
+declare -A pids
+for v in $versions; do
+  install "$v" >"$base/install-$v.log" 2>&1 &
+  pids[$v]=$!
+done
+status=0
+for v in $versions; do
+  if wait "${pids[$v]}"; then
+    echo "== ansible-core $v installed ($((SECONDS - start)) s since the matrix started)"
+  else
+    echo "== ansible-core $v: install failed:"
+    cat "$base/install-$v.log"
     status=1
   fi
-  echo "== ansible-core $v: $((SECONDS - start)) s"
+done
+[[ $status -eq 0 ]] || exit $status
+
+# One build: concurrent builds of the checkout would share its build/ directory.
+wheels="$(mktemp -d)"
+trap 'rm -rf "$wheels"' EXIT
+first="$base/ansible-${versions%% *}"
+"$first/bin/python" -m pip wheel --quiet --no-deps -w "$wheels" "$repo"
+wheel=("$wheels"/node_timing-*.whl)
+for v in $versions; do
+  # the same version number as last time: install its dependencies, then replace the project
+  "$base/ansible-$v/bin/python" -m pip install --quiet "${wheel[0]}"
+  "$base/ansible-$v/bin/python" -m pip install --quiet --force-reinstall --no-deps "${wheel[0]}"
+done
+echo "== node-timing installed ($((SECONDS - start)) s)"
+
+for v in $versions; do
+  venv="$base/ansible-$v"
+  echo "== ansible-core $("$venv/bin/python" -c 'import ansible.release as r; print(r.__version__)')"
+  begin=$SECONDS
+  if ! (cd "$repo" && NODE_TIMING_ANSIBLE_BIN="$venv/bin" "$venv/bin/python" -m pytest \
+    -p no:cacheprovider -n 2 --dist loadfile tests/ansible "$@"); then
+    status=1
+  fi
+  echo "== ansible-core $v: $((SECONDS - begin)) s"
 done
 exit $status

@@ -5,21 +5,18 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
+from playbook_runner import ansible_bin
 
 from node_timing.inventory import load_inventory
 
-ANSIBLE_INVENTORY = Path(sys.executable).parent / "ansible-inventory"
+ANSIBLE_INVENTORY = ansible_bin() / "ansible-inventory"
 COUNT = 48
 
-# ansible-core is a dependency: ansible-inventory is always next to the interpreter.
-pytestmark = [pytest.mark.ansible]
 
 KEYS = [f"v{i}" for i in range(6)] + ["kubelet_config_extra_args"]
 
