@@ -82,5 +82,7 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         seen[key] = n + 1
         if n:
             key += f"\0{n}"
-        result.append(hashlib.sha256(key.encode("utf-8")).hexdigest())
+        # surrogatepass: a file name with bytes that are not UTF-8 is hashed too, not a crash;
+        # every other key gives the bytes (and fingerprint) plain UTF-8 gives.
+        result.append(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest())
     return result
