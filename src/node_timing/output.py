@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 
-def to_json(data: Any, indent: int | None = 2) -> str:
+def to_json(data: Any, indent: int | None = 2, default: Callable[[Any], Any] | None = None) -> str:
     """JSON text that is valid UTF-8 whatever the data holds.
 
     A file name read from disk keeps the bytes that are not UTF-8 as lone surrogates
@@ -18,7 +19,7 @@ def to_json(data: Any, indent: int | None = 2) -> str:
     """
     import json
 
-    text = json.dumps(data, indent=indent, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=default) + "\n"
     # An escaped backslash and the hex digits: inside the JSON string this reads as \xNN.
     return _SURROGATE.sub(lambda m: "\\" + _escape(m.group()), text)
 
