@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from node_timing import formats, knowledge, lintconfig, rules
-    from node_timing.errors import EXIT_NOTHING, UsageError
+    from node_timing.errors import UsageError
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.lint import Options, build_context, run_rules
 
@@ -74,8 +74,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         inventory = load_inventory(path)
     except InventoryError as exc:
-        print(f"node-timing: {exc}", file=sys.stderr)
-        return EXIT_NOTHING
+        return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
     ctx = build_context(inventory, options)
     findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
@@ -89,6 +88,23 @@ def run(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(text)
     return lintconfig.exit_code(findings, strict=args.strict)
+
+
+def _nothing_to_lint(reason: str, name: str) -> int:
+    """Exit 5: the reason on stderr and, for a document format, an empty report on stdout."""
+    import os
+    import sys
+
+    from node_timing import formats, rules
+    from node_timing.errors import EXIT_NOTHING
+    from node_timing.output import printable
+
+    print(f"node-timing: {printable(reason)}", file=sys.stderr)
+    if name in formats.DOCUMENT_FORMATS:
+        sys.stdout.write(
+            formats.get_formatter(name)([], rules.catalogue(), summary={"root": os.getcwd()})
+        )
+    return EXIT_NOTHING
 
 
 def _relative(finding: Finding) -> Finding:

@@ -16,6 +16,9 @@ from node_timing.rules import RuleInfo
 
 FORMATS: tuple[str, ...] = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 DEFAULT_FORMAT = "text"
+# Formats whose output is one document a CI step uploads or parses: with nothing to lint they
+# still print it, empty, since an empty file is no valid report (GitHub code scanning rejects it).
+DOCUMENT_FORMATS: tuple[str, ...] = ("json", "codeclimate", "sarif")
 
 
 class Summary(TypedDict, total=False):
