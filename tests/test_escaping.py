@@ -25,6 +25,8 @@ GRACE = "kube_controller_node_monitor_grace_period"
 
 # What a value, a file name or a host name may carry to forge a line of CI log or drive a terminal.
 HOSTILE = ("a\nb", "%0A::error file=x::pwned", "##[error]boom", "\x1b[31mred", "::warning::x")
+# How the line formats show them.
+SHOWN = ("a\\nb", "%0A::error file=x::pwned", "##\\x5berror]boom", "\\x1b[31mred", "::warning::x")
 # Host names cannot hold "[" (it starts an Ansible host range, refused as in ansible-core), so
 # the host names use ESC without one and "##error" for the Azure-style prefix.
 HOST_NAMES = ("a\nb", "%0A::error file=x::pwned", "esc\x1bcred\x07", "::warning::x", "x\r##error")
@@ -89,7 +91,7 @@ def assert_lines_are_ours(text: str, pattern: str) -> list[str]:
     """Every line of ``text`` matches ``pattern`` and no line-breaking or escape character is
     left: a viewer that splits at CR, NEL or U+2028 sees the same lines as ``split("\\n")``."""
     assert "\x1b" not in text and "\x00" not in text
-    assert "##vso[" not in text.lower()
+    assert "##[" not in text and "##vso[" not in text.lower()
     assert not [c for c in LINE_BREAKS if c in text]
     lines = text.split("\n")
     assert lines[-1] == "", "output ends with a line end"
@@ -154,9 +156,24 @@ def test_github_encodes_every_field_by_the_runner_rules(hostile: Path) -> None:
     assert "file=inventory/group_vars/all/a%0Ab.yml," in r.out
     assert "file=inventory/group_vars/all/%3A%3Awarning%3A%3Ax.yml," in r.out
     # In the message: %, CR and LF; ESC and NUL are shown as escapes, never sent raw.
-    assert "a%0Ab%0D%0A%250A::error file=x::pwned%0D%0A##[error]boom%0D%0A\\x1b[31mred" in r.out
+    assert "a%0Ab%0D%0A%250A::error file=x::pwned%0D%0A##\\x5berror]boom%0D%0A\\x1b[31mred" in r.out
     assert "\\x00\\x9b\\u2028end" in r.out
     assert "hosts: " in r.out and "a%0Ab" in r.out and "esc\\x1bcred\\x07" in r.out
+
+
+@pytest.mark.parametrize("name", ["pep8", "text"])
+def test_a_path_that_starts_the_line_cannot_start_a_command(tmp_path: Path, name: str) -> None:
+    """GitHub's runner reads ``::`` commands after leading spaces: a file named so in the
+    working directory is written ``./::…``, the same file."""
+    inv = tmp_path / "inventory"
+    inv.mkdir()
+    # Inventory sources with a repeated key: a yaml-load finding in each.
+    (inv / "::error file=x::pwned.yml").write_text("all:\n  hosts:\n    n1:\n    n1:\n")
+    (inv / " ::warning::x.yml").write_text("all:\n  hosts:\n    n2:\n    n2:\n")
+    r = run("lint", ".", "--format", name, cwd=inv)
+    assert r.code == 2, r.err
+    assert "./::error file=x::pwned.yml:" in r.out and "./ ::warning::x.yml:" in r.out
+    assert not [line for line in r.out.splitlines() if line.lstrip().startswith("::")]
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +221,7 @@ def test_explain_text_and_json(hostile: Path) -> None:
         text.out,
         r"(Kubernetes \d|hosts: |  [a-z_]+\.[a-z0-9_]+ |  a dead node|  its pods|$)",
     )
-    assert "##[error]boom\\r\\n\\x1b[31mred" in text.out
+    assert "##\\x5berror]boom\\r\\n\\x1b[31mred" in text.out
     assert "esc\\x1bcred\\x07" in text.out
     data = run("explain", "inventory", "--format", "json", cwd=hostile)
     assert data.code == 0, data.err
@@ -267,12 +284,11 @@ def test_fix_diff_is_one_line_per_line_of_the_file(tmp_path: Path) -> None:
     assert odd[2:] == [
         "@@ -1,3 +1,3 @@",
         " # top ##vso\\x5btask.setvariable variable=x]pwned",
-        " other_var: abc\\x85 ::error file=x::pwned\\u2028 ##[error]boom",
+        " other_var: abc\\x85 ::error file=x::pwned\\u2028 ##\\x5berror]boom",
         "-kube_apiserver_pod_eviction_unreachable_timeout_seconds: 30s",
     ]
     assert '+kube_apiserver_pod_eviction_unreachable_timeout_seconds: "30"\r\n' in r.out
-    for name in HOSTILE:
-        shown = name.replace("\n", "\\n").replace("\x1b", "\\x1b")
+    for shown in SHOWN:
         assert f"--- a/inventory/group_vars/all/z{shown}.yml\n" in r.out
     assert_lines_are_ours(r.err, r"would fix: inventory/group_vars/all/")
     assert r.err.count("would fix: ") == len(HOSTILE) + 1
@@ -284,7 +300,7 @@ def test_fix_lines_name_hostile_files_on_one_line(tmp_path: Path) -> None:
     assert r.code == 8, r.out + r.err
     assert_lines_are_ours(r.err, r"fixed: inventory/group_vars/all/")
     assert "fixed: inventory/group_vars/all/za\\nb.yml (seconds-format)\n" in r.err
-    assert "fixed: inventory/group_vars/all/z##[error]boom.yml (duration-format)\n" in r.err
+    assert "fixed: inventory/group_vars/all/z##\\x5berror]boom.yml (duration-format)\n" in r.err
     assert (tmp_path / "inventory/group_vars/all/odd.yml").read_bytes() == ODD_FILE.replace(
         "30s\r\n", '"30"\r\n'
     ).encode("utf-8")

@@ -125,16 +125,17 @@ def human_bytes(n: float) -> str:
 # - U+2028/U+2029, which Python's ``str.splitlines`` and some viewers take for line ends;
 # - lone surrogates, the bytes of a file name that are not UTF-8 (``surrogateescape``), which
 #   stdout cannot encode;
-# - ``##vso[``: the Azure Pipelines agent runs a logging command found anywhere in a line,
-#   not only at its start as GitHub's runner does.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|##vso\[", re.IGNORECASE)
+# - ``##[`` and ``##vso[``: GitHub's runner still reads its legacy commands (``##[error]x``,
+#   ``##[stop-commands]token``) anywhere in a line, and the Azure Pipelines agent its logging
+#   commands (``##vso[...]``); only the ``::`` commands must start the line.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|##(?:vso)?\[", re.IGNORECASE)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _escape(char: str) -> str:
-    """The visible form of one unsafe character (or of ``##vso[``)."""
-    if len(char) > 1:  # ##vso[ : the bracket spelled out keeps the agent from matching it
+    """The visible form of one unsafe character (or of ``##[``, ``##vso[``)."""
+    if len(char) > 1:  # ##[ or ##vso[ : the bracket spelled out keeps runners from matching
         return char[:-1] + "\\x5b"
     named = _NAMED.get(char)
     if named:

@@ -348,8 +348,8 @@ CASES: list[Case] = [
             )
         },
         2,
-        "\\n::error file=x::pwned\\r\\n##[error]boom\\x1b[31mred\\x00",
-        absent=("\n::error", "\n##[error]", "\x1b", "\x00"),
+        "\\n::error file=x::pwned\\r\\n##\\x5berror]boom\\x1b[31mred\\x00",
+        absent=("\n::error", "##[error]", "\x1b", "\x00"),
     ),
     Case(
         "file-names-forging-ci-lines",

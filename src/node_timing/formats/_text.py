@@ -13,9 +13,17 @@ __all__ = ["host_list", "position", "printable"]
 
 
 def position(finding: Finding) -> str:
-    """``path:line:col``; 0 means unknown, and a known line gets at least column 1."""
+    """``path:line:col``; 0 means unknown, and a known line gets at least column 1.
+
+    The path starts the line in these formats. GitHub's runner takes a line for a command when it
+    starts with ``::`` after leading spaces, so a relative path that starts with ``:`` or a space
+    (a file so named in the working directory) is written ``./path``: the same file.
+    """
     column = finding.column or (1 if finding.line else 0)
-    return f"{finding.path}:{finding.line}:{column}"
+    path = finding.path
+    if path[:1] == ":" or path[:1].isspace():
+        path = "./" + path
+    return f"{path}:{finding.line}:{column}"
 
 
 def host_list(hosts: tuple[str, ...], limit: int = 5) -> str:
