@@ -117,8 +117,7 @@ def test_text_groups_by_file_abbreviates_hosts_and_summarises() -> None:
         "\n"
         "host_vars/nœud-1.yml:3:1\n"
         "  warning grace-vs-heartbeat: grace 30s, heartbeat 10s: 3 heartbeats, 5 advised; "
-        "nœud «ü», 100% sure\n"
-        "    second line\n"
+        "nœud «ü», 100% sure\\nsecond line\n"
         "  hosts: nœud-1\n"
         "\n"
         "inventory.ini:0:0\n"
@@ -184,7 +183,7 @@ def test_pep8_one_line_per_finding() -> None:
         "group_vars/k8s_cluster/k8s-cluster.yml:12:44: grace-vs-heartbeat: "
         "node-monitor-grace-period 15s is 1.5 heartbeats of 10s: at least 2 needed, 5 advised",
         "host_vars/nœud-1.yml:3:1: grace-vs-heartbeat: grace 30s, heartbeat 10s: 3 heartbeats, "
-        "5 advised; nœud «ü», 100% sure second line",
+        "5 advised; nœud «ü», 100% sure\\nsecond line",
         "inventory.ini:0:0: yaml-load: cannot read file: permission denied",
     ]
 

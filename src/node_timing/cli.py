@@ -71,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args._run(args)
         return code
     except UsageError as exc:
-        print(f"node-timing: error: {exc}", file=sys.stderr)
+        from node_timing.output import printable
+
+        print(f"node-timing: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:  # pragma: no cover - `node-timing ... | head`
         return 0
@@ -82,9 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line, never a traceback (NODE_TIMING_DEBUG=1 re-raises for a developer).
         import os
 
+        from node_timing.output import printable
+
         if os.environ.get("NODE_TIMING_DEBUG"):
             raise
-        msg = " ".join(str(exc).split())[:500]
+        msg = printable(" ".join(str(exc).split())[:500])
         print(
             f"node-timing: internal error: {type(exc).__name__}: {msg} (please report)",
             file=sys.stderr,

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 
-def to_json(data: Any) -> str:
+def to_json(data: Any, indent: int | None = 2, default: Callable[[Any], Any] | None = None) -> str:
+    """JSON text that is valid UTF-8 whatever the data holds.
+
+    A file name read from disk keeps the bytes that are not UTF-8 as lone surrogates
+    (``surrogateescape``); written as they are, they make the document unencodable or not UTF-8.
+    They can only occur inside strings, so each becomes the text ``\\xNN`` (its byte), the
+    representation every output format uses (see ``printable``).
+    """
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=indent, ensure_ascii=False, default=default) + "\n"
+    # An escaped backslash and the hex digits: inside the JSON string this reads as \xNN.
+    return _SURROGATE.sub(lambda m: "\\" + _escape(m.group()), text)
 
 
 @cache
@@ -107,6 +117,52 @@ def human_bytes(n: float) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"  # pragma: no cover
+
+
+# What a value, host name or path quoted in a line of output must not carry raw:
+# - C0 controls, DEL and C1 controls: line ends (LF, CR, VT, FF, NEL), ESC that starts terminal
+#   sequences (colours, cursor moves, window titles), NUL and BEL;
+# - U+2028/U+2029, which Python's ``str.splitlines`` and some viewers take for line ends;
+# - lone surrogates, the bytes of a file name that are not UTF-8 (``surrogateescape``), which
+#   stdout cannot encode;
+# - ``##[`` and ``##vso[``: GitHub's runner still reads its legacy commands (``##[error]x``,
+#   ``##[stop-commands]token``) anywhere in a line, and the Azure Pipelines agent its logging
+#   commands (``##vso[...]``); only the ``::`` commands must start the line.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|##(?:vso)?\[", re.IGNORECASE)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(char: str) -> str:
+    """The visible form of one unsafe character (or of ``##[``, ``##vso[``)."""
+    if len(char) > 1:  # ##[ or ##vso[ : the bracket spelled out keeps runners from matching
+        return char[:-1] + "\\x5b"
+    named = _NAMED.get(char)
+    if named:
+        return named
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name: show that byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_line_ends: bool = False) -> str:
+    """``text`` safe to print within one line of a terminal or a CI log.
+
+    Every character that could end the line, drive the terminal or not encode is written as a
+    Python-style escape (``\\n``, ``\\x1b``, ``\\xff`` for an undecodable byte), so an output line
+    is always one line the program wrote, starting with what the program put first. Every
+    line-oriented output (the text, pep8 and github formats, explain, fix and error lines)
+    quotes inventory-derived text through this one function.
+
+    ``keep_line_ends`` leaves LF and CR alone, for a caller that encodes them its own way (the
+    github format's ``%0A``).
+    """
+    if _UNSAFE.search(text) is None:  # the usual case: nothing to copy
+        return text
+    if keep_line_ends:
+        return _UNSAFE.sub(lambda m: m.group() if m.group() in "\r\n" else _escape(m.group()), text)
+    return _UNSAFE.sub(lambda m: _escape(m.group()), text)
 
 
 def display_path(path: str) -> str:

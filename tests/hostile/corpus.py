@@ -451,4 +451,40 @@ CASES: list[Case] = [
         "no inventory here",
         hosts=None,
     ),
+    # --- output escaping
+    Case(
+        "values-forging-ci-lines",
+        {
+            "group_vars/all.yml": (
+                f'{GRACE}: "5s\\n::error file=x::pwned\\r\\n##[error]boom\\e[31mred\\0"\n'
+            )
+        },
+        2,
+        "\\n::error file=x::pwned\\r\\n##\\x5berror]boom\\x1b[31mred\\x00",
+        absent=("\n::error", "##[error]", "\x1b", "\x00"),
+    ),
+    Case(
+        "file-names-forging-ci-lines",
+        {"group_vars/all/a\n::error file=x::pwned\x1b[31m.yml": FLAPPING},
+        2,
+        "group_vars/all/a\\n::error file=x::pwned\\x1b[31m.yml:1:",
+        absent=("\n::error", "\x1b"),
+    ),
+    Case(
+        "host-names-forging-ci-lines",
+        {
+            "hosts.yaml": 'all:\n  hosts:\n    "a\\n::warning::x\\ec":\n    cp1:\n',
+            "host_vars/a\n::warning::x\x1bc.yml": FLAPPING,
+        },
+        2,
+        "host_vars/a\\n::warning::x\\x1bc.yml:1:",
+        hosts=None,
+        absent=("\n::warning", "\x1b"),
+    ),
+    Case(
+        "file-name-not-utf8",
+        {"group_vars/all/n\udcff1.yml": FLAPPING},  # the byte 0xff, as os.listdir returns it
+        2,
+        "group_vars/all/n\\xff1.yml:1:",
+    ),
 ]

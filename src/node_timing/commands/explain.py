@@ -34,7 +34,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
     import sys
     from dataclasses import replace
 
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.errors import EXIT_NOTHING, UsageError
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.lint import Options, build_context
-    from node_timing.output import display_path
+    from node_timing.output import display_path, printable, to_json
     from node_timing.settings import to_output
 
     if args.nodes is not None and args.nodes < 0:
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         inventory = load_inventory(args.inventory, allow_exec=args.allow_exec)
     except InventoryError as exc:
-        print(f"node-timing: {exc}", file=sys.stderr)
+        print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         return EXIT_NOTHING
     try:
         ctx = build_context(inventory, Options(kube_version=args.kube_version, nodes=args.nodes))
@@ -83,11 +82,12 @@ def run(args: argparse.Namespace) -> int:
             }
         report.append({"hosts": group.hosts, "settings": origins, "figures": figs.to_dict()})
     if args.format == "json":
+        # A value the inventory wrote as a YAML date or !!binary is shown as text, as below.
         sys.stdout.write(
-            json.dumps(
-                {"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report}, indent=2
+            to_json(
+                {"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report},
+                default=str,
             )
-            + "\n"
         )
         return 0
     out = [
@@ -96,11 +96,12 @@ def run(args: argparse.Namespace) -> int:
     for entry in report:
         hosts = entry["hosts"]
         shown = ", ".join(hosts[:6]) + (f" and {len(hosts) - 6} more" if len(hosts) > 6 else "")
-        out += ["", f"hosts: {shown}"]
+        out += ["", f"hosts: {printable(shown)}"]
         width = max(len(p) for p in entry["settings"])
         for path, info in entry["settings"].items():
-            note = f"  ! {info['problem']}" if "problem" in info else ""
-            out.append(f"  {path:<{width}}  {info['value']!s:<12}  {info['from']}{note}")
+            note = f"  ! {printable(str(info['problem']))}" if "problem" in info else ""
+            value = printable(str(info["value"]))
+            out.append(f"  {path:<{width}}  {value:<12}  {printable(info['from'])}{note}")
         f = entry["figures"]
         out += [
             f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.fix import run_fix, write_back
     from node_timing.inventory import InventoryError
     from node_timing.lint import Options
-    from node_timing.output import display_path
+    from node_timing.output import display_path, printable
 
     path = Path(args.inventory)
     known = set(rules.ids())
@@ -77,29 +77,28 @@ def run(args: argparse.Namespace) -> int:
         except knowledge.KnowledgeError as exc:
             raise UsageError(str(exc)) from None
     if not path.exists():
-        print(f"node-timing: {path}: no such file or directory", file=sys.stderr)
+        print(f"node-timing: {printable(str(path))}: no such file or directory", file=sys.stderr)
         return EXIT_NOTHING
     try:
         result, ws = run_fix(
             path, options=options, config=config, rules=selected, profile=args.profile
         )
     except InventoryError as exc:
-        print(f"node-timing: {exc}", file=sys.stderr)
+        print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         return EXIT_NOTHING
     try:
         out = sys.stdout
         if args.diff:
             for change in result.changes:
-                shown = display_path(change.path)
+                shown = printable(display_path(change.path))
                 a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
-                old = (change.old or b"").decode("utf-8", "replace").splitlines(keepends=True)
-                new = change.new.decode("utf-8", "replace").splitlines(keepends=True)
                 for line in difflib.unified_diff(
-                    old, new, a if change.old is not None else "/dev/null", b
+                    _lines(change.old or b""),
+                    _lines(change.new),
+                    a if change.old is not None else "/dev/null",
+                    b,
                 ):
-                    out.write(
-                        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                    )
+                    out.write(_diff_line(line))
         stale: list[str] = []
         failed: list[str] = []
         if not args.check:
@@ -109,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         for change in result.changes:
             if change.path in unwritten:
                 continue
-            rel = display_path(change.path)
+            rel = printable(display_path(change.path))
             what = ", ".join(sorted(change.rules)) or "changes"
             print(
                 f"{verb}: {rel} ({what}{'; new file' if change.old is None else ''})",
@@ -117,14 +116,12 @@ def run(args: argparse.Namespace) -> int:
             )
         for path_ in stale:
             print(
-                f"node-timing: {display_path(path_)} changed on disk while fixing: "
+                f"node-timing: {printable(display_path(path_))} changed on disk while fixing: "
                 "not written; run fix again",
                 file=sys.stderr,
             )
-        for line in failed:
-            print(f"node-timing: {line}", file=sys.stderr)
-        for line in result.skipped:
-            print(f"node-timing: {line}", file=sys.stderr)
+        for line in [*failed, *result.skipped]:
+            print(f"node-timing: {printable(line)}", file=sys.stderr)
         remaining = [_relative(f) for f in result.remaining]
         if remaining:
             text = formats.get_formatter("text")(
@@ -143,3 +140,29 @@ def run(args: argparse.Namespace) -> int:
     if written and not args.check:
         return EXIT_FIXED
     return EXIT_OK
+
+
+def _lines(data: bytes) -> list[str]:
+    """The lines of a file as ``diff`` and ``patch`` count them: ended by LF only.
+
+    ``str.splitlines`` would also split at CR, VT, FF, NEL and U+2028, so one line of the file
+    would become several lines of the diff. Bytes that are not UTF-8 are kept (surrogateescape)
+    for ``_diff_line`` to show as ``\\xNN``.
+    """
+    parts = data.decode("utf-8", "surrogateescape").split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _diff_line(line: str) -> str:
+    """One line of ``difflib`` output as printed: its content through ``printable``, so a value or
+    a comment of the file cannot drive the terminal or start a CI command; its line end (LF or
+    CRLF, as in the file) kept, so the diff still applies to a CRLF file."""
+    from node_timing.output import printable
+
+    for end in ("\r\n", "\n"):
+        if line.endswith(end):
+            return printable(line[: -len(end)]) + end
+    return printable(line) + "\n\\ No newline at end of file\n"

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from node_timing import formats, knowledge, lintconfig, rules
-    from node_timing.errors import EXIT_NOTHING, UsageError
+    from node_timing.errors import UsageError
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.lint import Options, build_context, run_rules
 
@@ -81,8 +81,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         inventory = load_inventory(path, allow_exec=options.allow_exec)
     except InventoryError as exc:
-        print(f"node-timing: {exc}", file=sys.stderr)
-        return EXIT_NOTHING
+        return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
     if path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
@@ -105,7 +104,26 @@ def run(args: argparse.Namespace) -> int:
 def _sources(path: Path, sources: list[str]) -> str:
     import os
 
-    return ", ".join(os.path.relpath(s, os.path.abspath(path)) for s in sources)
+    from node_timing.output import printable
+
+    return printable(", ".join(os.path.relpath(s, os.path.abspath(path)) for s in sources))
+
+
+def _nothing_to_lint(reason: str, name: str) -> int:
+    """Exit 5: the reason on stderr and, for a document format, an empty report on stdout."""
+    import os
+    import sys
+
+    from node_timing import formats, rules
+    from node_timing.errors import EXIT_NOTHING
+    from node_timing.output import printable
+
+    print(f"node-timing: {printable(reason)}", file=sys.stderr)
+    if name in formats.DOCUMENT_FORMATS:
+        sys.stdout.write(
+            formats.get_formatter(name)([], rules.catalogue(), summary={"root": os.getcwd()})
+        )
+    return EXIT_NOTHING
 
 
 def _relative(finding: Finding) -> Finding:

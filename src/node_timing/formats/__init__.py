@@ -16,6 +16,9 @@ from node_timing.rules import RuleInfo
 
 FORMATS: tuple[str, ...] = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 DEFAULT_FORMAT = "text"
+# Formats whose output is one document a CI step uploads or parses: with nothing to lint they
+# still print it, empty, since an empty file is no valid report (GitHub code scanning rejects it).
+DOCUMENT_FORMATS: tuple[str, ...] = ("json", "codeclimate", "sarif")
 
 
 class Summary(TypedDict, total=False):
@@ -82,5 +85,7 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
         seen[key] = n + 1
         if n:
             key += f"\0{n}"
-        result.append(hashlib.sha256(key.encode("utf-8")).hexdigest())
+        # surrogatepass: a file name with bytes that are not UTF-8 is hashed too, not a crash;
+        # every other key gives the bytes (and fingerprint) plain UTF-8 gives.
+        result.append(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest())
     return result

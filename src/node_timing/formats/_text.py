@@ -1,29 +1,29 @@
-"""Helpers shared by the line-oriented formats."""
+"""Helpers shared by the line-oriented formats.
+
+What a finding quotes from the inventory (message, path, host names) goes through
+``output.printable`` there, so a finding stays on the lines the format gives it.
+"""
 
 from __future__ import annotations
 
-import re
-
 from node_timing.findings import Finding
+from node_timing.output import printable
 
-# C0/C1 control characters other than newline and tab: a value quoted in a message must not
-# move the cursor or recolour the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def one_line(text: str) -> str:
-    """A message on one line: its lines joined by spaces."""
-    return " ".join(part.strip() for part in printable(text).splitlines() if part.strip())
+__all__ = ["host_list", "position", "printable"]
 
 
 def position(finding: Finding) -> str:
-    """``path:line:col``; 0 means unknown, and a known line gets at least column 1."""
+    """``path:line:col``; 0 means unknown, and a known line gets at least column 1.
+
+    The path starts the line in these formats. GitHub's runner takes a line for a command when it
+    starts with ``::`` after leading spaces, so a relative path that starts with ``:`` or a space
+    (a file so named in the working directory) is written ``./path``: the same file.
+    """
     column = finding.column or (1 if finding.line else 0)
-    return f"{finding.path}:{finding.line}:{column}"
+    path = finding.path
+    if path[:1] == ":" or path[:1].isspace():
+        path = "./" + path
+    return f"{path}:{finding.line}:{column}"
 
 
 def host_list(hosts: tuple[str, ...], limit: int = 5) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from node_timing.findings import Finding
 from node_timing.formats import Summary, ordered
-from node_timing.formats._text import one_line, position
+from node_timing.formats._text import position, printable
 from node_timing.rules import RuleInfo
 
 
@@ -17,4 +17,6 @@ def format_findings(
     color: bool = False,
     summary: Summary | None = None,
 ) -> str:
-    return "".join(f"{position(f)}: {f.rule}: {one_line(f.message)}\n" for f in ordered(findings))
+    return "".join(
+        f"{printable(position(f))}: {f.rule}: {printable(f.message)}\n" for f in ordered(findings)
+    )

@@ -53,11 +53,31 @@ def _descriptor(rule: RuleInfo) -> dict[str, Any]:
     return descriptor
 
 
+def _quote(path: str) -> str:
+    """``path`` percent-encoded as the bytes of the file name.
+
+    A byte that is not UTF-8 (a lone surrogate from ``surrogateescape``) is encoded as itself,
+    ``%FF``: the URI still names the file on disk, where the text formats can only show ``\\xff``.
+    """
+    try:
+        data = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file name decodes to: keep it, never crash
+        data = path.encode("utf-8", "surrogatepass")
+    return quote(data)
+
+
+def _file_uri(p: Path) -> str:
+    try:
+        return p.as_uri()
+    except UnicodeEncodeError:
+        return "file://" + _quote(p.as_posix())
+
+
 def _artifact(path: str) -> dict[str, Any]:
     p = Path(path)
     if p.is_absolute():
-        return {"uri": p.as_uri()}
-    return {"uri": quote(PurePosixPath(*p.parts).as_posix()), "uriBaseId": SRCROOT}
+        return {"uri": _file_uri(p)}
+    return {"uri": _quote(PurePosixPath(*p.parts).as_posix()), "uriBaseId": SRCROOT}
 
 
 def _result(f: Finding, index: int, fingerprint: str) -> dict[str, Any]:
@@ -117,7 +137,7 @@ def format_findings(
             {
                 "tool": {"driver": driver},
                 "columnKind": "unicodeCodePoints",
-                "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": _file_uri(root).rstrip("/") + "/"}},
                 "results": [
                     _result(f, index[base_id(f.rule)], fp)
                     for f, fp in zip(items, fingerprints(items), strict=True)

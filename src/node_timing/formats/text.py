@@ -39,10 +39,9 @@ def format_findings(
     for _, group in groupby(ordered(findings), key=lambda f: f.path):
         lines = []
         for f in group:
-            first, *more = printable(f.message).splitlines() or [""]
             lines.append(paint("path", printable(position(f))))
-            lines.append(f"  {paint(f.severity, f.severity)} {paint('rule', f.rule)}: {first}")
-            lines.extend(f"    {line}" for line in more)
+            message = printable(f.message)
+            lines.append(f"  {paint(f.severity, f.severity)} {paint('rule', f.rule)}: {message}")
             if f.hosts:
                 lines.append(paint("dim", f"  hosts: {printable(host_list(f.hosts))}"))
         blocks.append("\n".join(lines))

@@ -1099,9 +1099,7 @@ def _prescan(shown: str, basedir: str, sources: list[str], reader: _Reader) -> N
                 reader.problems.extend(parse_yaml(path, text)[1])
         # ansible-core would follow a symlink out of the project: that is no warning here
         errors = [
-            p
-            for p in reader.problems[before:]
-            if p.severity == "error" or p.kind == "outside-root"
+            p for p in reader.problems[before:] if p.severity == "error" or p.kind == "outside-root"
         ]
         if errors:
             raise InventoryError(f"{shown}: not handed to ansible-core: {errors[0]}")
