@@ -337,3 +337,10 @@ def test_deep_directory_tree_is_bounded(cli, tmp_path: Path) -> None:
     assert run.code == 2, run.err[-2000:]  # what was not read fails the check
     (finding,) = [f for f in json.loads(run.out) if "nested deeper than" in f["message"]]
     assert finding["rule"] == "yaml-load"
+
+
+def test_explain_json_with_nothing_to_explain_is_an_empty_document(cli, tmp_path: Path) -> None:
+    run = cli("explain", str(tmp_path), "--format", "json", cwd=tmp_path)
+    assert run.code == 5
+    assert run.json() == {"kube_version": None, "nodes": 0, "groups": []}
+    assert "no inventory here" in run.err

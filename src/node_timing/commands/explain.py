@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         inventory = load_inventory(args.inventory, allow_exec=args.allow_exec)
     except InventoryError as exc:
         print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
+        if args.format == "json":  # a valid, empty document for whatever reads stdout
+            sys.stdout.write(to_json({"kube_version": None, "nodes": 0, "groups": []}))
         return EXIT_NOTHING
     try:
         ctx = build_context(inventory, Options(kube_version=args.kube_version, nodes=args.nodes))
