@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -192,12 +192,23 @@ class _Builder:
 MAX_FILE_SIZE = 16 * 1024 * 1024
 
 
-def _read(path: str, problems: list[LoadProblem], files: list[str]) -> bytes | None:
+def _read(
+    path: str,
+    problems: list[LoadProblem],
+    files: list[str],
+    overlay: Mapping[str, bytes] | None = None,
+) -> bytes | None:
     """The bytes of a regular file of at most MAX_FILE_SIZE, else a problem and None.
 
     FIFOs, sockets and devices are refused before opening: reading a FIFO blocks forever and
-    /dev/zero never ends.
+    /dev/zero never ends. A file in ``overlay`` (real path: bytes) is read from there instead:
+    ``fix`` re-lints its edits in memory, before anything is written.
     """
+    if overlay:
+        held = overlay.get(os.path.realpath(path))
+        if held is not None:
+            files.append(path)
+            return held
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
@@ -257,10 +268,15 @@ def _vars_value(
 
 
 def load_vars_file(
-    path: str, kind: SourceKind, group: str | None, problems: list[LoadProblem], files: list[str]
+    path: str,
+    kind: SourceKind,
+    group: str | None,
+    problems: list[LoadProblem],
+    files: list[str],
+    overlay: Mapping[str, bytes] | None = None,
 ) -> dict[str, Value]:
     """Top-level variables of one group_vars/host_vars file, with positions."""
-    data = _read(path, problems, files)
+    data = _read(path, problems, files, overlay)
     if data is None:
         return {}
     text = _decode(path, data, problems)
@@ -295,8 +311,9 @@ def load_vars_file(
 class _VarsDir:
     """A ``group_vars``/``host_vars`` directory, listed once (Ansible's find_vars_files)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, overlay: Mapping[str, bytes] | None = None) -> None:
         self.path = path
+        self.overlay = overlay
         self.entries: dict[str, bool] = {}  # name -> is_dir
         try:
             with os.scandir(path) as it:
@@ -307,6 +324,8 @@ class _VarsDir:
                         self.entries[e.name] = False
         except OSError:
             self.entries = {}
+        for name, is_dir in _overlay_entries(path, overlay).items():
+            self.entries.setdefault(name, is_dir)
 
     def find(self, name: str, problems: list[LoadProblem]) -> list[str]:
         for ext in VARS_EXTS:
@@ -314,9 +333,23 @@ class _VarsDir:
             if candidate in self.entries:
                 full = os.path.join(self.path, candidate)
                 if self.entries[candidate]:
-                    return _dir_files(full, problems, set())
+                    return _dir_files(full, problems, set(), self.overlay)
                 return [full]
         return []
+
+
+def _overlay_entries(path: str, overlay: Mapping[str, bytes] | None) -> dict[str, bool]:
+    """Names directly in directory ``path`` that ``overlay`` holds (files ``fix`` creates, and
+    directories it creates for them): name -> is_dir."""
+    if not overlay:
+        return {}
+    prefix = os.path.join(os.path.realpath(path), "")
+    found: dict[str, bool] = {}
+    for key in overlay:
+        if key.startswith(prefix):
+            name, sep, _ = key[len(prefix) :].partition(os.sep)
+            found[name] = found.get(name, False) or bool(sep)
+    return found
 
 
 def _list_dir(
@@ -336,21 +369,31 @@ def _list_dir(
     return names, seen | {real}
 
 
-def _dir_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
-    listed = _list_dir(path, problems, seen, "yaml-load")
+def _dir_files(
+    path: str,
+    problems: list[LoadProblem],
+    seen: set[str],
+    overlay: Mapping[str, bytes] | None = None,
+) -> list[str]:
+    extra = _overlay_entries(path, overlay)
+    if extra and not os.path.lexists(path):
+        listed: tuple[list[str], set[str]] | None = ([], seen)
+    else:
+        listed = _list_dir(path, problems, seen, "yaml-load")
     if listed is None:
         return []
     names, seen = listed
+    names = sorted({*names, *extra})
     found: list[str] = []
     for name in names:
         if name.startswith(".") or name.endswith("~"):
             continue
         full = os.path.join(path, name)
         ext = os.path.splitext(name)[1]
-        if os.path.isdir(full):
+        if os.path.isdir(full) or extra.get(name):
             if not ext:
-                found.extend(_dir_files(full, problems, seen))
-        elif os.path.isfile(full) and (not ext or ext in YAML_EXTS):
+                found.extend(_dir_files(full, problems, seen, overlay))
+        elif (os.path.isfile(full) or name in extra) and (not ext or ext in YAML_EXTS):
             found.append(full)
     return found
 
@@ -529,11 +572,17 @@ def _yaml_group(
     return name
 
 
-def _parse_source(path: str, b: _Builder, problems: list[LoadProblem], files: list[str]) -> bool:
+def _parse_source(
+    path: str,
+    b: _Builder,
+    problems: list[LoadProblem],
+    files: list[str],
+    overlay: Mapping[str, bytes] | None = None,
+) -> bool:
     """Parse one inventory file into the builder; False when it is not usable."""
     if os.path.isdir(path):
         return False
-    data = _read(path, problems, files)
+    data = _read(path, problems, files, overlay)
     if data is None:
         return False
     if _needs_ansible(path, data[:2]):
@@ -732,12 +781,16 @@ def _synthesize_k8s_cluster(b: _Builder) -> None:
 
 
 def load_inventory(
-    path: str | os.PathLike[str], *, synthesize_k8s_cluster: bool = True
+    path: str | os.PathLike[str],
+    *,
+    synthesize_k8s_cluster: bool = True,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> Inventory:
     """Load an inventory file or directory as ``ansible-inventory -i PATH`` would.
 
     Raises InventoryError when the path does not exist or holds no inventory; every other
-    problem is recorded in ``Inventory.problems``.
+    problem is recorded in ``Inventory.problems``. ``overlay`` maps real paths to the bytes to
+    read in their place, new files included (``fix`` lints its edits before writing them).
     """
     p = os.path.abspath(os.fspath(path))
     if not os.path.exists(p):
@@ -770,7 +823,7 @@ def load_inventory(
     sources: list[str] = []
     try:
         for c in candidates:
-            if _parse_source(c, b, problems, files):
+            if _parse_source(c, b, problems, files, overlay):
                 sources.append(c)
     except NeedsAnsible:
         from node_timing.inventory.ansible_fallback import load_with_ansible
@@ -792,12 +845,12 @@ def load_inventory(
     host_files: dict[str, dict[str, Value]] = {}
     real_base = os.path.realpath(basedir)
     gdir = os.path.join(real_base, "group_vars")
-    if os.path.isdir(gdir):
-        vd = _VarsDir(gdir)
+    if os.path.isdir(gdir) or _overlay_entries(gdir, overlay):
+        vd = _VarsDir(gdir, overlay)
         for name in b.groups:
             merged: dict[str, Value] = {}
             for f in vd.find(name, problems):
-                merged.update(load_vars_file(f, "group_vars", name, problems, files))
+                merged.update(load_vars_file(f, "group_vars", name, problems, files, overlay))
             if merged:
                 group_files[name] = merged
     elif os.path.exists(gdir):
@@ -807,14 +860,14 @@ def load_inventory(
             )
         )
     hdir = os.path.join(real_base, "host_vars")
-    if os.path.isdir(hdir):
-        vd = _VarsDir(hdir)
+    if os.path.isdir(hdir) or _overlay_entries(hdir, overlay):
+        vd = _VarsDir(hdir, overlay)
         for name in b.hosts:
             if name.startswith(os.sep):
                 continue
             merged = {}
             for f in vd.find(name, problems):
-                merged.update(load_vars_file(f, "host_vars", None, problems, files))
+                merged.update(load_vars_file(f, "host_vars", None, problems, files, overlay))
             if merged:
                 host_files[name] = merged
     elif os.path.exists(hdir):
