@@ -66,7 +66,8 @@ def check_target(root: str, path: str | os.PathLike[str], *, directory: bool = F
     probe = absolute
     while True:  # a dangling link on the way would make mkdir/create land where it points
         if os.path.islink(probe) and not os.path.exists(probe):
-            raise UnsafePathError(f"{probe} is a dangling symlink")
+            where = "" if probe == absolute else f" (its directory {probe})"
+            raise UnsafePathError(f"is a dangling symlink{where}")
         if os.path.realpath(probe) == root:
             break
         parent = os.path.dirname(probe)
