@@ -8,6 +8,7 @@ import os
 import resource
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -269,6 +270,14 @@ def test_owner_mode_and_xattrs_are_kept(tmp_path: Path) -> None:
         before.st_mode,
     )
     assert os.getxattr(target, "user.node_timing") == b"kept"
+
+
+def test_a_read_only_file_is_replaced_and_stays_read_only(tmp_path: Path) -> None:
+    inv = project(tmp_path, {K8S: FIXABLE + REPORT})
+    os.chmod(inv / K8S, 0o444)
+    assert main(["fix", str(inv)]) == 8
+    assert (inv / K8S).read_text() == FIXED + REPORT
+    assert stat.S_IMODE(os.stat(inv / K8S).st_mode) == 0o444
 
 
 def test_a_hard_linked_file_is_refused(tmp_path: Path, capsys) -> None:
