@@ -172,9 +172,15 @@ def _copy_metadata(fd: int, real: Path, st: os.stat_result | None) -> None:
     except OSError:  # no extended attributes on this filesystem
         names = []
     for attr in names:
+        value = os.getxattr(real, attr)
         try:
-            os.setxattr(fd, attr, os.getxattr(real, attr))
+            os.setxattr(fd, attr, value)
         except OSError as exc:
+            # a label the system gives every new file (security.selinux) may not be settable,
+            # and need not be when the new file already carries the same value
+            with contextlib.suppress(OSError):
+                if os.getxattr(fd, attr) == value:
+                    continue
             raise UnsafePathError(
                 f"extended attribute {attr} could not be kept ({exc.strerror or exc})"
             ) from None
