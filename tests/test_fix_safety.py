@@ -19,6 +19,7 @@ import yaml
 
 import node_timing
 from node_timing.cli import main
+from node_timing.lint import lint_inventory
 
 MEMORY_LIMIT = 2 << 30  # bytes of address space for one run
 TIME_LIMIT = 60  # seconds: a hang fails the test instead of blocking the suite
@@ -104,6 +105,21 @@ def run_fix(inv: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProce
 # ------------------------------------------------------------------ symlinks and the project root
 
 
+def read_by_the_loader(inv: Path, path: Path) -> bool:
+    """Whether lint reports a finding in ``path`` (the loader may refuse to follow a symlink out
+    of the project root itself; then fix has nothing to refuse)."""
+    _ctx, findings = lint_inventory(inv)
+    return any(f.path == str(path) for f in findings)
+
+
+def assert_refused(inv: Path, path: Path, code: int, err: str, why: str) -> None:
+    if read_by_the_loader(inv, path):
+        assert code == 2
+        assert f"{path}: {why}: not edited" in err
+    else:
+        assert code in (0, 2)
+
+
 def test_file_symlink_out_of_the_root_is_not_written(tmp_path: Path, capsys) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -112,10 +128,10 @@ def test_file_symlink_out_of_the_root_is_not_written(tmp_path: Path, capsys) -> 
     inv = project(tmp_path, {"group_vars/k8s_cluster/extra.yml": REPORT})
     (inv / K8S).symlink_to(victim)
     before = tree(tmp_path)
-    assert main(["fix", str(inv)]) == 2
+    code = main(["fix", str(inv)])
     assert tree(tmp_path) == before
-    err = capsys.readouterr().err
-    assert f"{inv / K8S}: it resolves outside {tmp_path / 'proj'}: not edited" in err
+    why = f"it resolves outside {tmp_path / 'proj'}"
+    assert_refused(inv, inv / K8S, code, capsys.readouterr().err, why)
 
 
 def test_directory_symlink_out_of_the_root_is_not_written(tmp_path: Path, capsys) -> None:
@@ -126,9 +142,37 @@ def test_directory_symlink_out_of_the_root_is_not_written(tmp_path: Path, capsys
     (inv / "group_vars").mkdir()
     (inv / "group_vars" / "k8s_cluster").symlink_to(outside, target_is_directory=True)
     before = tree(tmp_path)
-    assert main(["fix", str(inv)]) == 2
+    code = main(["fix", str(inv)])
     assert tree(tmp_path) == before
-    assert "resolves outside" in capsys.readouterr().err
+    why = f"it resolves outside {tmp_path / 'proj'}"
+    assert_refused(inv, inv / K8S, code, capsys.readouterr().err, why)
+
+
+def test_the_writer_refuses_what_leaves_the_root(tmp_path: Path) -> None:
+    """What fix checks before editing a file, whatever the loader follows."""
+    from node_timing.fix import _to_real
+    from node_timing.fix.plan import Op
+
+    inv = project(tmp_path)
+    root = str((tmp_path / "proj").resolve())
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "f.yml").write_text("a: 1\n")
+    (inv / "file.yml").symlink_to(tmp_path / "outside" / "f.yml")
+    (inv / "dir").symlink_to(tmp_path / "outside", target_is_directory=True)
+    (inv / "dangling.yml").symlink_to(tmp_path / "outside" / "nothing.yml")
+    (inv / "inside.yml").symlink_to("inventory.ini")
+    skipped: list[str] = []
+    ops = [
+        Op("set", str(inv / name), 1, "a", value=2)
+        for name in ("file.yml", "dir/f.yml", "dangling.yml", "inside.yml")
+    ]
+    kept = _to_real(ops, root, skipped)
+    assert [o.file for o in kept] == [str((inv / "inventory.ini").resolve())]
+    assert skipped == [
+        f"{inv / 'file.yml'}: it resolves outside {root}: not edited",
+        f"{inv / 'dir/f.yml'}: it resolves outside {root}: not edited",
+        f"{inv / 'dangling.yml'}: is a dangling symlink: not edited",
+    ]
 
 
 @pytest.mark.parametrize("where", ["outside", "inside"])
@@ -232,16 +276,14 @@ def test_dev_null_is_no_inventory_as_for_lint(tmp_path: Path, capsys) -> None:
     assert "no inventory found" in capsys.readouterr().err
 
 
-def test_nothing_is_left_in_tmpdir_and_unedited_files_are_not_read(tmp_path: Path) -> None:
+def test_nothing_is_left_in_tmpdir(tmp_path: Path) -> None:
     inv = project(tmp_path, {K8S: FIXABLE + REPORT})
-    # a file fix has no reason to open: unreadable even for root would need a FIFO; a vault
-    # file must not be copied anywhere
+    # a vault file used to be copied to $TMPDIR with the rest of the inventory
     (inv / "group_vars" / "all").mkdir(parents=True)
     (inv / "group_vars" / "all" / "vault.yml").write_text("$ANSIBLE_VAULT;1.1;AES256\n6162\n")
-    proc = run_fix(inv, tmp_path)
-    assert proc.returncode == 8, proc.stderr
-    proc = run_fix(inv, tmp_path, "--check")
-    assert proc.returncode == 0, proc.stderr
+    assert run_fix(inv, tmp_path, "--check").returncode == 2  # run_fix: TMPDIR stays empty
+    assert run_fix(inv, tmp_path).returncode == 8
+    assert run_fix(inv, tmp_path, "--check").returncode == 0
 
 
 # ------------------------------------------------------------------------------------ metadata
@@ -395,6 +437,7 @@ KILL_AFTER = """
 import os, sys
 import node_timing.fix as fix
 from node_timing.cli import main
+from node_timing.lint import lint_inventory
 
 real, calls = fix.atomic_write, []
 
