@@ -286,6 +286,29 @@ def test_nothing_is_left_in_tmpdir(tmp_path: Path) -> None:
     assert run_fix(inv, tmp_path, "--check").returncode == 0
 
 
+def test_the_loader_reads_edits_and_new_files_from_the_overlay(tmp_path: Path) -> None:
+    """fix lints its edits in memory: an edited file, a new file in an existing vars
+    directory and one in a directory not yet created are all read, and nothing is written."""
+    from node_timing.inventory import load_inventory
+
+    inv = project(tmp_path, {K8S: "kube_version: v1.35.4\n"})
+    before = tree(tmp_path)
+    real = Path(os.path.realpath(inv))
+    overlay = {
+        str(real / K8S): b"kube_version: v1.34.0\n",
+        str(real / "group_vars" / "k8s_cluster" / "node-timing.yml"): b"a: 1\n",
+        str(real / "host_vars" / "node1" / "extra.yml"): b"b: 2\n",
+        str(real / "host_vars" / "node1" / ".hidden.yml"): b"c: 3\n",  # not read by Ansible
+    }
+    loaded = load_inventory(inv, overlay=overlay)
+    node1 = loaded.plain_host_vars("node1")
+    assert (node1["kube_version"], node1["a"], node1["b"]) == ("v1.34.0", 1, 2)
+    assert "c" not in node1
+    assert "b" not in loaded.plain_host_vars("cp1")
+    assert load_inventory(inv).plain_host_vars("node1")["kube_version"] == "v1.35.4"
+    assert tree(tmp_path) == before
+
+
 # ------------------------------------------------------------------------------------ metadata
 
 

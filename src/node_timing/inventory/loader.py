@@ -333,9 +333,32 @@ class _VarsDir:
             if candidate in self.entries:
                 full = os.path.join(self.path, candidate)
                 if self.entries[candidate]:
-                    return _dir_files(full, problems, set(), self.overlay)
+                    found = _dir_files(full, problems, set()) if os.path.isdir(full) else []
+                    return _with_overlay(full, found, self.overlay)
                 return [full]
         return []
+
+
+def _with_overlay(
+    directory: str, found: list[str], overlay: Mapping[str, bytes] | None
+) -> list[str]:
+    """``found`` (the files of a vars directory) plus the new files ``overlay`` holds under it
+    that ``_dir_files`` would list, in its order: sorted names, subdirectories in place."""
+    if not overlay:
+        return found
+    prefix = os.path.join(os.path.realpath(directory), "")
+    extra: list[str] = []
+    for key in overlay:
+        if not key.startswith(prefix) or os.path.lexists(key):
+            continue
+        parts = key[len(prefix) :].split(os.sep)
+        hidden = any(part.startswith(".") or part.endswith("~") for part in parts)
+        dirs_ok = all(not os.path.splitext(part)[1] for part in parts[:-1])
+        if not hidden and dirs_ok and os.path.splitext(parts[-1])[1] in ("", *YAML_EXTS):
+            extra.append(os.path.join(directory, *parts))
+    if not extra:
+        return found
+    return sorted([*found, *extra], key=lambda p: os.path.relpath(p, directory).split(os.sep))
 
 
 def _overlay_entries(path: str, overlay: Mapping[str, bytes] | None) -> dict[str, bool]:
@@ -369,31 +392,21 @@ def _list_dir(
     return names, seen | {real}
 
 
-def _dir_files(
-    path: str,
-    problems: list[LoadProblem],
-    seen: set[str],
-    overlay: Mapping[str, bytes] | None = None,
-) -> list[str]:
-    extra = _overlay_entries(path, overlay)
-    if extra and not os.path.lexists(path):
-        listed: tuple[list[str], set[str]] | None = ([], seen)
-    else:
-        listed = _list_dir(path, problems, seen, "yaml-load")
+def _dir_files(path: str, problems: list[LoadProblem], seen: set[str]) -> list[str]:
+    listed = _list_dir(path, problems, seen, "yaml-load")
     if listed is None:
         return []
     names, seen = listed
-    names = sorted({*names, *extra})
     found: list[str] = []
     for name in names:
         if name.startswith(".") or name.endswith("~"):
             continue
         full = os.path.join(path, name)
         ext = os.path.splitext(name)[1]
-        if os.path.isdir(full) or extra.get(name):
+        if os.path.isdir(full):
             if not ext:
-                found.extend(_dir_files(full, problems, seen, overlay))
-        elif (os.path.isfile(full) or name in extra) and (not ext or ext in YAML_EXTS):
+                found.extend(_dir_files(full, problems, seen))
+        elif os.path.isfile(full) and (not ext or ext in YAML_EXTS):
             found.append(full)
     return found
 
