@@ -163,7 +163,7 @@ def test_interrupted_write_leaves_the_original(tmp_path, monkeypatch, capsys):
     inv = copy(MYCLUSTER, tmp_path)
     before = snapshot(inv)
 
-    def broken_replace(src, dst):
+    def broken_replace(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)

@@ -84,6 +84,44 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
         assert len(line) < 2000, line[:200]  # quoted values are shortened
 
 
+# Every other command that reads an inventory, with the exit codes it documents.
+OTHER_COMMANDS = {
+    "explain": (("explain", "{inv}"), {0, 3, 5}),
+    "fix-check": (("fix", "{inv}", "--check"), {0, 2, 3, 5}),
+    "fix": (("fix", "{inv}"), {0, 2, 3, 5, 8}),
+    "render-inventory": (("render", "--inventory", "{inv}", "--out", "{out}"), {0, 2, 3, 5}),
+}
+
+
+@pytest.mark.parametrize("command", OTHER_COMMANDS)
+@pytest.mark.parametrize("case", RUNNABLE, ids=[c.name for c in RUNNABLE])
+def test_hostile_case_other_commands(case: Case, command: str, tmp_path: Path) -> None:
+    """The corpus through explain, fix --check, fix and render --inventory: bounded, a documented
+    exit code, never a traceback, nothing run; fix and render write nothing outside their root."""
+    template, codes = OTHER_COMMANDS[command]
+    inv = build(case, tmp_path)
+    outside = {
+        p: p.read_bytes()
+        for p in tmp_path.iterdir()
+        if p.is_file()  # beside the inventory: nothing may change there
+    }
+    args = [a.format(inv=inv, out=tmp_path / "out") for a in template]
+    try:
+        proc = run_limited(*args, cwd=tmp_path)
+    finally:
+        subprocess.run(["rm", "-rf", str(inv)], check=True)
+    output = proc.stdout + proc.stderr
+    assert "Traceback" not in output
+    assert "internal error" not in output
+    assert proc.returncode in codes, output[-3000:]
+    for text in case.absent:
+        assert text not in output
+    assert not list(tmp_path.rglob(MARKER)), "something from the inventory ran"
+    assert {p: p.read_bytes() for p in outside} == outside
+    if proc.returncode in (3, 5):
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
 def test_every_case_is_documented() -> None:
     doc = (ROOT / "README.md").read_text()
     missing = [c.name for c in CASES if f"`{c.name}`" not in doc]

@@ -10,7 +10,8 @@ DESCRIPTION = (
     "bare kubelet seconds; with --profile every timing setting), editing only the lines that must "
     "change. Exit codes: 0 nothing to do, 8 everything failing was fixed, 2 failing findings "
     "remain (or, with --check, something would change; or a file changed on disk meanwhile), "
-    "3 usage error, 5 no inventory at PATH."
+    "3 usage error, 5 no inventory at PATH, 130/143 interrupted by SIGINT/SIGTERM while writing "
+    "(the files already written are named; every file is either old or new)."
 )
 
 
@@ -36,13 +37,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import difflib
     import os
+    import signal
     import sys
     from pathlib import Path
 
     from node_timing import formats, knowledge, lintconfig, profiles, rules
     from node_timing.commands.lint import _relative
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
-    from node_timing.fix import run_fix, write_back
+    from node_timing.fix import WriteReport, run_fix, write_back
     from node_timing.inventory import InventoryError
     from node_timing.lint import Options
     from node_timing.output import display_path, printable
@@ -80,64 +82,67 @@ def run(args: argparse.Namespace) -> int:
         print(f"node-timing: {printable(str(path))}: no such file or directory", file=sys.stderr)
         return EXIT_NOTHING
     try:
-        result, ws = run_fix(
-            path, options=options, config=config, rules=selected, profile=args.profile
-        )
+        result = run_fix(path, options=options, config=config, rules=selected, profile=args.profile)
     except InventoryError as exc:
         print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         return EXIT_NOTHING
-    try:
-        out = sys.stdout
-        if args.diff:
-            for change in result.changes:
-                shown = printable(display_path(change.path))
-                a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
-                for line in difflib.unified_diff(
-                    _lines(change.old or b""),
-                    _lines(change.new),
-                    a if change.old is not None else "/dev/null",
-                    b,
-                ):
-                    out.write(_diff_line(line))
-        stale: list[str] = []
-        failed: list[str] = []
-        if not args.check:
-            stale, failed = write_back(result.changes)
-        unwritten = set(stale) | {line.split(": not written")[0] for line in failed}
-        verb = "would fix" if args.check else "fixed"
+    out = sys.stdout
+    if args.diff:
         for change in result.changes:
-            if change.path in unwritten:
-                continue
-            rel = printable(display_path(change.path))
-            what = ", ".join(sorted(change.rules)) or "changes"
-            print(
-                f"{verb}: {rel} ({what}{'; new file' if change.old is None else ''})",
-                file=sys.stderr,
-            )
-        for path_ in stale:
-            print(
-                f"node-timing: {printable(display_path(path_))} changed on disk while fixing: "
-                "not written; run fix again",
-                file=sys.stderr,
-            )
-        for line in [*failed, *result.skipped]:
-            print(f"node-timing: {printable(line)}", file=sys.stderr)
-        remaining = [_relative(f) for f in result.remaining]
-        if remaining:
-            text = formats.get_formatter("text")(
-                remaining,
-                rules.catalogue(),
-                color=formats.use_color(out.isatty(), os.environ),
-                summary={"root": os.getcwd()},
-            )
-            out.write(text)
-    finally:
-        ws.close()
+            shown = printable(display_path(change.path))
+            a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
+            for line in difflib.unified_diff(
+                _lines(change.old or b""),
+                _lines(change.new),
+                a if change.old is not None else "/dev/null",
+                b,
+            ):
+                out.write(_diff_line(line))
+    report = WriteReport() if args.check else write_back(result.changes, result.root)
+    verb = "would fix" if args.check else "fixed"
+    done = result.changes if args.check else report.written
+    for change in done:
+        what = ", ".join(sorted(change.rules)) or "changes"
+        print(
+            f"{verb}: {printable(display_path(change.path))} ({what}"
+            f"{'; new file' if change.old is None else ''})",
+            file=sys.stderr,
+        )
+    if report.interrupted is not None:
+        name = signal.Signals(report.interrupted).name
+        written = ", ".join(printable(display_path(c.path)) for c in report.written) or "none"
+        print(
+            f"node-timing: interrupted by {name}: {len(report.written)} of "
+            f"{len(result.changes)} files written ({written}); the others are unchanged",
+            file=sys.stderr,
+        )
+        return 128 + report.interrupted
+    for change in report.stale:
+        print(
+            f"node-timing: {printable(display_path(change.path))} changed on disk while fixing: "
+            "not written; run fix again",
+            file=sys.stderr,
+        )
+    for change, why in report.failed:
+        print(
+            f"node-timing: {printable(display_path(change.path))}: not written: {printable(why)}",
+            file=sys.stderr,
+        )
+    for line in result.skipped:
+        print(f"node-timing: {printable(line)}", file=sys.stderr)
+    remaining = [_relative(f) for f in result.remaining]
+    if remaining:
+        text = formats.get_formatter("text")(
+            remaining,
+            rules.catalogue(),
+            color=formats.use_color(out.isatty(), os.environ),
+            summary={"root": os.getcwd()},
+        )
+        out.write(text)
     failing = lintconfig.exit_code(remaining) == EXIT_FAILURES
-    written = [c for c in result.changes if c.path not in unwritten]
-    if unwritten or failing or (args.check and result.changes):
+    if report.stale or report.failed or failing or (args.check and result.changes):
         return EXIT_FAILURES
-    if written and not args.check:
+    if report.written:
         return EXIT_FIXED
     return EXIT_OK
 

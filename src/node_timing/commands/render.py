@@ -123,12 +123,16 @@ def _diff(old: str, new: str, name: str) -> str:
 
 
 def _read(path: Path) -> str | None:
+    from node_timing.render.write import UnsafePathError, read_regular
+
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
+        data = read_regular(path)
+    except UnsafePathError as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if data is None:
+        return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -139,6 +143,10 @@ def _render_out(args: argparse.Namespace, files: dict[str, str]) -> bool:
     """Write (or with --check compare) the files under --out; True when something changed."""
     from node_timing.render import write
 
+    if not args.out:
+        # Path("") is the working directory: an empty --out (an unset shell variable) would
+        # scatter the files there
+        raise UsageError("--out must name a directory, got an empty string")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a directory")
@@ -203,6 +211,8 @@ def _patch(args: argparse.Namespace, settings: Settings, version: KubeVersion) -
         try:
             # write the file a symlink points to, not over the symlink
             write.atomic_write(path.resolve(), result.text.encode("utf-8"))
+        except write.UnsafePathError as exc:
+            raise UsageError(f"{path}: not written: {exc}") from None
         except OSError as exc:
             raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
         print(f"{path}: {'; '.join(result.changes)}")

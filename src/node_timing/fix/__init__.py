@@ -1,21 +1,24 @@
 """``node-timing fix``: repair an inventory's findings that have one unambiguous repair.
 
-The inventory is copied to a private work directory; each pass lints the copy, plans edits from
-the fixable findings (``plan.py``), applies them as minimal text edits (``yamledit.py``,
-``iniedit.py``), and checks by parsing the edited file again that it means exactly what was
-intended. Passes repeat until nothing is left to fix (one repair can reveal another), so a second
-run finds nothing to do. Only then are the changed files written back, each atomically, and only
-if it has not changed on disk since it was read.
+Nothing is copied: each pass loads the inventory through an in-memory overlay of the files edited
+so far (``load_inventory(overlay=...)``), lints it, plans edits from the fixable findings
+(``plan.py``), applies them as minimal text edits (``yamledit.py``, ``iniedit.py``) to the bytes
+of the files concerned, and checks by parsing the edited text again that it means exactly what
+was intended. Only the files an edit touches are read (regular files only, never a FIFO or a
+device). Passes repeat until nothing is left to fix (one repair can reveal another), so a second
+run finds nothing to do. Only then are the changed files written (``write_back``), each
+atomically, inside the project root, and only if it has not changed on disk since it was read.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import os
-import shutil
-import tempfile
-from collections.abc import Collection, Iterable
+import signal
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +26,22 @@ from typing import Any
 from node_timing.findings import Finding
 from node_timing.fix.plan import Op, Planner, default_vars_file, resolve_conflicts
 from node_timing.fix.yamledit import EditError
+from node_timing.render.write import (
+    UnsafePathError,
+    atomic_write,
+    check_target,
+    make_dirs,
+    read_regular,
+)
 
 MAX_PASSES = 4
-_IGNORE = shutil.ignore_patterns(".git", "__pycache__")
 NEW_FILE_HEADER = "---\n# Node-health timing settings added by `node-timing fix`.\n"
 YAML_EXTS = (".yml", ".yaml")
 
 
 @dataclass
 class FileChange:
-    path: str  # the original file
+    path: str  # the real path of the file changed (a symlink inside the root is resolved)
     old: bytes | None  # None: a new file
     new: bytes
     rules: set[str] = field(default_factory=set)
@@ -41,70 +50,40 @@ class FileChange:
 @dataclass
 class FixResult:
     changes: list[FileChange]
-    remaining: list[Finding]  # findings after fixing, with original paths
+    remaining: list[Finding]  # findings after fixing
     skipped: list[str]  # repairs that could not be made safely, one line each
-    stale: list[str] = field(default_factory=list)  # files changed on disk meanwhile
+    root: str = ""  # the project root every write stays inside
 
 
-class Workspace:
-    """A private copy of what the loader reads, and the way back to the original paths."""
+class Edits:
+    """The files fix has edited so far, in memory, keyed by real path: the loader's overlay."""
 
-    def __init__(self, inventory: Path) -> None:
-        self.tmp = Path(tempfile.mkdtemp(prefix="node-timing-fix-")).resolve()
-        src = Path(os.path.abspath(inventory))
-        self.original_base = src if src.is_dir() else src.parent
-        self.root = self.tmp / "inventory"
-        self.originals: dict[str, bytes] = {}  # relative path → bytes read
-        if src.is_dir():
-            self._copytree(src, self.root)
-            self.inventory = self.root
-        else:
-            self.root.mkdir()
-            self._copy(str(src), str(self.root / src.name))
-            for name in ("group_vars", "host_vars"):
-                if (src.parent / name).is_dir():
-                    self._copytree(src.parent / name, self.root / name)
-            self.inventory = self.root / src.name
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.new: dict[str, bytes] = {}  # the overlay: edited (or created) files
+        self.old: dict[str, bytes | None] = {}  # as read from disk; None: no such file
+        self.rules: dict[str, set[str]] = {}
 
-    def _copytree(self, src: Path, dst: Path) -> None:
-        shutil.copytree(
-            src, dst, ignore=_IGNORE, copy_function=self._copy, ignore_dangling_symlinks=True
-        )
-
-    def _copy(self, src: str, dst: str) -> str:
-        with open(src, "rb") as fh:
-            data = fh.read()
-        with open(dst, "wb") as fh:
-            fh.write(data)
-        shutil.copymode(src, dst)  # the loader treats executable files as inventory scripts
-        self.originals[os.path.relpath(dst, self.root)] = data
-        return dst
-
-    def relative(self, path: str) -> str | None:
-        rel = os.path.relpath(os.path.realpath(path), self.root)
-        return None if rel.startswith("..") else rel
-
-    def original(self, rel: str) -> str:
-        return str(self.original_base / rel)
+    def read(self, real: str) -> bytes | None:
+        """The file's current bytes: edited ones, else read once from disk (None: absent)."""
+        if real in self.new:
+            return self.new[real]
+        if real not in self.old:
+            self.old[real] = read_regular(real)
+        return self.old[real]
 
     def changes(self) -> list[FileChange]:
-        out = []
-        for dirpath, _dirs, files in os.walk(self.root):
-            for name in sorted(files):
-                full = os.path.join(dirpath, name)
-                rel = os.path.relpath(full, self.root)
-                with open(full, "rb") as fh:
-                    data = fh.read()
-                old = self.originals.get(rel)
-                if old != data:
-                    out.append(FileChange(self.original(rel), old, data))
-        return sorted(out, key=lambda c: c.path)
-
-    def close(self) -> None:
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        return sorted(
+            (
+                FileChange(path, self.old.get(path), data, self.rules.get(path, set()))
+                for path, data in self.new.items()
+                if data != self.old.get(path)
+            ),
+            key=lambda c: c.path,
+        )
 
 
-def _kind(path: str) -> str:
+def _kind(path: str, data: bytes) -> str:
     ext = os.path.splitext(path)[1]
     if ext in YAML_EXTS:
         return "yaml"
@@ -112,58 +91,47 @@ def _kind(path: str) -> str:
         return "json"
     if ext == ".ini":
         return "ini"
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096)
-    except OSError:
-        return "yaml"
     import yaml
 
     from node_timing.inventory.yamlpos import parse_yaml
 
-    doc, _ = parse_yaml(path, head.decode("utf-8", "replace"))
+    doc, _ = parse_yaml(path, data[:4096].decode("utf-8", "replace"))
     return "yaml" if doc is not None and isinstance(doc.root, yaml.MappingNode) else "ini"
 
 
-def apply_ops(path: str, ops: list[Op]) -> tuple[bool, list[str]]:
-    """Apply ``ops`` to one file; returns (changed, problems). Nothing is written on a problem."""
-    exists = os.path.exists(path)
-    kind = _kind(path) if exists else "yaml"
+def apply_ops(
+    path: str, ops: list[Op], edits: Edits, groups: Collection[str] = ()
+) -> tuple[bool, list[str]]:
+    """Apply ``ops`` to the file at real path ``path`` in ``edits``; returns (changed,
+    problems). Nothing changes on a problem. ``groups``: the inventory's groups, which an INI
+    file's ``[group:vars]`` may name."""
+    try:
+        data = edits.read(path)
+    except UnsafePathError as exc:
+        return False, [f"{exc}; {_describe(ops)} not fixed"]
+    except OSError as exc:
+        return False, [f"{path}: cannot read: {exc.strerror or exc}; {_describe(ops)} not fixed"]
+    exists = data is not None
+    kind = _kind(path, data) if data is not None else "yaml"
     if kind == "json":
         return False, [f"{path}: JSON vars files are not edited; {_describe(ops)}"]
-    with open(path, "rb") if exists else _empty() as fh:
-        data = fh.read()
     try:
-        text = data.decode("utf-8")
+        text = (data or b"").decode("utf-8")
     except UnicodeDecodeError:
         return False, [f"{path}: not UTF-8, not edited"]
     if not exists:
         text = NEW_FILE_HEADER
     try:
         if kind == "ini":
-            new_text, problems = _apply_ini(path, text, ops)
+            new_text, problems = _apply_ini(path, text, ops, groups)
         else:
             new_text, problems = _apply_yaml(path, text, ops)
     except EditError as exc:
         return False, [f"{path}: {exc}; {_describe(ops)} left as is"]
     if new_text == text and exists:
         return False, problems
-    if not exists:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb") as fh:
-        fh.write(new_text.encode("utf-8"))
+    edits.new[path] = new_text.encode("utf-8")
     return True, problems
-
-
-class _empty:
-    def __enter__(self) -> _empty:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def read(self) -> bytes:
-        return b""
 
 
 def _describe(ops: Iterable[Op]) -> str:
@@ -277,12 +245,13 @@ def _set_key(doc: Any, var_pair: Any, key: str, value: Any) -> None:
 
 
 def _ini_vars(
-    path: str, text: str
+    path: str, text: str, groups: Collection[str] = ()
 ) -> tuple[list[Any], dict[tuple[str, str, str], tuple[Any, int]]]:
     from node_timing.inventory.ini import ParseError, parse_ini
 
     try:
-        ops = parse_ini(path, text.encode("utf-8"), set())
+        # `all` and `ungrouped` always exist (the loader starts with them): [all:vars] is valid
+        ops = parse_ini(path, text.encode("utf-8"), {"all", "ungrouped", *groups})
     except ParseError as exc:
         raise EditError(f"line {exc.line}: {exc}") from None
     structure = [o[:4] if o[0] == "host" else o for o in ops if o[0] not in ("hvar", "gvar")]
@@ -290,11 +259,13 @@ def _ini_vars(
     return structure, values
 
 
-def _apply_ini(path: str, text: str, ops: list[Op]) -> tuple[str, list[str]]:
+def _apply_ini(
+    path: str, text: str, ops: list[Op], groups: Collection[str] = ()
+) -> tuple[str, list[str]]:
     from node_timing.fix.iniedit import IniText
 
     ini = IniText(text)
-    structure, values = _ini_vars(path, text)
+    structure, values = _ini_vars(path, text, groups)
     expected = dict(values)
     problems: list[str] = []
     dict_values: dict[tuple[int, str], dict[str, Any]] = {}
@@ -343,7 +314,7 @@ def _apply_ini(path: str, text: str, ops: list[Op]) -> tuple[str, list[str]]:
     for (line, var), content in dict_values.items():
         ini.set_value(ini.token(line, var), content)
     new_text = ini.result()
-    new_structure, new_values = _ini_vars(path, new_text)
+    new_structure, new_values = _ini_vars(path, new_text, groups)
     if new_structure != structure or {k: v[0] for k, v in new_values.items()} != {
         k: v[0] for k, v in expected.items()
     }:
@@ -358,32 +329,31 @@ def run_fix(
     config: Any,
     rules: Collection[str] | None = None,
     profile: str | None = None,
-) -> tuple[FixResult, Workspace]:
-    """Fix a private copy of ``inventory``; the caller writes the changes back (``write_back``)."""
-    ws = Workspace(inventory)
-    try:
-        return _passes(ws, options, config, rules, profile), ws
-    except BaseException:
-        ws.close()
-        raise
-
-
-def _passes(
-    ws: Workspace, options: Any, config: Any, rules: Collection[str] | None, profile: str | None
 ) -> FixResult:
+    """Fix ``inventory`` in memory; the caller writes the changes (``write_back``)."""
     from node_timing.inventory import load_inventory
+    from node_timing.inventory.root import inventory_dir, project_root
     from node_timing.lint import build_context, run_rules
     from node_timing.lintconfig import apply_silencing, matches
 
+    edits = Edits(project_root(inventory))
     skipped: list[str] = []
-    rules_of: dict[str, set[str]] = {}
     findings: list[Finding] = []
     for n in range(MAX_PASSES + 1):
-        ctx = build_context(load_inventory(ws.inventory), options)
+        loaded = load_inventory(inventory, overlay=edits.new)
+        default_file = default_vars_file(
+            os.path.realpath(loaded.basedir or inventory_dir(inventory))
+        )
+        ctx = build_context(loaded, options)
         findings = apply_silencing(run_rules(ctx), config)
         if n == MAX_PASSES:
             break
-        planner = Planner(ctx, default_vars_file(str(ws.root)))
+        if loaded.used_ansible:
+            # ansible-core reads the files itself: it would not see an edit before it is written,
+            # so the edits could not be checked by linting them again.
+            skipped.append(f"{inventory}: only ansible-core reads this inventory: not fixed")
+            break
+        planner = Planner(ctx, default_file)
         planned: list[Op] = []
         if n == 0:
             name = profile or _declared_profile(ctx, findings, rules)
@@ -392,7 +362,7 @@ def _passes(
         for f in findings:
             if f.fixable and (rules is None or matches(f.rule, rules)):
                 planned.extend(planner.plan(f))
-        ops, dropped = resolve_conflicts(planned)
+        ops, dropped = resolve_conflicts(_to_real(planned, edits.root, skipped))
         if n == 0:
             skipped.extend(
                 f"{o.file}:{o.line}: {o.rule}: not fixed: hosts disagree on {o.var}"
@@ -404,24 +374,34 @@ def _passes(
         for op in ops:
             by_file.setdefault(op.file, []).append(op)
         for path, file_ops in by_file.items():
-            if ws.relative(path) is None:
-                skipped.append(f"{path}: outside the inventory, not edited")
-                continue
-            did, problems = apply_ops(path, file_ops)
+            did, problems = apply_ops(path, file_ops, edits, loaded.groups)
             skipped.extend(problems)
             if did:
                 changed = True
-                rules_of.setdefault(ws.relative(path) or path, set()).update(
-                    o.rule for o in file_ops
-                )
+                edits.rules.setdefault(path, set()).update(o.rule for o in file_ops)
         if not changed:
             break
-    changes = ws.changes()
-    for c in changes:
-        c.rules = rules_of.get(os.path.relpath(c.path, ws.original_base), set())
-    remaining = [_to_original(f, ws) for f in findings]
-    skipped_lines = [_to_original_text(line, ws) for line in dict.fromkeys(skipped)]
-    return FixResult(changes, remaining, skipped_lines)
+    return FixResult(edits.changes(), findings, list(dict.fromkeys(skipped)), edits.root)
+
+
+def _to_real(ops: Iterable[Op], root: str, skipped: list[str]) -> list[Op]:
+    """Each op on the real file it edits (two symlinked names of one file are one file); an op
+    on a file that may not be written (outside the project root, a dangling symlink, not a
+    regular file, hard-linked) is dropped with one line saying why."""
+    real: dict[str, str | None] = {}
+    out: list[Op] = []
+    for op in ops:
+        if op.file not in real:
+            try:
+                real[op.file] = str(check_target(root, op.file))
+            except UnsafePathError as exc:
+                real[op.file] = None
+                skipped.append(f"{op.file}: {exc}: not edited")
+        target = real[op.file]
+        if target is None:
+            continue
+        out.append(op if target == op.file else dataclasses.replace(op, file=target))
+    return out
 
 
 def _declared_profile(
@@ -456,40 +436,69 @@ def _profile_ops(planner: Planner, ctx: Any, name: str, skipped: list[str]) -> l
     return planner.profile_ops(result.settings, name)
 
 
-def _to_original(finding: Finding, ws: Workspace) -> Finding:
-    import dataclasses
-
-    rel = ws.relative(finding.path) if os.path.isabs(finding.path) else None
-    return dataclasses.replace(finding, path=ws.original(rel)) if rel is not None else finding
-
-
-def _to_original_text(line: str, ws: Workspace) -> str:
-    return line.replace(str(ws.root) + os.sep, str(ws.original_base) + os.sep)
-
-
 def digest(data: bytes | None) -> str | None:
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
-def write_back(changes: list[FileChange]) -> tuple[list[str], list[str]]:
-    """Write every change atomically; returns the files left alone because they changed on disk
-    since they were read, and one line per file that could not be written."""
-    from node_timing.render.write import atomic_write
+@dataclass
+class WriteReport:
+    """What ``write_back`` did, file by file."""
 
-    stale: list[str] = []
-    failed: list[str] = []
-    for change in changes:
-        target = Path(os.path.realpath(change.path))
-        try:
-            now: bytes | None = target.read_bytes()
-        except FileNotFoundError:
-            now = None
-        if digest(now) != digest(change.old):
-            stale.append(change.path)
-            continue
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, change.new)
-        except OSError as exc:
-            failed.append(f"{change.path}: not written: {exc.strerror or exc}")
-    return stale, failed
+    written: list[FileChange] = field(default_factory=list)
+    stale: list[FileChange] = field(default_factory=list)  # changed on disk since read
+    failed: list[tuple[FileChange, str]] = field(default_factory=list)  # and why
+    interrupted: int | None = None  # the signal that stopped it before the rest
+
+
+@contextmanager
+def deferred_signals() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM are noted instead of acted on; the caller stops between two files.
+
+    Installed only around the write-back: a signal while one file is being replaced would
+    otherwise leave its temporary file, or stop halfway through the inventory without saying
+    which files were already written.
+    """
+    received: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous: dict[int, Any] = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with suppress(ValueError):  # not the main thread: signals cannot be caught here
+                previous[sig] = signal.signal(sig, note)
+        yield received
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def write_back(changes: list[FileChange], root: str) -> WriteReport:
+    """Write every change atomically inside ``root``, one file after the other; a file that
+    changed on disk since it was read is left alone. SIGINT/SIGTERM stop it between two files."""
+    report = WriteReport()
+    with deferred_signals() as received:
+        for change in changes:
+            if received:
+                report.interrupted = received[0]
+                break
+            try:
+                now = read_regular(change.path)
+                if digest(now) != digest(change.old):
+                    report.stale.append(change)
+                    continue
+                if change.old is None:
+                    make_dirs(root, Path(change.path).parent)
+                atomic_write(Path(change.path), change.new, root)
+            except UnsafePathError as exc:
+                report.failed.append((change, str(exc)))
+                continue
+            except OSError as exc:
+                report.failed.append((change, exc.strerror or str(exc)))
+                continue
+            report.written.append(change)
+        else:
+            if received:  # arrived during the last file: every file is written
+                report.interrupted = received[0]
+    return report

@@ -11,6 +11,7 @@ intended.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +61,7 @@ class YamlText:
         self.bom = "\ufeff" if text.startswith("\ufeff") else ""
         self.text = text[len(self.bom) :]
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
-        loader = yaml.SafeLoader(self.text)
+        loader = yaml.SafeLoader(_composable(self.text))
         try:
             self.root: yaml.Node | None = loader.get_single_node()
         except yaml.YAMLError as exc:
@@ -281,6 +282,37 @@ class YamlText:
 
     def result(self) -> str:
         return self.bom + apply_edits(self.text, self.edits)
+
+
+def _composable(text: str) -> str:
+    """``text`` with every tab between tokens made a space, character for character.
+
+    libyaml, which the loader (and Ansible) reads with, accepts a tab before a comment, after a
+    colon or at the end of a line; PyYAML's pure-Python scanner, used here for its character
+    offsets, refuses it. Such a tab separates tokens and means nothing, so replacing it keeps
+    every offset and every value; tabs inside a token (a quoted or block scalar) are kept. The
+    edits are still spliced into the original text, tabs and all.
+    """
+    if "\t" not in text:
+        return text
+    loader_class = getattr(yaml, "CSafeLoader", None)
+    if loader_class is None:  # pragma: no cover - PyYAML without libyaml reads what we read
+        return text
+    spans: list[tuple[int, int]] = []
+    try:
+        for token in yaml.scan(text, Loader=loader_class):
+            if token.end_mark.index > token.start_mark.index:
+                spans.append((token.start_mark.index, token.end_mark.index))
+    except yaml.YAMLError:
+        return text  # the pure-Python scanner reports the error itself
+    starts = [s for s, _ in spans]
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch == "\t":
+            at = bisect.bisect_right(starts, i) - 1
+            if at < 0 or i >= spans[at][1]:
+                chars[i] = " "
+    return "".join(chars)
 
 
 def _key_is(node: yaml.Node, name: str) -> bool:

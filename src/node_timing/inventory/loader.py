@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -234,6 +234,8 @@ class _Reader:
     root: str
     problems: list[LoadProblem]
     allow_exec: bool = False
+    # real path -> bytes read in its place, new files included: fix lints its edits in memory
+    overlay: Mapping[str, bytes] | None = None
     files: list[str] = field(default_factory=list)
     skipped_exec: list[str] = field(default_factory=list)
 
@@ -271,7 +273,15 @@ class _Reader:
         real = self.confined(path)
         if real is None:
             return None
+        held = self.overlay.get(real) if self.overlay else None
+        if held is not None:
+            self.files.append(path)
+            return held
         try:
+            # a socket cannot even be opened: say what it is rather than the open's errno
+            if stat.S_ISSOCK(os.stat(real).st_mode):
+                self.problems.append(LoadProblem(path, 0, 0, "cannot read: not a regular file"))
+                return None
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError as exc:
             self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
@@ -433,6 +443,8 @@ class _VarsDir:
                         self.entries[e.name] = False
         except OSError:
             self.entries = {}
+        for name, is_dir in _overlay_entries(path, reader.overlay).items():
+            self.entries.setdefault(name, is_dir)
 
     def find(self, name: str) -> list[str]:
         for ext in VARS_EXTS:
@@ -440,9 +452,46 @@ class _VarsDir:
             if candidate in self.entries:
                 full = os.path.join(self.path, candidate)
                 if self.entries[candidate]:
-                    return _dir_files(full, self.reader)
+                    found = _dir_files(full, self.reader) if os.path.isdir(full) else []
+                    return _with_overlay(full, found, self.reader.overlay)
                 return [full]
         return []
+
+
+def _with_overlay(
+    directory: str, found: list[str], overlay: Mapping[str, bytes] | None
+) -> list[str]:
+    """``found`` (the files of a vars directory) plus the new files ``overlay`` holds under it
+    that ``_dir_files`` would list, in its order: sorted names, subdirectories in place."""
+    if not overlay:
+        return found
+    prefix = os.path.join(os.path.realpath(directory), "")
+    extra: list[str] = []
+    for key in overlay:
+        if not key.startswith(prefix) or os.path.lexists(key):
+            continue
+        parts = key[len(prefix) :].split(os.sep)
+        hidden = any(part.startswith(".") or part.endswith("~") for part in parts)
+        dirs_ok = all(not os.path.splitext(part)[1] for part in parts[:-1])
+        if not hidden and dirs_ok and os.path.splitext(parts[-1])[1] in ("", *YAML_EXTS):
+            extra.append(os.path.join(directory, *parts))
+    if not extra:
+        return found
+    return sorted([*found, *extra], key=lambda p: os.path.relpath(p, directory).split(os.sep))
+
+
+def _overlay_entries(path: str, overlay: Mapping[str, bytes] | None) -> dict[str, bool]:
+    """Names directly in directory ``path`` that ``overlay`` holds (files ``fix`` creates, and
+    directories it creates for them): name -> is_dir."""
+    if not overlay:
+        return {}
+    prefix = os.path.join(os.path.realpath(path), "")
+    found: dict[str, bool] = {}
+    for key in overlay:
+        if key.startswith(prefix):
+            name, sep, _ = key[len(prefix) :].partition(os.sep)
+            found[name] = found.get(name, False) or bool(sep)
+    return found
 
 
 def _walk(
@@ -808,6 +857,7 @@ class Inventory:
         host_files: dict[str, dict[str, Value]],
         used_ansible: bool = False,
         fixed_vars: dict[str, dict[str, Value]] | None = None,
+        basedir: str = "",
     ) -> None:
         self._b = builder
         self.hosts: list[str] = list(builder.hosts)
@@ -816,6 +866,9 @@ class Inventory:
         self.sources = sources
         self.files = files
         self.used_ansible = used_ansible
+        # the directory holding group_vars/ and host_vars/ (a repository root given for its one
+        # inventory/<name>/ stands for that directory)
+        self.basedir = basedir
         self._group_files = group_files
         self._host_files = host_files
         self._fixed = fixed_vars
@@ -945,6 +998,7 @@ def load_inventory(
     *,
     synthesize_k8s_cluster: bool = True,
     allow_exec: bool = False,
+    overlay: Mapping[str, bytes] | None = None,
 ) -> Inventory:
     """Load an inventory file or directory as ``ansible-inventory -i PATH`` would with kubespray's
     ansible.cfg, reading nothing outside the project root and running nothing.
@@ -955,14 +1009,15 @@ def load_inventory(
     read sources that run code (scripts, plugin configs), as ``ansible-inventory`` would.
 
     Raises InventoryError when the path does not exist, holds no inventory or no host; every
-    other problem is recorded in ``Inventory.problems``.
+    other problem is recorded in ``Inventory.problems``. ``overlay`` maps real paths to the bytes
+    to read in their place, new files included (``fix`` lints its edits before writing them).
     """
     shown = os.fspath(path)
     p = os.path.abspath(shown)
     if not os.path.lexists(p):
         raise InventoryError(f"{shown}: no such file or directory")
     problems: list[LoadProblem] = []
-    reader = _Reader(project_root(p), problems, allow_exec)
+    reader = _Reader(project_root(p), problems, allow_exec, overlay)
     fallback: list[str] = []
     if os.path.isdir(p):
         candidates, fallback = _source_files(p, reader)
@@ -970,7 +1025,10 @@ def load_inventory(
             found = _conventional(p, reader)
             if len(found) == 1:
                 return load_inventory(
-                    found[0], synthesize_k8s_cluster=synthesize_k8s_cluster, allow_exec=allow_exec
+                    found[0],
+                    synthesize_k8s_cluster=synthesize_k8s_cluster,
+                    allow_exec=allow_exec,
+                    overlay=overlay,
                 )
             raise InventoryError(_not_an_inventory(shown, p, found, problems))
         basedir = p
@@ -1029,7 +1087,7 @@ def load_inventory(
                 merged.update(load_vars_file(f, "host_vars", None, reader))
             if merged:
                 host_files[name] = merged
-    return Inventory(b, sources, reader.files, group_files, host_files)
+    return Inventory(b, sources, reader.files, group_files, host_files, basedir=basedir)
 
 
 # ansible.cfg settings that make ansible-core import code while it reads an inventory.
@@ -1110,7 +1168,8 @@ def _vars_dir(basedir: str, name: str, reader: _Reader) -> str | None:
     it exists but cannot be used)."""
     path = os.path.join(basedir, name)
     if not os.path.lexists(path):
-        return None
+        # a group_vars/ that fix is about to create
+        return path if _overlay_entries(path, reader.overlay) else None
     if reader.confined(path) is None:
         return None
     if not os.path.isdir(path):
