@@ -173,7 +173,10 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, str):
         s = value.strip()
         if s.lstrip("+-").isdigit() and s.isascii():
-            return int(s)
+            try:
+                return int(s)
+            except ValueError:  # over Python's 4,300-digit limit: no number Kubernetes reads
+                return None
     return None
 
 
