@@ -326,7 +326,7 @@ def check_limits(root: yaml.Node, loader: _Loader | None = None) -> tuple[str, y
             return f"invalid YAML: {unbuildable}", node
         on_path.add(key)
         stack.append((node, True))
-        for child in _children(node):
+        for child in reversed(_children(node)):  # popped in document order: the first problem
             if id(child) in on_path:
                 return (
                     "not checked: an alias refers to a node that contains it (a recursive document)",
