@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from node_timing.templating import MAX_LENGTH, MAX_STEPS, UnsafeText, Unresolved, resolve
+from node_timing.templating import MAX_LENGTH, MAX_STEPS, Unresolved, UnsafeText, resolve
 
 LOOP = "{% for a in s %}"
 BOMBS = {
