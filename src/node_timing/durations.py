@@ -35,7 +35,7 @@ _UNITS = {
     "m": MINUTE,
     "h": HOUR,
 }
-_INT64_MAX = (1 << 63) - 1
+_INT64_MAX = INT64_MAX = (1 << 63) - 1
 # The longest Go duration in whole seconds (time.Duration is int64 nanoseconds: about 292 years).
 MAX_SECONDS = _INT64_MAX // 1_000_000_000
 _UNIT_CHARS = frozenset("nuµμmsh")

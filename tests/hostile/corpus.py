@@ -422,6 +422,26 @@ CASES: list[Case] = [
         "all.yml:1:44: yaml-load: invalid YAML: an integer of more than 4,300 digits",
     ),
     Case(
+        "integer-4000-digits",
+        {
+            "group_vars/all.yml": "".join(
+                f"{name}: {'9' * 4000}\n"
+                for name in (
+                    "kube_apiserver_pod_eviction_unreachable_timeout_seconds",
+                    "node_timing_node_count",
+                    "node_timing_heartbeat_budget",
+                )
+            )
+            + "kube_kubeadm_controller_extra_args: {node-eviction-rate: "
+            + "9" * 4000
+            + ", node-monitor-grace-period: "
+            + "9" * 4000
+            + "}\n"
+        },
+        2,
+        "must fit a 64-bit integer",
+    ),
+    Case(
         "integer-5000-digits-inventory",
         {"hosts.yaml": _yaml_hosts("9" * 5000)},
         5,
