@@ -3,6 +3,11 @@
 A sandboxed Jinja environment with Jinja's own filters only: no lookups, no Ansible filters, no
 access to the file system or the network. A value that needs more (an Ansible filter, a lookup,
 a fact gathered at run time, an undefined variable) is reported as unresolved, never guessed.
+
+A template is data from the inventory, so what it may cost is bounded while it runs: the parsed
+template is rewritten so that loops, ``~`` joins and output go through counting helpers, and the
+sandbox checks operators and calls; a value over the budget is unresolved too. ``!unsafe`` text
+(:class:`UnsafeText`) is never templated, as in Ansible.
 """
 
 from __future__ import annotations
