@@ -149,3 +149,37 @@ def test_parse_never_raises_anything_but_duration_error(text: str) -> None:
         return
     assert -(1 << 63) <= ns <= (1 << 63) - 1
     assert durations.parse(durations.format(ns)) == ns
+
+
+def test_digits_stop_being_read_at_the_first_overflow() -> None:
+    # Go's leadingInt returns at the digit that overflows; reading on was quadratic.
+    value, stop, overflow = durations._leading_int("9" * 100_000 + "s", 0)
+    assert overflow and value == 0 and stop == 18  # 18 nines times 10 would pass 2**63
+    assert durations._leading_int("9223372036854775808s", 0) == (1 << 63, 19, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "ns"),
+    [("9223372036854775807ns", (1 << 63) - 1), ("-9223372036854775808ns", -(1 << 63))],
+)
+def test_int64_edges(text: str, ns: int) -> None:
+    assert durations.parse(text) == ns
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["9223372036854775808ns", "9" * 1_000_000 + "s", "1" + "0" * 30 + "h", "0." + "9" * 10**6],
+)
+def test_overflow_is_invalid_and_the_message_is_short(text: str) -> None:
+    with pytest.raises(durations.DurationError) as caught:
+        durations.parse(text)
+    message = str(caught.value)
+    assert message.startswith("time: ") and len(message) < 200
+    if len(text) > 80:
+        assert "..." in message
+
+
+def test_a_long_unknown_unit_is_quoted_shortened() -> None:
+    with pytest.raises(durations.DurationError, match=r'unknown unit "x+\.\.\.x+"') as caught:
+        durations.parse("1" + "x" * 100_000)
+    assert len(str(caught.value)) < 200

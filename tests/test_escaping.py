@@ -123,7 +123,10 @@ def test_the_hostile_strings_reach_the_findings(findings: list[dict[str, Any]]) 
     for name in HOST_NAMES:
         assert any(name in f["hosts"] for f in findings), name
     assert "inventory/group_vars/all/n\\xff1.yml" in paths  # the undecodable byte as \xNN
-    assert any(AZURE in f["message"] and "\x00" in f["message"] for f in findings)
+    # the value is quoted shortened (its head and tail), escapes and all
+    assert any(
+        "::error file=x::pwned" in f["message"] and "pwned\x00" in f["message"] for f in findings
+    )
 
 
 _PEP8 = r"inventory/.*:\d+:\d+: [a-z0-9-]+: \S"
@@ -156,7 +159,7 @@ def test_github_encodes_every_field_by_the_runner_rules(hostile: Path) -> None:
     assert "file=inventory/group_vars/all/a%0Ab.yml," in r.out
     assert "file=inventory/group_vars/all/%3A%3Awarning%3A%3Ax.yml," in r.out
     # In the message: %, CR and LF; ESC and NUL are shown as escapes, never sent raw.
-    assert "a%0Ab%0D%0A%250A::error file=x::pwned%0D%0A##\\x5berror]boom%0D%0A\\x1b[31mred" in r.out
+    assert "a%0Ab%0D%0A%250A::error file=x::pwned%0D%0A##\\x5berro" in r.out  # quoted shortened
     assert "\\x00\\x9b\\u2028end" in r.out
     assert "hosts: " in r.out and "a%0Ab" in r.out and "esc\\x1bcred\\x07" in r.out
 

@@ -135,7 +135,7 @@ def test_vault_file_and_inline_vault(tmp_path: Path) -> None:
     assert vault and vault[0].severity == "info"
     hv = inv.host_vars("h")
     assert hv["pw"].vault and isinstance(hv["pw"].value, VaultValue)
-    assert hv["raw"].value == "{{ x }}" and hv["raw"].templated
+    assert hv["raw"].value == "{{ x }}" and not hv["raw"].templated  # !unsafe: never templated
     assert hv["t"].templated
 
 

@@ -22,3 +22,14 @@ for _name in ("maxlist", "maxtuple", "maxdict", "maxset", "maxfrozenset", "maxde
 def brief(value: Any) -> str:
     """``repr(value)`` for short values; a shortened form with ``...`` for long or deep ones."""
     return _REPR.repr(value)
+
+
+def cut(text: str, limit: int = _REPR.maxstring) -> str:
+    """``text`` itself when short; else its start and end around ``...``, ``limit`` characters
+    in all. For text a message embeds in its own quotes (a Go error, a template, a reason),
+    where ``brief``'s ``repr`` quoting would be wrong."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 3) // 2
+    tail = limit - 3 - head
+    return f"{text[:head]}...{text[len(text) - tail :]}"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from node_timing.brief import cut
+
 if TYPE_CHECKING:  # imported where used: `profile` starts faster without fractions/decimal
     from fractions import Fraction
 
@@ -33,7 +35,7 @@ _UNITS = {
     "m": MINUTE,
     "h": HOUR,
 }
-_INT64_MAX = (1 << 63) - 1
+_INT64_MAX = INT64_MAX = (1 << 63) - 1
 # The longest Go duration in whole seconds (time.Duration is int64 nanoseconds: about 292 years).
 MAX_SECONDS = _INT64_MAX // 1_000_000_000
 _UNIT_CHARS = frozenset("nuµμmsh")
@@ -44,23 +46,29 @@ class DurationError(ValueError):
 
 
 def _leading_int(s: str, i: int) -> tuple[int, int, bool]:
-    """Digits from ``s[i:]`` as an integer; mirrors Go's ``leadingInt`` overflow report."""
+    """Digits from ``s[i:]`` as an integer; mirrors Go's ``leadingInt`` overflow report.
+
+    Stops at the first digit that overflows, as Go does: carrying on would multiply an ever
+    longer Python integer (quadratic in the number of digits; a 10 MB value would never end),
+    and the caller refuses the duration on overflow anyway.
+    """
     x = 0
-    overflow = False
     j = i
     while j < len(s) and "0" <= s[j] <= "9":
+        if x > (1 << 63) // 10:
+            return 0, j, True
         x = x * 10 + (ord(s[j]) - 48)
         if x > 1 << 63:
-            overflow = True
+            return 0, j, True
         j += 1
-    return x, j, overflow
+    return x, j, False
 
 
 def parse(text: str) -> int:
     """Return the duration in nanoseconds; raise :class:`DurationError` as Go would refuse it."""
     if not isinstance(text, str):
         raise DurationError(f"time: invalid duration {text!r}: not a string")
-    orig = text
+    orig = cut(text)  # Go quotes the whole text; a message quotes a bounded part of it
     s = text
     neg = False
     if s and s[0] in "+-":
@@ -111,7 +119,7 @@ def parse(text: str) -> int:
         unit_name = s[ustart:i]
         unit = _UNITS.get(unit_name)
         if unit is None:
-            raise DurationError(f'time: unknown unit "{unit_name}" in duration "{orig}"')
+            raise DurationError(f'time: unknown unit "{cut(unit_name)}" in duration "{orig}"')
         if v > (1 << 63) // unit:
             raise DurationError(f'time: invalid duration "{orig}"')
         v *= unit

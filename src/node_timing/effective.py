@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_timing import durations, knowledge, kubespray
-from node_timing.brief import brief
+from node_timing.brief import brief, cut
 from node_timing.findings import Location
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import (
@@ -221,7 +221,7 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
         except durations.DurationError as exc:
             hint = ""
             text = str(raw).strip()
-            if text.endswith("d") and text[:-1].isdigit():
+            if text.endswith("d") and text[:-1].isdigit() and len(text) < 20:  # int64 days
                 hint = f'; Go has no d unit, write "{int(text[:-1]) * 24}h"'
             return f"{name} = {brief(raw)} is not a Go duration ({exc}){hint}"
         if ns < 0:
@@ -238,7 +238,7 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             and isinstance(raw, str)
             and raw.strip().isdigit()
         ):
-            return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {raw.strip()}"
+            return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {cut(raw.strip())}"
         if isinstance(raw, bool) or not (
             (isinstance(raw, int) and raw >= 0)
             or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())

@@ -211,18 +211,17 @@ def _version_finding(
 def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> tuple[int, float]:
     """Node count and heartbeat budget: the options, else the role's variables when they are valid
     (`value-type` reports them when not), else the host count and the knowledge default."""
+    from node_timing.rules.value_type import ROLE_INPUTS  # one definition of "valid"
+
     nodes = options.nodes
     if nodes is None:
         raw = plain(variables.get("node_timing_node_count"))
-        valid_count = isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0
-        nodes = raw if valid_count else host_count
+        nodes = raw if ROLE_INPUTS["node_timing_node_count"][0](raw) else host_count
     budget = options.heartbeat_budget
     if budget is None:
         raw_budget = plain(variables.get("node_timing_heartbeat_budget"))
-        valid = isinstance(raw_budget, int | float) and not isinstance(raw_budget, bool)
-        budget = (
-            float(raw_budget) if valid and raw_budget > 0 else knowledge.default_heartbeat_budget()
-        )
+        valid = ROLE_INPUTS["node_timing_heartbeat_budget"][0](raw_budget)
+        budget = float(raw_budget) if valid else knowledge.default_heartbeat_budget()
     return nodes, budget
 
 

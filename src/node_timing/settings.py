@@ -157,9 +157,14 @@ def parse_value(path: str, value: object) -> Any:
             raise SettingError(f"{path} must be a whole number, got {brief(value)}")
         minimum = fact.get("minimum")
         if minimum is not None and number < minimum:
-            raise SettingError(f"{path} must be at least {minimum}, got {number}")
+            raise SettingError(f"{path} must be at least {minimum}, got {brief(number)}")
+        if abs(number) > durations.INT64_MAX:  # later arithmetic goes through floats
+            raise SettingError(f"{path} must fit a 64-bit integer, got {brief(value)}")
         return number
-    number_f = _as_float(value)
+    try:
+        number_f = _as_float(value)
+    except OverflowError:  # an integer of hundreds of digits
+        raise SettingError(f"{path} is too large for a number, got {brief(value)}") from None
     if number_f is None:
         raise SettingError(f"{path} must be a number, got {brief(value)}")
     return number_f
@@ -173,7 +178,10 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, str):
         s = value.strip()
         if s.lstrip("+-").isdigit() and s.isascii():
-            return int(s)
+            try:
+                return int(s)
+            except ValueError:  # over Python's 4,300-digit limit: no number Kubernetes reads
+                return None
     return None
 
 

@@ -118,6 +118,35 @@ def _unreadable(target: Path) -> None:
     target.chmod(0)
 
 
+def _digits_duration(target: Path) -> None:
+    """A 10 MB duration of digits: quadratic to read before parsing stopped at the overflow."""
+    with open(target, "w") as fh:
+        fh.write(f'{GRACE}: "')
+        chunk = "9" * (1 << 20)
+        for _ in range(10):
+            fh.write(chunk)
+        fh.write('s"\n')
+
+
+def _million_keys(target: Path) -> None:
+    """1,000,000 keys (15.8 MB, under the file size limit): 72 s and 1.3 GB before the node
+    limit."""
+    with open(target, "w") as fh:
+        for block in range(100):
+            fh.write("".join(f"k{i}: {i}\n" for i in range(block * 10000, (block + 1) * 10000)))
+
+
+def _yaml_hosts(value: str) -> str:
+    """A YAML inventory whose control-plane host has ``x: value``."""
+    return (
+        "all:\n  children:\n    kube_control_plane:\n      hosts:\n        cp1:\n"
+        f"          x: {value}\n    kube_node:\n      hosts:\n        node1:\n"
+    )
+
+
+_LOOP = "{% for a in s %}"  # 1,000 iterations each, nested four deep: 10^12 without a budget
+_LONG_TEMPLATE = "{{ " + " + ".join(["undefined_variable_x"] * 150) + " }}"  # 3,450 chars
+
 CASES: list[Case] = [
     # --- YAML structure
     Case("alias-bomb", {"group_vars/all.yml": _laughs()}, 2, "a YAML alias bomb"),
@@ -487,4 +516,133 @@ CASES: list[Case] = [
         2,
         "group_vars/all/n\\xff1.yml:1:",
     ),
+    # --- bounded parsing and templating
+    Case(
+        "template-nested-loops",
+        {
+            "group_vars/all.yml": (
+                "s: " + "a" * 1000 + "\n"
+                f'{GRACE}: "{_LOOP * 4}' + "{% endfor %}" * 4 + '50s"\n'  # no output: only steps
+            )
+        },
+        0,
+        "costs too much to evaluate here (more than 10,000 loop iterations, calls and filters)",
+    ),
+    Case(
+        "template-format-width",
+        {
+            "group_vars/all.yml": (
+                f"{GRACE}: \"{{{{ '%900000000d' % 40 }}}}\"\n"
+                "kube_controller_node_monitor_period: \"{{ '%900000000d' | format(40) }}\"\n"
+            )
+        },
+        0,
+        "a % format width above 4096",
+    ),
+    Case(
+        "template-concat-doubling",
+        {
+            "group_vars/all.yml": (
+                f"{GRACE}: \"{{% set x = 'ab' %}}" + "{% set x = x ~ x %}" * 30 + '{{ x }}"\n'
+            )
+        },
+        0,
+        "a ~ result longer than 4096 characters",
+    ),
+    Case(
+        "template-unsafe",
+        {"group_vars/all.yml": f'grace: 50s\n{GRACE}: !unsafe "{{{{ grace }}}}"\n'},
+        2,
+        "is not a Go duration",
+        absent=("unresolved-value",),
+    ),
+    Case(
+        "template-long-message",
+        {"group_vars/all.yml": f'{GRACE}: "{_LONG_TEMPLATE}"\n'},
+        0,
+        "needs 'undefined_variable_x'",
+    ),
+    Case("duration-10mb-digits", {"group_vars/all.yml": _digits_duration}, 2, "invalid duration"),
+    Case(
+        "integer-5000-digits",
+        {"group_vars/all.yml": f"{GRACE}: " + "9" * 5000 + "\n"},
+        2,
+        "all.yml:1:44: yaml-load: invalid YAML: an integer of more than 4,300 digits",
+    ),
+    Case(
+        "integer-4000-digits",
+        {
+            "group_vars/all.yml": "".join(
+                f"{name}: {'9' * 4000}\n"
+                for name in (
+                    "kube_apiserver_pod_eviction_unreachable_timeout_seconds",
+                    "node_timing_node_count",
+                    "node_timing_heartbeat_budget",
+                )
+            )
+            + "kube_kubeadm_controller_extra_args: {node-eviction-rate: "
+            + "9" * 4000
+            + ", node-monitor-grace-period: "
+            + "9" * 4000
+            + "}\n"
+        },
+        2,
+        "must fit a 64-bit integer",
+    ),
+    Case(
+        "integer-5000-digits-inventory",
+        {"hosts.yaml": _yaml_hosts("9" * 5000)},
+        5,
+        "hosts.yaml:6:14: yaml-load: invalid YAML: an integer of more than 4,300 digits",
+        hosts=None,
+    ),
+    Case(
+        "yaml-unknown-tag",
+        {"group_vars/all.yml": f"{GRACE}: !foo 5\n"},
+        2,
+        "all.yml:1:44: yaml-load: invalid YAML: unknown YAML tag '!foo'",
+    ),
+    Case(
+        "yaml-wrong-tag-values",
+        {"group_vars/all.yml": f'{GRACE}: !!int "40s"\nother: !!float "abc"\n'},
+        2,
+        "all.yml:1:44: yaml-load: invalid YAML: '40s' is not a valid !!int",
+    ),
+    Case(
+        "yaml-python-tag-inventory",
+        {"hosts.yaml": _yaml_hosts("!!python/object/apply:os.system [id]")},
+        5,
+        "hosts.yaml:6:14: yaml-load: invalid YAML: unknown YAML tag '!!python/object/apply:os.system'",
+        hosts=None,
+    ),
+    Case(
+        "yaml-wrong-tag-inventory",
+        {"hosts.yaml": _yaml_hosts('!!int "40s"')},
+        5,
+        "hosts.yaml:6:14: yaml-load: invalid YAML: '40s' is not a valid !!int",
+        hosts=None,
+    ),
+    Case(
+        "host-range-10-million",
+        {},
+        5,
+        "inventory.ini:2:1: yaml-load: invalid INI inventory: invalid host pattern 'node[1:10000000]': "
+        "expands to more than 100,000 hosts",
+        hosts="[kube_node]\nnode[1:10000000]\n",
+    ),
+    Case(
+        "host-range-product",
+        {},
+        5,
+        "expands to more than 100,000 hosts",
+        hosts="[kube_node]\nn[1:100000]x[1:100000]\n",
+    ),
+    Case(
+        "host-range-32-digits",
+        {"hosts.yaml": "all:\n  hosts:\n    n[1:" + "9" * 32 + "]:\n"},
+        5,
+        "hosts.yaml:3:5: yaml-load: invalid host pattern 'n[1:999",
+        hosts=None,
+    ),
+    Case("million-keys", {"group_vars/all.yml": _million_keys}, 2, "more than 500,000 YAML nodes"),
 ]

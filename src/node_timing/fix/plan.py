@@ -125,7 +125,7 @@ class Planner:
         for g, s in self.sources_at(finding):
             m = re.fullmatch(r"\s*(\d+)s?\s*", str(s.raw))
             t = self.target(s, g)
-            if not m or t is None:
+            if not m or t is None or len(m.group(1)) > 18:  # no int64: nothing to repair to
                 continue
             number = int(m.group(1))
             value: Any = (

@@ -11,8 +11,10 @@ import re
 import shlex
 import string
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
+from node_timing.brief import brief
 from node_timing.inventory.model import Value
 from node_timing.inventory.yamlpos import is_templated, parse_noqa
 
@@ -74,24 +76,40 @@ def split_port(pattern: str) -> tuple[str, int | None]:
     for rx in (_BRACKETED_HOSTPORT, _HOSTPORT):
         m = rx.match(address)
         if m:
+            if len(m.group(2)) > _MAX_BOUND_DIGITS:  # no port; and int() refuses 4,300 digits
+                raise ValueError(f"port {brief(m.group(2))} is out of range")
             address, port = m.group(1), int(m.group(2))
     if not _valid_host(address):
         return pattern, None
     return address, port
 
 
-def expand_range(pattern: str) -> list[str]:
-    """Expand ``node[01:10]``, ``db[a:f]``, ``x[1:9:2]`` (several ranges allowed)."""
-    if "[" not in pattern:
-        return [pattern]
+# Hosts one pattern may name (``node[1:100000]``), counted from the ranges before any name is
+# made: ``node[1:10000000]`` took 2 GB and a 32-digit range end exhausted memory. Twenty times
+# Kubernetes' largest tested cluster (5,000 nodes); a real inventory names a few thousand.
+MAX_HOSTS_PER_PATTERN = 100_000
+# Digits of a range bound: more can only name more hosts than the limit (and Python refuses to
+# read integers above 4,300 digits at all).
+_MAX_BOUND_DIGITS = 18
+
+
+def _first_range(pattern: str) -> tuple[str, Sequence[str] | range, int, str]:
+    """The text before the first ``[range]``, what the range stands for (letters, or numbers
+    to pad to a width), the width, and the text after it, as ansible-core's
+    ``expand_hostname_range`` reads them. Nothing is expanded."""
     head, _, rest = pattern.partition("[")
     nrange, sep, tail = rest.partition("]")
     if not sep:
-        raise ValueError(f"unterminated host range in {pattern!r}")
+        raise ValueError(f"unterminated host range in {brief(pattern)}")
     bounds = nrange.split(":")
     if len(bounds) not in (2, 3):
         raise ValueError("host range must be begin:end or begin:end:step")
     beg, end = bounds[0] or "0", bounds[1]
+    if any(len(b) > _MAX_BOUND_DIGITS for b in bounds):
+        raise ValueError(
+            f"a host range bound has more than {_MAX_BOUND_DIGITS} digits "
+            f"(at most {MAX_HOSTS_PER_PATTERN:,} hosts per pattern)"
+        )
     step = int(bounds[2]) if len(bounds) == 3 else 1
     if not end:
         raise ValueError("host range must specify end value")
@@ -100,24 +118,50 @@ def expand_range(pattern: str) -> list[str]:
         width = len(beg)
         if width != len(end):
             raise ValueError("host range must specify equal-length begin and end formats")
-    seq: list[str]
     letters = string.ascii_letters
     if beg in letters and end in letters and len(beg) == 1 and len(end) == 1:
         i, j = letters.index(beg), letters.index(end)
         if i > j:
             raise ValueError("host range must have begin <= end")
-        seq = list(letters[i : j + 1 : step])
-    else:
-        seq = [str(n).zfill(width) for n in range(int(beg), int(end) + 1, step)]
+        return head, letters[i : j + 1 : step], 0, tail
+    return head, range(int(beg), int(end) + 1, step), width, tail
+
+
+def count_hosts(pattern: str) -> int:
+    """How many names ``pattern`` expands to (the product of its range sizes), without making
+    them; raises ValueError for a range ``expand_range`` would refuse."""
+    total = 1
+    rest = pattern
+    while "[" in rest and total:
+        _, seq, _, rest = _first_range(rest)
+        total *= len(seq)
+        if total > MAX_HOSTS_PER_PATTERN:
+            break  # more ranges cannot bring it back under
+    return total
+
+
+def expand_range(pattern: str) -> list[str]:
+    """Expand ``node[01:10]``, ``db[a:f]``, ``x[1:9:2]`` (several ranges allowed)."""
+    if "[" not in pattern:
+        return [pattern]
+    head, seq, width, tail = _first_range(pattern)
     out: list[str] = []
     for part in seq:
-        out.extend(expand_range(f"{head}{part}{tail}"))
+        out.extend(expand_range(f"{head}{str(part).zfill(width)}{tail}"))
     return out
 
 
 def expand_hostpattern(pattern: str) -> tuple[list[str], int | None]:
-    host, port = split_port(pattern)
+    """Host names and port of an inventory host pattern; ValueError when it is invalid or would
+    name more than MAX_HOSTS_PER_PATTERN hosts (checked before any name is made)."""
     try:
+        host, port = split_port(pattern)
+        count = count_hosts(host)
+        if count > MAX_HOSTS_PER_PATTERN:
+            raise ValueError(
+                f"expands to more than {MAX_HOSTS_PER_PATTERN:,} hosts, the most one pattern "
+                "may name here"
+            )
         names = expand_range(host)
     except (ValueError, IndexError) as exc:
         raise ValueError(str(exc)) from None
@@ -261,9 +305,11 @@ def _host_line(
     try:
         names, port = expand_hostpattern(pattern)
     except ValueError as exc:
-        raise ParseError(lineno, f"invalid host pattern {pattern!r}: {exc}") from None
+        raise ParseError(lineno, f"invalid host pattern {brief(pattern)}: {exc}") from None
     if pattern.strip().endswith(":") and port is None:
-        raise ParseError(lineno, f"invalid host pattern {pattern!r}: ending in ':' is not allowed")
+        raise ParseError(
+            lineno, f"invalid host pattern {brief(pattern)}: ending in ':' is not allowed"
+        )
     if any(n.strip() == "---" for n in names):
         raise ParseError(lineno, "'---' is a sign this is a YAML file")
     cursor = indent + len(pattern)

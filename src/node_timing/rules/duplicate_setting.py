@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import kubespray
+from node_timing.brief import cut
 from node_timing.effective import EXTRA_ARG, KUBESPRAY_DEFAULT, VARIABLE
 from node_timing.findings import Finding
 from node_timing.settings import to_output
@@ -62,7 +63,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                 else:
                     same = str(first.raw).strip() == str(extra.raw).strip()
-                    shown_first, shown_extra = first.raw, extra.raw
+                    shown_first, shown_extra = cut(str(first.raw)), cut(str(extra.raw))
                 origin = "kubespray's default" if first.kind == KUBESPRAY_DEFAULT else "set"
                 hidden = first.unresolved or extra.unresolved
                 if hidden:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from node_timing.brief import cut
 from node_timing.findings import Finding
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 ID = "unresolved-value"
 SEVERITY = "info"
 SUMMARY = "a templated or vault-encrypted value cannot be resolved; checks that need it are skipped"
+# The reason quotes the template (already shortened) and Jinja's error, which can quote a name
+# or attribute of any length: the message stays a line whatever the template holds.
+_REASON = 300
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -55,7 +59,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             yield ctx.finding(
                 ID,
                 "info",
-                f"{source.name} is {source.unresolved}; checks that need "
+                f"{source.name} is {cut(source.unresolved or '', _REASON)}; checks that need "
                 f"{source.setting} are skipped for these hosts",
                 source,
                 group.hosts,

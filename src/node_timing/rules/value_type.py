@@ -34,6 +34,7 @@ from node_timing.brief import brief
 from node_timing.effective import is_vault, plain
 from node_timing.findings import Finding
 from node_timing.rules._common import variable_position
+from node_timing.templating import is_templated
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
@@ -43,26 +44,32 @@ SEVERITY = "error"
 SUMMARY = "an extra-args dict that is not a mapping, or a role input of the wrong type"
 
 
+# Above these no cluster is meant, and the load figures (floats) would overflow: a node count of
+# 400 digits stopped the lint.
+MAX_NODE_COUNT = 10**9
+MAX_HEARTBEAT_BUDGET = 10**12
+
+
 def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NODE_COUNT
 
 
 def _positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and 0 < value <= MAX_HEARTBEAT_BUDGET  # also false for NaN
 
 
 ROLE_INPUTS = {
-    "node_timing_node_count": (_whole, "a whole number >= 0"),
-    "node_timing_heartbeat_budget": (_positive, "a number of writes per second > 0"),
+    "node_timing_node_count": (_whole, f"a whole number >= 0 (at most {MAX_NODE_COUNT:,})"),
+    "node_timing_heartbeat_budget": (
+        _positive,
+        f"a number of writes per second > 0 (at most {MAX_HEARTBEAT_BUDGET:,})",
+    ),
     "node_timing_overrides": (
         lambda v: isinstance(v, Mapping),
         'a mapping such as {"controller_manager.node_monitor_grace_period": "30s"}',
     ),
 }
-
-
-def _templated(value: Any) -> bool:
-    return isinstance(value, str) and ("{{" in value or "{%" in value)
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -71,7 +78,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if name not in group.variables:
                 continue
             value = plain(group.variables[name])
-            if value is None or isinstance(value, Mapping) or is_vault(value) or _templated(value):
+            if (
+                value is None
+                or isinstance(value, Mapping)
+                or is_vault(value)
+                or is_templated(value)
+            ):
                 continue
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
@@ -89,7 +101,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if name not in group.variables:
                 continue
             value = plain(group.variables[name])
-            if valid(value) or is_vault(value) or _templated(value):
+            if valid(value) or is_vault(value) or is_templated(value):
                 continue
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
