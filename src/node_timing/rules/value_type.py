@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from node_timing import kubespray
+from node_timing import kubespray, profiles
 from node_timing.brief import brief
 from node_timing.effective import is_vault, plain
 from node_timing.findings import Finding
@@ -44,16 +44,16 @@ SUMMARY = "an extra-args dict that is not a mapping, or a role input of the wron
 
 
 def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return profiles.node_count_problem(value) is None
 
 
 def _positive(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return profiles.budget_problem(value) is None
 
 
 ROLE_INPUTS = {
-    "node_timing_node_count": (_whole, "a whole number >= 0"),
-    "node_timing_heartbeat_budget": (_positive, "a number of writes per second > 0"),
+    "node_timing_node_count": (_whole, f"a whole number from 0 to {profiles.MAX_NODES:,}"),
+    "node_timing_heartbeat_budget": (_positive, "a finite number of writes per second > 0"),
     "node_timing_overrides": (
         lambda v: isinstance(v, Mapping),
         'a mapping such as {"controller_manager.node_monitor_grace_period": "30s"}',
