@@ -20,6 +20,8 @@ FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
+
     p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
     p.add_argument(
         "-f",
@@ -29,7 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
     p.add_argument(
-        "--nodes", type=int, help="node count for load checks (default: hosts in k8s_cluster)"
+        "--nodes", type=_nodes, help="node count for load checks (default: hosts in k8s_cluster)"
     )
     p.add_argument(
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
