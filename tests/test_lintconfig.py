@@ -242,3 +242,60 @@ def test_warn_listed_errors_pass_unless_strict() -> None:
     kept = apply_silencing([GRACE], LintConfig(warn_list=("grace-vs-heartbeat",)))
     assert exit_code(kept) == EXIT_OK
     assert exit_code(kept, strict=True) == EXIT_FAILURES
+
+
+# --- limits and schema --------------------------------------------------------------------------
+
+
+def test_schema_follows_the_code() -> None:
+    from node_timing import jsonschemas, profiles
+    from node_timing.lintconfig import CONFIG_KEYS
+
+    props = jsonschemas.load("lint-config")["properties"]
+    assert list(props) == list(CONFIG_KEYS)
+    assert props["nodes"]["maximum"] == profiles.MAX_NODES
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("skip_list: [yaml-load]\nnodes: 1e400\n", 2, "nodes must be"),
+        ("kube_version: '1.35'\n\nwarn_list:\n  - yaml-load\n  - 7\n", 5, "warn_list must be"),
+        ("nodes: 3\nbogus: 1\n", 2, "unknown key(s) 'bogus'"),
+        ("heartbeat_budget: .nan\n", 1, "heartbeat_budget must be"),
+        (
+            "nodes: 0\nheartbeat_budget: -1\nskip_list: 3\n",
+            1,
+            "nodes must be a whole number of nodes (> 0, at most 1,000,000), got 0 (and 2 more",
+        ),
+    ],
+)
+def test_schema_problems_name_the_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = write(tmp_path / CONFIG_NAME, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, KNOWN)
+    assert str(info.value).startswith(f"{path}:{line}: ")
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("skip_list: " + "[" * 150 + "]" * 150 + "\n", "nested deeper than 100 levels"),
+        ("skip_list: &a [*a]\n", "recursive document"),
+        ("$ANSIBLE_VAULT;1.1;AES256\n6162\n", "encrypted with Ansible Vault"),
+    ],
+)
+def test_config_is_read_under_the_inventory_limits(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / CONFIG_NAME, text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path, KNOWN)
+
+
+def test_a_fifo_config_is_found_and_refused_unopened(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / CONFIG_NAME)  # opening it would block: the test would hang
+    (tmp_path / ".git").mkdir()
+    with pytest.raises(ConfigError, match="not a regular file"):
+        discover(tmp_path, KNOWN)
