@@ -6,7 +6,9 @@ Writes OUTDIR/inventory.ini or OUTDIR/hosts.yaml (3 control-plane hosts, N worke
 the control plane, every host with ansible_host and ip), kubespray's sample group_vars layout
 (group_vars/all/{all,etcd,containerd}.yml, group_vars/k8s_cluster/{k8s-cluster,addons,
 k8s-net-calico}.yml) with the timing settings at group level in k8s-cluster.yml, and a host_vars
-file for a share of the workers (default 10 %) that overrides one timing variable.
+file for a share of the workers (default 10 %) that overrides one timing variable. With
+``--distinct`` every such file sets its own value (and its own eviction timeouts), so every worker
+is a group of its own: the worst case for grouping hosts by their values.
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ GROUP_VARS = {
 }
 
 
-def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> Path:
+def generate(
+    out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1, distinct: bool = False
+) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     cp = [f"cp{i}" for i in range(1, 4)]
     width = max(4, len(str(hosts)))
@@ -116,9 +120,14 @@ def generate(out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1) -> P
     share = min(max(host_vars_share, 0.0), 1.0)
     for n, h in enumerate(workers):
         if int((n + 1) * share + 1e-9) > int(n * share + 1e-9):
-            (hv / f"{h}.yml").write_text(
-                f"---\nnode_labels:\n  rack: r{n % 40}\nkubelet_status_update_frequency: 20s\n"
-            )
+            text = f"---\nnode_labels:\n  rack: r{n % 40}\nkubelet_status_update_frequency: 20s\n"
+            if distinct:
+                text = (
+                    f"---\nnode_labels:\n  rack: r{n % 40}\n"
+                    f"kubelet_status_update_frequency: {10 + n}s\n"
+                    f"kubelet_config_extra_args:\n  nodeLeaseDurationSeconds: {40 + n}\n"
+                )
+            (hv / f"{h}.yml").write_text(text)
     return source
 
 
@@ -135,8 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         default=0.1,
         help="share of workers with a host_vars file, 0 to 1 (default 0.1)",
     )
+    ap.add_argument(
+        "--distinct",
+        action="store_true",
+        help="every host_vars file sets values of its own (one group per host)",
+    )
     args = ap.parse_args(argv)
-    src = generate(args.outdir, args.hosts, args.format, args.host_vars_share)
+    src = generate(args.outdir, args.hosts, args.format, args.host_vars_share, args.distinct)
     print(os.fspath(src))
     return 0
 

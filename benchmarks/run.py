@@ -3,6 +3,7 @@
     python benchmarks/run.py          # full run (1,000 / 5,000 / 10,000 hosts, 5 repeats)
     python benchmarks/run.py --quick  # smoke: tiny inventories, one repeat
     python benchmarks/run.py --output BENCHMARKS.table.md
+    python benchmarks/run.py --skip lint --skip profile --skip role   # the distinct-values case only
 
 Every measured command runs as a subprocess of the same Python; the runs of a case and of its
 comparison alternate (A B, B A, ...) so that load from other processes hits both alike. Wall time
@@ -14,6 +15,9 @@ Cases:
   lint      ``node-timing lint INV``            vs ``ansible-inventory -i INV --list``
   floor     ``node-timing lint INV``            vs reading every file of INV with PyYAML's C loader
                                                 (INI: a minimal split of its lines) and nothing else
+  distinct  ``node-timing lint INV`` at each of ``--distinct-sizes`` (5,000 / 10,000 / 20,000 workers)
+            where every worker has a host_vars file of its own values (one group per host), each
+            size against the previous one in one alternating block: the growth ratio
   profile   ``node-timing profile fast --nodes 1000`` vs ``python -c pass``
   role      the node_timing role (check and render, no apply) vs one ``debug`` task, same inventory;
             runs only when ``roles/node_timing`` exists in the repository (else a note is printed)
@@ -22,6 +26,7 @@ Cases:
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import statistics
@@ -196,10 +201,10 @@ def verdict(ok: bool) -> str:
 # ------------------------------------------------------------------------------------------ cases
 
 
-def inventory(workdir: Path, hosts: int, fmt: str, share: float) -> Path:
-    out = workdir / f"inv-{fmt}-{hosts}"
+def inventory(workdir: Path, hosts: int, fmt: str, share: float, distinct: bool = False) -> Path:
+    out = workdir / f"inv-{fmt}-{hosts}{'-distinct' if distinct else ''}"
     if not out.exists():
-        generate(out, hosts, fmt, share)
+        generate(out, hosts, fmt, share, distinct)
     return out / ("inventory.ini" if fmt == "ini" else "hosts.yaml")
 
 
@@ -287,6 +292,52 @@ def run_lint_cases(
             ),
         )
     )
+    return rows
+
+
+def run_distinct_cases(
+    args: argparse.Namespace, workdir: Path, env_nt: dict[str, str]
+) -> list[Row]:
+    """Growth of lint when no two hosts share their values: each size against the previous one,
+    alternating in one block so that both see the same machine load."""
+    py = sys.executable
+    sizes = args.distinct_sizes
+    invs = {n: inventory(workdir, n, args.inventory_format, 1.0, distinct=True) for n in sizes}
+    rows: list[Row] = []
+    for small, big in itertools.pairwise(sizes):
+        print(
+            f"  lint, distinct values per host, {big:,} vs {small:,} hosts ...",
+            file=sys.stderr,
+            flush=True,
+        )
+        lint_big, lint_small = side_by_side(
+            [py, *NODE_TIMING, "lint", str(invs[big])],
+            [py, *NODE_TIMING, "lint", str(invs[small])],
+            args.repeat,
+            env_nt,
+            env_nt,
+            ok_a=(0, 2),
+            ok_b=(0, 2),
+        )
+        scale = big / small
+        limit = 2.2 * scale / 2
+        growth = lint_big.wall / lint_small.wall
+        rows.append(
+            Row(
+                "lint linearity, a host_vars file of distinct values per host",
+                f"{big + 3:,} vs {small + 3:,}",
+                f"lint at {big:,}",
+                lint_big,
+                f"lint at {small:,}",
+                lint_small,
+                target=f"{big:,} hosts ≤ {limit:.1f} × {small:,} hosts",
+                verdict=verdict(growth <= limit),
+                ratio_text=(
+                    f"wall grows {growth:.2f} × (CPU {lint_big.cpu / lint_small.cpu:.2f} ×) "
+                    f"for {scale:.1f} × the hosts"
+                ),
+            )
+        )
     return rows
 
 
@@ -431,6 +482,11 @@ def main(argv: list[str] | None = None) -> int:
         default="1000,5000,10000",
         help="worker counts, comma-separated; targets use the last two (default 1000,5000,10000)",
     )
+    ap.add_argument(
+        "--distinct-sizes",
+        default="5000,10000,20000",
+        help="worker counts of the distinct-values case, comma-separated (default 5000,10000,20000)",
+    )
     ap.add_argument("--inventory-format", choices=("ini", "yaml"), default="ini")
     ap.add_argument("--host-vars-share", type=float, default=0.1)
     ap.add_argument("--role-hosts", type=int, default=1000, help="workers in the role's inventory")
@@ -438,7 +494,9 @@ def main(argv: list[str] | None = None) -> int:
         "--repo", default=str(ROOT), help="repository root (for src/ and roles/node_timing)"
     )
     ap.add_argument("--core", help="directory holding the node_timing package (default: REPO/src)")
-    ap.add_argument("--skip", action="append", default=[], choices=("lint", "profile", "role"))
+    ap.add_argument(
+        "--skip", action="append", default=[], choices=("lint", "distinct", "profile", "role")
+    )
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, one repeat")
     ap.add_argument(
         "--workdir", help="where inventories are generated (default: a temporary directory)"
@@ -451,9 +509,12 @@ def main(argv: list[str] | None = None) -> int:
             args.sizes = "10,20,40"
         if args.role_hosts == ap.get_default("role_hosts"):
             args.role_hosts = 10
+        if args.distinct_sizes == ap.get_default("distinct_sizes"):
+            args.distinct_sizes = "10,20,40"
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    if len(args.sizes) < 2 or args.repeat < 1:
-        ap.error("--sizes needs at least two sizes and --repeat at least 1")
+    args.distinct_sizes = [int(s) for s in args.distinct_sizes.split(",") if s.strip()]
+    if len(args.sizes) < 2 or len(args.distinct_sizes) < 2 or args.repeat < 1:
+        ap.error("--sizes and --distinct-sizes need two sizes or more, and --repeat at least 1")
 
     with tempfile.TemporaryDirectory(prefix="node-timing-bench-") as tmp:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
@@ -467,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         notes: list[str] = []
         if "lint" not in args.skip:
             rows += run_lint_cases(args, workdir, env_nt, env_ai)
+        if "distinct" not in args.skip:
+            rows += run_distinct_cases(args, workdir, env_nt)
         if "profile" not in args.skip:
             rows.append(run_profile_case(args, env_nt))
         if "role" not in args.skip:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,16 +106,19 @@ def test_empty_config_is_the_default(tmp_path: Path, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("skip_lst: [yaml-load]\n", "unknown key(s) skip_lst; known keys: skip_list, warn_list"),
+        ("skip_lst: [yaml-load]\n", "unknown key(s) 'skip_lst'; known keys: skip_list, warn_list"),
         ("- yaml-load\n", "must be a mapping"),
         ("skip_list: yaml-load\n", "skip_list must be a list of rule ids, got 'yaml-load'"),
         ("skip_list: [1]\n", "skip_list must be a list of rule ids"),
-        ("warn_list: [no-such-rule, yaml-load]\n", "warn_list names unknown rule(s) no-such-rule;"),
-        ("warn_list:\n  - nope[sub]\n", "unknown rule(s) nope[sub]"),
+        (
+            "warn_list: [no-such-rule, yaml-load]\n",
+            "warn_list names unknown rule(s) 'no-such-rule';",
+        ),
+        ("warn_list:\n  - nope[sub]\n", "unknown rule(s) 'nope[sub]'"),
         ("kube_version: 1.30\n", "kube_version must be a Kubernetes version string"),
         ("kube_version: latest\n", "kube_version: cannot parse Kubernetes version 'latest'"),
         ("kube_version: '1.10'\n", "outside the known facts"),
-        ("nodes: 0\n", "nodes must be a whole number of nodes (> 0), got 0"),
+        ("nodes: 0\n", "nodes must be a whole number of nodes (> 0, at most 1,000,000), got 0"),
         ("nodes: true\n", "nodes must be"),
         ("nodes: '3'\n", "nodes must be"),
         ("heartbeat_budget: -1\n", "heartbeat_budget must be"),
@@ -126,7 +130,8 @@ def test_bad_config_is_one_error_naming_the_file(tmp_path: Path, text: str, mess
     path = write(tmp_path / CONFIG_NAME, text)
     with pytest.raises(ConfigError) as info:
         load_config(path, KNOWN)
-    assert str(info.value).startswith(f"{path}: ")
+    # file:line: message, the line of the offending value
+    assert re.match(rf"{re.escape(str(path))}:[0-9]+: ", str(info.value))
     assert message in str(info.value)
     assert "\n" not in str(info.value)
     assert isinstance(info.value, UsageError) and info.value.exit_code == EXIT_USAGE
@@ -151,7 +156,7 @@ def test_broken_yaml_names_the_line(tmp_path: Path, text: str, line: int, messag
 def test_unreadable_config(tmp_path: Path) -> None:
     path = write(tmp_path / CONFIG_NAME, "")
     path.write_bytes(b"\xff\xfe nodes")
-    with pytest.raises(ConfigError, match="cannot read"):
+    with pytest.raises(ConfigError, match="not valid UTF-8"):
         load_config(path, KNOWN)
 
 
@@ -237,3 +242,60 @@ def test_warn_listed_errors_pass_unless_strict() -> None:
     kept = apply_silencing([GRACE], LintConfig(warn_list=("grace-vs-heartbeat",)))
     assert exit_code(kept) == EXIT_OK
     assert exit_code(kept, strict=True) == EXIT_FAILURES
+
+
+# --- limits and schema --------------------------------------------------------------------------
+
+
+def test_schema_follows_the_code() -> None:
+    from node_timing import jsonschemas, profiles
+    from node_timing.lintconfig import CONFIG_KEYS
+
+    props = jsonschemas.load("lint-config")["properties"]
+    assert list(props) == list(CONFIG_KEYS)
+    assert props["nodes"]["maximum"] == profiles.MAX_NODES
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("skip_list: [yaml-load]\nnodes: 1e400\n", 2, "nodes must be"),
+        ("kube_version: '1.35'\n\nwarn_list:\n  - yaml-load\n  - 7\n", 5, "warn_list must be"),
+        ("nodes: 3\nbogus: 1\n", 2, "unknown key(s) 'bogus'"),
+        ("heartbeat_budget: .nan\n", 1, "heartbeat_budget must be"),
+        (
+            "nodes: 0\nheartbeat_budget: -1\nskip_list: 3\n",
+            1,
+            "nodes must be a whole number of nodes (> 0, at most 1,000,000), got 0 (and 2 more",
+        ),
+    ],
+)
+def test_schema_problems_name_the_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = write(tmp_path / CONFIG_NAME, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, KNOWN)
+    assert str(info.value).startswith(f"{path}:{line}: ")
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("skip_list: " + "[" * 150 + "]" * 150 + "\n", "nested deeper than 100 levels"),
+        ("skip_list: &a [*a]\n", "recursive document"),
+        ("$ANSIBLE_VAULT;1.1;AES256\n6162\n", "encrypted with Ansible Vault"),
+    ],
+)
+def test_config_is_read_under_the_inventory_limits(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path / CONFIG_NAME, text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path, KNOWN)
+
+
+def test_a_fifo_config_is_found_and_refused_unopened(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / CONFIG_NAME)  # opening it would block: the test would hang
+    (tmp_path / ".git").mkdir()
+    with pytest.raises(ConfigError, match="not a regular file"):
+        discover(tmp_path, KNOWN)

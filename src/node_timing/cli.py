@@ -68,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "_run", None):
             parser.print_help(sys.stderr)
             return EXIT_USAGE
+        _check_working_directory()
         code: int = args._run(args)
         return code
     except UsageError as exc:
@@ -94,6 +95,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _check_working_directory() -> None:
+    """Relative paths, the config search and the output's paths all need the working directory:
+    when it was removed (a shell left in a deleted directory) say so once, up front."""
+    import os
+
+    try:
+        os.getcwd()
+    except OSError as exc:
+        raise UsageError(
+            f"the working directory is gone ({exc.strerror or exc}); run node-timing from an "
+            "existing directory"
+        ) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

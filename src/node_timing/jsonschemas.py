@@ -11,7 +11,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-NAMES = ("role-inputs", "kubespray-timing-vars", "kubelet-timing", "kubeadm-extra-args")
+NAMES = (
+    "role-inputs",
+    "kubespray-timing-vars",
+    "kubelet-timing",
+    "kubeadm-extra-args",
+    "lint-config",
+)
 
 
 @cache
@@ -24,14 +30,18 @@ def load(name: str) -> dict[str, Any]:
     return schema
 
 
-def errors(name: str, instance: Any) -> list[str]:
-    """Validation messages of ``instance`` against schema ``name``, ``path: message`` each."""
+def validation_errors(name: str, instance: Any) -> list[Any]:
+    """jsonschema's errors of ``instance`` against schema ``name``, in path order (each has
+    ``absolute_path``, ``validator`` and ``message``)."""
     from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
     validator = Draft202012Validator(load(name))
+    return sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+
+
+def errors(name: str, instance: Any) -> list[str]:
+    """Validation messages of ``instance`` against schema ``name``, ``path: message`` each."""
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
-        for error in sorted(
-            validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]
-        )
+        for error in validation_errors(name, instance)
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +85,15 @@ class LintContext:
     cluster: HostTiming  # the control plane's view (first control-plane host)
     problems: Sequence[Any] = field(default_factory=list)
 
+    @cached_property
+    def kubelet_hosts(self) -> int:
+        """Hosts in every kubelet group: counted once, not once per group that asks (which made
+        rules that scale per group quadratic when every host has its own values)."""
+        return sum(len(g.hosts) for g in self.kubelet_groups)
+
     def nodes_of(self, group: HostTiming) -> int:
         """The nodes ``group`` stands for: its hosts, scaled when the node count is given."""
-        total = sum(len(g.hosts) for g in self.kubelet_groups)
+        total = self.kubelet_hosts
         if total == 0:
             return 0
         return max(1, round(len(group.hosts) * self.nodes / total)) if group.hosts else 0
@@ -211,17 +218,28 @@ def _version_finding(
 def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> tuple[int, float]:
     """Node count and heartbeat budget: the options, else the role's variables when they are valid
     (`value-type` reports them when not), else the host count and the knowledge default."""
-    from node_timing.rules.value_type import ROLE_INPUTS  # one definition of "valid"
+    from node_timing.profiles import budget_problem, node_count_problem
 
+    # The options come from the command line or .node-timing.yml: a bad one is a usage error. The
+    # variables are the inventory's: `value-type` reports a bad one and the default is used.
+    problem = options.nodes is not None and node_count_problem(options.nodes)
+    problem = problem or (
+        options.heartbeat_budget is not None and budget_problem(options.heartbeat_budget)
+    )
+    if problem:
+        raise UsageError(problem)
     nodes = options.nodes
     if nodes is None:
         raw = plain(variables.get("node_timing_node_count"))
-        nodes = raw if ROLE_INPUTS["node_timing_node_count"][0](raw) else host_count
+        nodes = raw if node_count_problem(raw) is None else host_count
     budget = options.heartbeat_budget
     if budget is None:
         raw_budget = plain(variables.get("node_timing_heartbeat_budget"))
-        valid = ROLE_INPUTS["node_timing_heartbeat_budget"][0](raw_budget)
-        budget = float(raw_budget) if valid else knowledge.default_heartbeat_budget()
+        budget = (
+            float(raw_budget)
+            if budget_problem(raw_budget) is None
+            else knowledge.default_heartbeat_budget()
+        )
     return nodes, budget
 
 

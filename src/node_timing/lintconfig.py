@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from node_timing.brief import brief
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 from node_timing.findings import Finding
 
@@ -26,8 +28,8 @@ CONFIG_KEYS: dict[str, str] = {
     "skip_list": "a list of rule ids",
     "warn_list": "a list of rule ids",
     "kube_version": "a Kubernetes version string such as '1.35' or 'v1.35.4'",
-    "nodes": "a whole number of nodes (> 0)",
-    "heartbeat_budget": "lease writes per second (a number > 0)",
+    "nodes": "a whole number of nodes (> 0, at most 1,000,000)",
+    "heartbeat_budget": "lease writes per second (a finite number > 0)",
     "allow_exec": "true or false (only in a file named with -c)",
 }
 
@@ -64,45 +66,49 @@ def find_config(inventory: Path) -> Path | None:
         start = start.parent
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_NAME
-        if candidate.is_file():
+        # Anything by that name is the configuration, so that a FIFO, a device or a dangling
+        # link is reported (load_config refuses it) instead of silently skipped.
+        if os.path.lexists(candidate):
             return candidate
         if (directory / ".git").exists():
             return None
     return None
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses repeated keys instead of keeping the last one silently."""
+def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """The file's value and its root node, read under the inventory files' limits.
 
+    The file is found upward from the inventory, so whoever writes the inventory writes it: it is
+    read as inventory files are (a regular file of at most 16 MiB, never a FIFO or device; no
+    deeper than 100 levels; aliases bounded) by the same reader.
+    """
+    from node_timing.inventory.loader import decode_text, read_bounded
+    from node_timing.inventory.yamlpos import parse_yaml
 
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"repeated key {key!r}", key_node.start_mark
+    problems: list[Any] = []
+    data = read_bounded(os.path.realpath(path), problems, shown=str(path))
+    text = decode_text(str(path), data, problems) if data is not None else None
+    doc = None
+    if text is not None:
+        doc, found = parse_yaml(str(path), text)
+        problems.extend(found)
+    if doc is not None and doc.root is not None:
+        value = doc.construct(doc.root)
+        problems.extend(doc.problems)  # repeated keys
+    else:
+        value = None
+    if problems:
+        first = problems[0]
+        message = first.message.removeprefix("not checked: ")
+        if message.startswith("duplicate key"):
+            # Ansible keeps the last of two keys; an option given twice is refused instead.
+            message = message.replace("duplicate key", "repeated key", 1).removesuffix(
+                ": the last one wins"
             )
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read: {exc}") from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(path, f"invalid YAML: {exc.problem or exc.context}", line) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(path, f"invalid YAML: {exc}") from None
+        elif first.kind == "vault":
+            message = "encrypted with Ansible Vault: node-timing does not decrypt its configuration"
+        raise ConfigError(path, message, first.line or None)
+    return value, doc.root if doc is not None else None
 
 
 def base_id(rule: str) -> str:
@@ -110,16 +116,75 @@ def base_id(rule: str) -> str:
     return rule.partition("[")[0]
 
 
-def _rule_ids(path: Path, key: str, value: Any, known_rules: Collection[str]) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(path, f"{key} must be {CONFIG_KEYS[key]}, got {value!r}")
+def _rule_ids(
+    path: Path, key: str, value: Any, known_rules: Collection[str], line: int | None
+) -> tuple[str, ...]:
     unknown = [item for item in value if base_id(item) not in known_rules]
     if unknown:
         raise ConfigError(
             path,
-            f"{key} names unknown rule(s) {', '.join(unknown)}; `node-timing rules` lists the ids",
+            f"{key} names unknown rule(s) {', '.join(brief(u) for u in unknown[:5])}"
+            f"{f' and {len(unknown) - 5} more' if len(unknown) > 5 else ''}; "
+            "`node-timing rules` lists the ids",
+            line,
         )
     return tuple(value)
+
+
+def _line_of(root: yaml.Node | None, keys: Sequence[Any]) -> int | None:
+    """The line of the node at ``keys`` (mapping keys, list indexes) under ``root``, or of the
+    deepest node found on the way; None without a document."""
+    node = root
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if getattr(k, "value", None) == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            found = node.value[key]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+        line = node.start_mark.line + 1
+    return line
+
+
+def _schema_problem(path: Path, data: Any, root: yaml.Node | None) -> ConfigError | None:
+    """The first problem (by line) of ``data`` against the lint-config JSON Schema."""
+    from node_timing.jsonschemas import validation_errors
+
+    problems: list[tuple[int, str]] = []
+    for error in validation_errors("lint-config", data):
+        where = list(error.absolute_path)
+        if not where and error.validator == "type":
+            message = f"must be a mapping of {', '.join(CONFIG_KEYS)}"
+            line = _line_of(root, [])
+        elif not where and error.validator == "additionalProperties":
+            unknown = [str(key) for key in data if key not in CONFIG_KEYS]
+            message = (
+                f"unknown key(s) {', '.join(brief(u) for u in unknown[:5])}"
+                f"{f' and {len(unknown) - 5} more' if len(unknown) > 5 else ''}; "
+                f"known keys: {', '.join(CONFIG_KEYS)}"
+            )
+            line = _line_of(root, [unknown[0]]) if unknown else _line_of(root, [])
+            if unknown and isinstance(root, yaml.MappingNode):
+                key_node = next(
+                    (k for k, _ in root.value if getattr(k, "value", None) == unknown[0]), None
+                )
+                line = key_node.start_mark.line + 1 if key_node is not None else line
+        else:
+            key = str(where[0])
+            message = f"{key} must be {CONFIG_KEYS.get(key, 'valid')}, got {brief(data.get(key))}"
+            line = _line_of(root, where)
+        problems.append((line or 0, message))
+    if not problems:
+        return None
+    problems.sort(key=lambda p: p[0])
+    line, message = problems[0]
+    if len(problems) > 1:
+        message += f" (and {len(problems) - 1} more problem(s))"
+    return ConfigError(path, message, line or None)
 
 
 def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = True) -> LintConfig:
@@ -128,65 +193,64 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
     ``explicit`` is False for a file found upward from the inventory: such a file may come with
     the change under review, so it cannot switch on ``allow_exec``.
     """
-    data = _read_yaml(path)
+    data, root = _read_yaml(path)
     if data is None:
         return LintConfig(path=path)
-    if not isinstance(data, dict):
-        raise ConfigError(path, f"must be a mapping of {', '.join(CONFIG_KEYS)}")
-    unknown = [str(key) for key in data if key not in CONFIG_KEYS]
-    if unknown:
+    kube_version = data.get("kube_version") if isinstance(data, dict) else None
+    if kube_version is not None and not isinstance(kube_version, str):
+        # An unquoted 1.30 is the float 1.3 to YAML: say so rather than only "must be a string".
         raise ConfigError(
-            path, f"unknown key(s) {', '.join(unknown)}; known keys: {', '.join(CONFIG_KEYS)}"
+            path,
+            f"kube_version must be {CONFIG_KEYS['kube_version']} in quotes, got {brief(kube_version)}",
+            _line_of(root, ["kube_version"]),
         )
-
-    kube_version = data.get("kube_version")
+    problem = _schema_problem(path, data, root)
+    if problem is not None:
+        raise problem
     if kube_version is not None:
-        # An unquoted 1.30 is the float 1.3 to YAML: refuse it rather than check the wrong minor.
-        if not isinstance(kube_version, str):
-            raise ConfigError(
-                path,
-                f"kube_version must be {CONFIG_KEYS['kube_version']} in quotes, "
-                f"got {kube_version!r}",
-            )
         from node_timing.knowledge import KnowledgeError, resolve_version
 
         try:
             resolve_version(kube_version)
         except KnowledgeError as exc:
-            raise ConfigError(path, f"kube_version: {exc}") from None
-
-    nodes = data.get("nodes")
-    if nodes is not None and (isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 1):
-        raise ConfigError(path, f"nodes must be {CONFIG_KEYS['nodes']}, got {nodes!r}")
+            raise ConfigError(
+                path, f"kube_version: {exc}", _line_of(root, ["kube_version"])
+            ) from None
 
     budget = data.get("heartbeat_budget")
-    if budget is not None and (
-        isinstance(budget, bool)
-        or not isinstance(budget, int | float)
-        or not math.isfinite(budget)
-        or budget <= 0
-    ):
+    if budget is not None and not math.isfinite(budget):  # NaN passes every schema bound
         raise ConfigError(
-            path, f"heartbeat_budget must be {CONFIG_KEYS['heartbeat_budget']}, got {budget!r}"
+            path,
+            f"heartbeat_budget must be {CONFIG_KEYS['heartbeat_budget']}, got {brief(budget)}",
+            _line_of(root, ["heartbeat_budget"]),
         )
 
     allow_exec = data.get("allow_exec", False)
-    if not isinstance(allow_exec, bool):
-        raise ConfigError(
-            path, f"allow_exec must be {CONFIG_KEYS['allow_exec']}, got {allow_exec!r}"
-        )
     if allow_exec and not explicit:
         raise ConfigError(
             path,
             "allow_exec is honoured only in a configuration file named with -c: this file was "
             "found next to the inventory, and whoever can change the inventory can change it",
+            _line_of(root, ["allow_exec"]),
         )
-
+    nodes = data.get("nodes")
     return LintConfig(
         path=path,
         allow_exec=allow_exec,
-        skip_list=_rule_ids(path, "skip_list", data.get("skip_list", []), known_rules),
-        warn_list=_rule_ids(path, "warn_list", data.get("warn_list", []), known_rules),
+        skip_list=_rule_ids(
+            path,
+            "skip_list",
+            data.get("skip_list", []),
+            known_rules,
+            _line_of(root, ["skip_list"]),
+        ),
+        warn_list=_rule_ids(
+            path,
+            "warn_list",
+            data.get("warn_list", []),
+            known_rules,
+            _line_of(root, ["warn_list"]),
+        ),
         kube_version=kube_version,
         nodes=nodes,
         heartbeat_budget=float(budget) if budget is not None else None,

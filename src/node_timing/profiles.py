@@ -12,12 +12,47 @@ from dataclasses import dataclass
 from typing import Any
 
 from node_timing import durations, knowledge, kubespray
+from node_timing.brief import brief
 from node_timing.knowledge import KubeVersion
-from node_timing.settings import SettingError, Settings, defaults, parse_value
+from node_timing.settings import INTEGER_MAXIMUM, SettingError, Settings, defaults, parse_value
+
+# The longest renew interval a stretched profile may reach, in nanoseconds: a lease of
+# int32 seconds (the kubelet's type), and grace periods that stay Go durations.
+_MAX_STRETCHED_NS = INTEGER_MAXIMUM["kubelet.node_lease_duration_seconds"] * durations.SECOND
 
 
 class ProfileError(ValueError):
     """An unknown profile or an impossible request (negative node count, bad budget)."""
+
+
+# Kubernetes is tested to 5,000 nodes. A bound far above it keeps every figure a finite float:
+# a 400-digit node count cannot even be divided into one.
+MAX_NODES = 1_000_000
+# No cluster spends more lease writes per second; a larger number only overflows the figures.
+MAX_HEARTBEAT_BUDGET = 10**12
+
+
+def node_count_problem(nodes: object) -> str | None:
+    """Why ``nodes`` is not a usable node count (None when it is)."""
+    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 0:
+        return f"node count must be a whole number >= 0, got {brief(nodes)}"
+    if nodes > MAX_NODES:
+        return f"node count must be at most {MAX_NODES:,}, got {brief(nodes)}"
+    return None
+
+
+def budget_problem(budget: object) -> str | None:
+    """Why ``budget`` is not a usable heartbeat budget (None when it is)."""
+    if (
+        isinstance(budget, bool)
+        or not isinstance(budget, int | float)
+        or (isinstance(budget, float) and not math.isfinite(budget))
+        or not budget > 0
+    ):
+        return f"heartbeat budget must be a finite number of writes per second > 0, got {brief(budget)}"
+    if budget > MAX_HEARTBEAT_BUDGET:  # compared as an int: 400 digits do not fit a float
+        return f"heartbeat budget must be at most {MAX_HEARTBEAT_BUDGET:,}, got {brief(budget)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -79,25 +114,38 @@ def stretch_for_nodes(
     renew = settings.kubelet.renew_interval
     if nodes == 0 or nodes * durations.SECOND <= budget * renew:
         return settings, None
-    new_renew_s = math.ceil(nodes / budget)
+    needed = nodes / budget  # seconds between renewals; a tiny budget makes it huge or infinite
+    fraction = knowledge.constraint("lease_renew_fraction")
+    limit = INTEGER_MAXIMUM["kubelet.node_lease_duration_seconds"]
+    if not needed * durations.SECOND <= _MAX_STRETCHED_NS * fraction:
+        raise ProfileError(
+            f"{nodes} nodes within a heartbeat budget of {budget:g} writes/s would renew their "
+            f"leases every {_seconds(needed)}: longer than the kubelet's lease ({limit:,}s at most) or a "
+            f"Go duration can hold; raise the budget"
+        )
+    new_renew_s = math.ceil(needed)
     new_renew = new_renew_s * durations.SECOND
     if new_renew <= renew:  # pragma: no cover - guarded by the test above
         return settings, None
     factor = new_renew / renew
-    fraction = knowledge.constraint("lease_renew_fraction")
     lease = round(new_renew_s / fraction)
     cm = settings.controller_manager
 
     def stretched(ns: int) -> int:
         return math.ceil(ns * factor / durations.SECOND) * durations.SECOND
 
-    new = settings.with_values(
-        {
-            "kubelet.node_lease_duration_seconds": lease,
-            "controller_manager.node_monitor_grace_period": stretched(cm.node_monitor_grace_period),
-            "controller_manager.node_startup_grace_period": stretched(cm.node_startup_grace_period),
-        }
-    )
+    values = {
+        "kubelet.node_lease_duration_seconds": lease,
+        "controller_manager.node_monitor_grace_period": stretched(cm.node_monitor_grace_period),
+        "controller_manager.node_startup_grace_period": stretched(cm.node_startup_grace_period),
+    }
+    if lease > limit or max(values.values()) > durations.MAX_SECONDS * durations.SECOND:
+        raise ProfileError(
+            f"{nodes} nodes within a heartbeat budget of {budget:g} writes/s would need a lease of "
+            f"{lease:,}s and grace periods beyond what the kubelet ({limit:,}s) or a Go duration "
+            f"can hold; raise the budget"
+        )
+    new = settings.with_values(values)
     old_s = renew / durations.SECOND
     reason = (
         f"{nodes} nodes renewing every {old_s:g}s make {nodes / old_s:g} lease writes/s, over the "
@@ -105,6 +153,10 @@ def stretch_for_nodes(
         f"grace periods grow by the same factor ({factor:g}) to keep the heartbeats per grace period"
     )
     return new, Stretch(factor, float(new_renew_s), old_s, reason)
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s" if math.isfinite(value) else "more seconds than a float holds"
 
 
 def parse_overrides(items: dict[str, Any]) -> dict[str, Any]:
@@ -120,15 +172,11 @@ def compute(
     heartbeat_budget: float | None = None,
 ) -> ProfileResult:
     """Settings for profile ``name`` on ``nodes`` nodes of Kubernetes ``kube_version``."""
-    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 0:
-        raise ProfileError(f"node count must be a whole number >= 0, got {nodes!r}")
+    problem = node_count_problem(nodes)
     budget = knowledge.default_heartbeat_budget() if heartbeat_budget is None else heartbeat_budget
-    if isinstance(budget, bool) or not isinstance(budget, int | float) or not budget > 0:
-        raise ProfileError(
-            f"heartbeat budget must be a number of writes per second > 0, got {budget!r}"
-        )
-    if math.isinf(budget) or math.isnan(budget):
-        raise ProfileError(f"heartbeat budget must be finite, got {budget!r}")
+    problem = problem or budget_problem(budget)
+    if problem:
+        raise ProfileError(problem)
     version = knowledge.resolve_version(kube_version)
     settings = base_settings(name, version)
     settings, stretch = stretch_for_nodes(settings, nodes, float(budget))

@@ -7,6 +7,7 @@ it (it inherits an explicit update frequency), which is what a stock kubespray k
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from typing import Any
@@ -157,9 +158,13 @@ def parse_value(path: str, value: object) -> Any:
             raise SettingError(f"{path} must be a whole number, got {brief(value)}")
         minimum = fact.get("minimum")
         if minimum is not None and number < minimum:
-            raise SettingError(f"{path} must be at least {minimum}, got {brief(number)}")
-        if abs(number) > durations.INT64_MAX:  # later arithmetic goes through floats
-            raise SettingError(f"{path} must fit a 64-bit integer, got {brief(value)}")
+            raise SettingError(f"{path} must be at least {minimum}, got {brief(value)}")
+        maximum = INTEGER_MAXIMUM[path]
+        if number > maximum:
+            raise SettingError(
+                f"{path} must be at most {maximum} (the component stores it in "
+                f"{'32' if maximum == _INT32_MAX else '64'} bits), got {brief(value)}"
+            )
         return number
     try:
         number_f = _as_float(value)
@@ -167,7 +172,43 @@ def parse_value(path: str, value: object) -> Any:
         raise SettingError(f"{path} is too large for a number, got {brief(value)}") from None
     if number_f is None:
         raise SettingError(f"{path} must be a number, got {brief(value)}")
+    if not math.isfinite(number_f) or abs(number_f) > _FLOAT32_MAX:
+        # NaN and infinity would pass every comparison a check makes (or fail them all) and would
+        # be written as `nan`/`inf` flags and as JSON no parser reads; Kubernetes keeps these
+        # settings in float32.
+        raise SettingError(f"{path} must be a finite number, got {brief(value)}")
+    low, low_open, high = FLOAT_RANGE[path]
+    if number_f < low or (low_open and number_f == low) or (high is not None and number_f > high):
+        shown = f"{'(' if low_open else '['}{low:g}, {f'{high:g}]' if high is not None else '∞)'}"
+        raise SettingError(f"{path} must be in {shown}, got {brief(value)}")
     return number_f
+
+
+_INT32_MAX = (1 << 31) - 1
+_INT64_MAX = (1 << 63) - 1
+_FLOAT32_MAX = 3.4028234663852886e38
+
+# The Go type each integer setting is kept in: a larger value is refused by the component (or
+# wraps), so it is refused here. KubeletConfiguration.NodeLeaseDurationSeconds and
+# NodeLifecycleControllerConfiguration.LargeClusterSizeThreshold are int32; the apiserver's
+# toleration flags are int64; client-go reads the HTTP/2 variables with strconv.Atoi (int).
+INTEGER_MAXIMUM: dict[str, int] = {
+    "kubelet.node_lease_duration_seconds": _INT32_MAX,
+    "kubelet.http2_read_idle_timeout_seconds": _INT64_MAX,
+    "kubelet.http2_ping_timeout_seconds": _INT64_MAX,
+    "controller_manager.large_cluster_size_threshold": _INT32_MAX,
+    "apiserver.default_not_ready_toleration_seconds": _INT64_MAX,
+    "apiserver.default_unreachable_toleration_seconds": _INT64_MAX,
+}
+
+# (lowest, lowest excluded, highest or None) of each float setting. Eviction rates are nodes per
+# second: negative has no meaning (0 stops evictions, which the eviction-rate rule reports). The
+# unhealthy-zone threshold is a fraction of a zone's nodes: above 1 no zone is ever unhealthy.
+FLOAT_RANGE: dict[str, tuple[float, bool, float | None]] = {
+    "controller_manager.node_eviction_rate": (0.0, False, None),
+    "controller_manager.secondary_node_eviction_rate": (0.0, False, None),
+    "controller_manager.unhealthy_zone_threshold": (0.0, True, 1.0),
+}
 
 
 def _as_int(value: object) -> int | None:
@@ -177,11 +218,11 @@ def _as_int(value: object) -> int | None:
         return value
     if isinstance(value, str):
         s = value.strip()
-        if s.lstrip("+-").isdigit() and s.isascii():
-            try:
-                return int(s)
-            except ValueError:  # over Python's 4,300-digit limit: no number Kubernetes reads
-                return None
+        digits = s.lstrip("+-")
+        if digits.isdigit() and s.isascii():
+            # Python refuses to parse more than 4,300 digits; any number past 20 digits is
+            # beyond every integer setting's maximum, so its size stands for it.
+            return int(s) if len(digits) <= 20 else (-1 if s.startswith("-") else 1) << 64
     return None
 
 

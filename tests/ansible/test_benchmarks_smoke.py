@@ -38,6 +38,7 @@ def test_quick_run_prints_a_table(tmp_path: Path) -> None:
     assert "lint vs `ansible-inventory --list`" in cases
     assert "lint vs parsing floor" in cases
     assert "lint linearity" in cases
+    assert "lint linearity, a host_vars file of distinct values per host" in cases
     assert "`profile` cold start" in cases
     role_ran = any(c.startswith("role") for c in cases)
     assert role_ran or "role: skipped" in table

@@ -587,7 +587,7 @@ CASES: list[Case] = [
             + "}\n"
         },
         2,
-        "must fit a 64-bit integer",
+        "must be at most 9223372036854775807 (the component stores it in 64 bits)",
     ),
     Case(
         "integer-5000-digits-inventory",
@@ -645,4 +645,93 @@ CASES: list[Case] = [
         hosts=None,
     ),
     Case("million-keys", {"group_vars/all.yml": _million_keys}, 2, "more than 500,000 YAML nodes"),
+]
+
+# --- linear rules and CLI input
+# Every host with a host_vars file of its own values: one signature group per host. Rules that
+# scanned every group once per group took 41 s at 8,000 hosts; 12,000 runs out of the time limit
+# unless the rule runner is linear.
+DISTINCT_HOSTS = 12_000
+# Half of the control-plane hosts share the default grace period, the other half each differ:
+# a finding per differing host that listed the shared half as well grew as hosts².
+DRIFTING_CONTROL_PLANE = 6_000
+
+
+def _distinct_hosts() -> str:
+    nodes = "\n".join(f"node{i}" for i in range(DISTINCT_HOSTS))
+    return f"[kube_control_plane]\ncp1\n\n[kube_node]\n{nodes}\n"
+
+
+def _drifting_control_plane() -> str:
+    cps = "\n".join(f"cp{i}" for i in range(2 * DRIFTING_CONTROL_PLANE))
+    return f"[kube_control_plane]\n{cps}\n\n[kube_node]\nnode1\n"
+
+
+def _config_17mib(target: Path) -> None:
+    with open(target, "wb") as fh:
+        fh.write(b"skip_list:\n")
+        fh.truncate(17 << 20)
+
+
+CASES += [
+    Case(
+        "distinct-values-per-host",
+        {
+            f"host_vars/node{i}.yml": f"kubelet_status_update_frequency: {1000 + i}ms\n"
+            for i in range(DISTINCT_HOSTS)
+        },
+        0,
+        "report-frequency",
+        hosts=_distinct_hosts(),
+    ),
+    Case(
+        "control-plane-drift-many",
+        {f"host_vars/cp{i}.yml": f"{GRACE}: {41 + i}s\n" for i in range(DRIFTING_CONTROL_PLANE)},
+        2,
+        "control-plane-drift",
+        hosts=_drifting_control_plane(),
+    ),
+    Case(
+        "non-finite-eviction-rate",
+        {
+            "group_vars/all.yml": (
+                "kube_kubeadm_controller_extra_args:\n  node-eviction-rate: .nan\n"
+                "  secondary-node-eviction-rate: -.inf\n  unhealthy-zone-threshold: 2\n"
+            )
+        },
+        2,
+        "eviction-rate: controller_manager.node_eviction_rate must be a finite number, got nan",
+        absent=("=nan", "NaN"),
+    ),
+    Case(
+        "lease-20-digits",
+        {
+            "group_vars/all.yml": (
+                "kubelet_config_extra_args:\n  nodeLeaseDurationSeconds: 99999999999999999999\n"
+                "kube_apiserver_pod_eviction_not_ready_timeout_seconds: '" + "9" * 5000 + "'\n"
+            )
+        },
+        2,
+        "seconds-format: kubelet.node_lease_duration_seconds must be at most 2147483647",
+    ),
+    Case(
+        "config-nested",
+        {".node-timing.yml": "skip_list: " + "[" * 150 + "]" * 150 + "\n"},
+        3,
+        "nested deeper than 100 levels",
+    ),
+    Case(
+        "config-alias-bomb",
+        {".node-timing.yml": _laughs().replace("kubelet_status_update_frequency:", "skip_list:")},
+        3,
+        "a YAML alias bomb",
+    ),
+    Case("config-fifo", {".node-timing.yml": _fifo}, 3, "not a regular file"),
+    Case("config-17mib", {".node-timing.yml": _config_17mib}, 3, "file larger than 16 MiB"),
+    Case(
+        "config-schema",
+        {".node-timing.yml": "skip_list: [yaml-load]\nnodes: 1e400\n"},
+        3,
+        ".node-timing.yml:2: nodes must be a whole number",
+    ),
 ]

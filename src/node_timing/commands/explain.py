@@ -17,9 +17,13 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
+
     p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
     p.add_argument(
-        "--nodes", type=int, help="node count for the load figures (default: hosts in k8s_cluster)"
+        "--nodes",
+        type=_nodes,
+        help="node count for the load figures (default: hosts in k8s_cluster)",
     )
     p.add_argument(
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"

@@ -20,6 +20,8 @@ FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
+
     p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
     p.add_argument(
         "-f",
@@ -29,7 +31,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
     p.add_argument(
-        "--nodes", type=int, help="node count for load checks (default: hosts in k8s_cluster)"
+        "--nodes", type=_nodes, help="node count for load checks (default: hosts in k8s_cluster)"
     )
     p.add_argument(
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
@@ -82,11 +84,11 @@ def run(args: argparse.Namespace) -> int:
         inventory = load_inventory(path, allow_exec=options.allow_exec)
     except InventoryError as exc:
         return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
+    ctx = build_context(inventory, options)
     if path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
-    ctx = build_context(inventory, options)
     findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)

@@ -16,7 +16,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "name", metavar="NAME", help="profile: upstream, kubespray-default, fast, medium, low"
     )
-    p.add_argument("--nodes", type=_count, required=True, help="number of nodes in the cluster")
+    p.add_argument("--nodes", type=_nodes, required=True, help="number of nodes in the cluster")
     p.add_argument(
         "--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (default: 1.36)"
     )
@@ -33,30 +33,55 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         metavar="COMPONENT.SETTING=VALUE",
         help="override one setting, e.g. controller_manager.node_monitor_grace_period=30s (repeatable)",
     )
-    p.add_argument("--lease-bytes", type=_count, help="bytes etcd writes per lease renewal")
+    p.add_argument("--lease-bytes", type=_bytes, help="bytes etcd writes per lease renewal")
     p.add_argument(
-        "--node-status-bytes", type=_count, help="bytes etcd writes per node status report"
+        "--node-status-bytes", type=_bytes, help="bytes etcd writes per node status report"
     )
     p.add_argument("--format", choices=("table", "yaml", "json"), default="table")
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+# etcd refuses requests above 1.5 MiB by default (--max-request-bytes); an object size far above
+# that is a typo, and an unbounded one would overflow the figures' floats.
+MAX_OBJECT_BYTES = 1 << 30
+
+
+def _count(text: str, maximum: int) -> int:
+    from node_timing.brief import brief
+
+    digits = text.strip().lstrip("+-")
+    # A whole number above the maximum is refused by its length before int() parses it: Python
+    # refuses to parse more than 4,300 digits, and no bound here has 20.
+    if not digits.isdigit() or not digits.isascii():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {brief(text)}")
+    value = int(text, 10) if len(digits) <= 20 else maximum + 1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+        raise argparse.ArgumentTypeError(f"must not be negative, got {brief(text)}")
+    if value > maximum:
+        raise argparse.ArgumentTypeError(f"must be at most {maximum:,}, got {brief(text)}")
     return value
 
 
+def _nodes(text: str) -> int:
+    from node_timing.profiles import MAX_NODES
+
+    return _count(text, MAX_NODES)
+
+
+def _bytes(text: str) -> int:
+    return _count(text, MAX_OBJECT_BYTES)
+
+
 def _positive_float(text: str) -> float:
+    from node_timing.brief import brief
+    from node_timing.profiles import budget_problem
+
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a number, got {brief(text)}") from None
+    problem = budget_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node_timing.commands.profile import _count, _positive_float, compute
+from node_timing.commands.profile import _nodes, _positive_float, compute
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low"
     )
     source.add_argument(
-        "--nodes", type=_count, help="number of nodes in the cluster (with --profile)"
+        "--nodes", type=_nodes, help="number of nodes in the cluster (with --profile)"
     )
     source.add_argument(
         "--inventory", metavar="PATH", help="a kubespray inventory to take the settings from"
@@ -133,6 +133,10 @@ def _read(path: Path) -> str | None:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if data is None:
         return None
+    return _decode(path, data)
+
+
+def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -188,13 +192,18 @@ def _render_out(args: argparse.Namespace, files: dict[str, str]) -> bool:
 
 def _patch(args: argparse.Namespace, settings: Settings, version: KubeVersion) -> bool:
     from node_timing.render import RenderError, patch_manifest, write
+    from node_timing.render.patch import read_manifest
 
     changed = False
     for name in args.patch_manifest:
         path = Path(name)
-        text = _read(path)
-        if text is None:
+        try:
+            data = read_manifest(name)
+        except RenderError as exc:
+            raise UsageError(f"{path}: {exc}") from None
+        if data is None:
             raise UsageError(f"{path}: no such file")
+        text = _decode(path, data)
         try:
             result = patch_manifest(text, settings, version)
         except RenderError as exc:

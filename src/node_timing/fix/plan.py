@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from node_timing import durations, knowledge, kubespray
@@ -71,14 +71,30 @@ class Op:
 class Planner:
     ctx: Any  # LintContext
     default_file: str
+    # per list of groups: host -> positions of the groups holding it (built once per list)
+    _index: dict[int, tuple[object, list[HostTiming], dict[str, list[int]]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     # --------------------------------------------------------------------------- helpers
 
     def groups_of(
         self, finding: Finding, groups: Iterable[HostTiming] | None = None
     ) -> list[HostTiming]:
-        hosts = set(finding.hosts)
-        return [g for g in (groups or self.ctx.groups) if hosts & set(g.hosts)]
+        """The groups (in their order) holding any of the finding's hosts: looked up in an index
+        of host to groups, so planning stays linear when every host is a group of its own."""
+        pool = groups or self.ctx.groups
+        cached = self._index.get(id(pool))
+        if cached is None or cached[0] is not pool:
+            listed = list(pool)
+            index: dict[str, list[int]] = {}
+            for position, g in enumerate(listed):
+                for host in g.hosts:
+                    index.setdefault(host, []).append(position)
+            cached = self._index[id(pool)] = (pool, listed, index)
+        _pool, listed, index = cached
+        found = sorted({p for host in finding.hosts for p in index.get(host, ())})
+        return [listed[p] for p in found]
 
     def sources_at(self, finding: Finding) -> Iterator[tuple[HostTiming, Source]]:
         for g in self.groups_of(finding):
@@ -307,11 +323,15 @@ class Planner:
         groups = {
             id(g): g for g in [*ctx.kubelet_groups, *(ctx.control_plane_groups or [ctx.cluster])]
         }
+        # by identity and by hosts, never by comparing groups field by field (quadratic)
+        kubelet = {id(k) for k in ctx.kubelet_groups} | {tuple(k.hosts) for k in ctx.kubelet_groups}
+        control_plane = ctx.control_plane_groups or [ctx.cluster]
+        control = {id(c) for c in control_plane} | {tuple(c.hosts) for c in control_plane}
         for g in groups.values():
             components = set()
-            if g in ctx.kubelet_groups or any(g.hosts == k.hosts for k in ctx.kubelet_groups):
+            if id(g) in kubelet or tuple(g.hosts) in kubelet:
                 components.add("kubelet")
-            if g in (ctx.control_plane_groups or [ctx.cluster]):
+            if id(g) in control or tuple(g.hosts) in control:
                 components |= {"controller_manager", "apiserver"}
             current = {
                 name: dict(plain(g.variables[name]))

@@ -264,12 +264,8 @@ class _Reader:
         return None
 
     def read(self, path: str) -> bytes | None:
-        """The bytes of a regular file of at most MAX_FILE_SIZE inside the root, else a problem
-        and None.
-
-        The file is opened without following a last symlink and without blocking, then checked:
-        a FIFO swapped in after a check cannot hang the read, /dev/zero never reaches ``read``.
-        """
+        """The bytes of a regular file of at most MAX_FILE_SIZE inside the root (or the edit
+        ``fix`` holds for it), else a problem and None."""
         real = self.confined(path)
         if real is None:
             return None
@@ -277,42 +273,9 @@ class _Reader:
         if held is not None:
             self.files.append(path)
             return held
-        try:
-            # a socket cannot even be opened: say what it is rather than the open's errno
-            if stat.S_ISSOCK(os.stat(real).st_mode):
-                self.problems.append(LoadProblem(path, 0, 0, "cannot read: not a regular file"))
-                return None
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError as exc:
-            self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
-            return None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-                self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {what}"))
-                return None
-            if st.st_size > MAX_FILE_SIZE:
-                self.problems.append(LoadProblem(path, 0, 0, _too_large(st.st_size)))
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            while size <= MAX_FILE_SIZE:
-                chunk = os.read(fd, MAX_FILE_SIZE + 1 - size)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            data = b"".join(chunks)
-        except OSError as exc:
-            self.problems.append(LoadProblem(path, 0, 0, f"cannot read: {exc.strerror or exc}"))
-            return None
-        finally:
-            os.close(fd)
-        if len(data) > MAX_FILE_SIZE:  # grew since stat
-            self.problems.append(LoadProblem(path, 0, 0, _too_large(len(data))))
-            return None
-        self.files.append(path)
+        data = read_bounded(real, self.problems, shown=path)
+        if data is not None:
+            self.files.append(path)
         return data
 
     def listdir(self, path: str, seen: frozenset[str], kind: str) -> list[str] | None:
@@ -344,6 +307,54 @@ class _Reader:
             return None
 
 
+def read_bounded(
+    path: str, problems: list[LoadProblem], *, shown: str | None = None
+) -> bytes | None:
+    """The bytes of the regular file ``path`` of at most MAX_FILE_SIZE, else a problem (naming
+    ``shown``, default ``path``) and None.
+
+    The file is opened without following a last symlink and without blocking, then checked on the
+    open descriptor: a FIFO swapped in after a check cannot hang the read, /dev/zero never reaches
+    ``read``, a socket is named for what it is.
+    """
+    where = path if shown is None else shown
+    try:
+        if stat.S_ISSOCK(os.stat(path).st_mode):
+            problems.append(LoadProblem(where, 0, 0, "cannot read: not a regular file"))
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as exc:
+        problems.append(LoadProblem(where, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            what = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            problems.append(LoadProblem(where, 0, 0, f"cannot read: {what}"))
+            return None
+        if st.st_size > MAX_FILE_SIZE:
+            problems.append(LoadProblem(where, 0, 0, _too_large(st.st_size)))
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_SIZE:
+            chunk = os.read(fd, MAX_FILE_SIZE + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        problems.append(LoadProblem(where, 0, 0, f"cannot read: {exc.strerror or exc}"))
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_SIZE:  # grew since stat
+        problems.append(LoadProblem(where, 0, 0, _too_large(len(data))))
+        return None
+    return data
+
+
 def display_root(root: str) -> str:
     """The root as a user wants to read it: relative to the working directory when below it."""
     try:
@@ -357,7 +368,7 @@ def _too_large(size: int) -> str:
     return f"not checked: file larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB ({size:,} bytes)"
 
 
-def _decode(path: str, data: bytes, problems: list[LoadProblem]) -> str | None:
+def decode_text(path: str, data: bytes, problems: list[LoadProblem]) -> str | None:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -398,7 +409,7 @@ def load_vars_file(
     data = reader.read(path)
     if data is None:
         return {}
-    text = _decode(path, data, problems)
+    text = decode_text(path, data, problems)
     if text is None:
         return {}
     doc, probs = parse_yaml(path, text)
@@ -796,7 +807,7 @@ def _parse_source(path: str, b: _Builder, reader: _Reader) -> bool:
         return _not_run(path, runs, reader)
     ext = os.path.splitext(path)[1]
     if not ext or ext in YAML_EXTS:
-        text = _decode(path, data, problems)
+        text = decode_text(path, data, problems)
         if text is None:
             return False
         local: list[LoadProblem] = []
@@ -1152,7 +1163,7 @@ def _prescan(shown: str, basedir: str, sources: list[str], reader: _Reader) -> N
         before = len(reader.problems)
         data = reader.read(path)
         if data is not None and path in is_yaml:
-            text = _decode(path, data, reader.problems)
+            text = decode_text(path, data, reader.problems)
             if text is not None:
                 reader.problems.extend(parse_yaml(path, text)[1])
         # ansible-core would follow a symlink out of the project: that is no warning here

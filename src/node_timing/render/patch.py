@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from node_timing import knowledge
 from node_timing.knowledge import KubeVersion
@@ -35,6 +36,28 @@ _FLAG = re.compile(
     r"""(?P<rest>[ \t]*(?:\#.*)?)$"""
 )
 _ANY_FLAG = re.compile(r"""^["']?--""")
+
+
+def read_manifest(path: str) -> bytes | None:
+    """The bytes of the manifest at ``path``, None when there is none.
+
+    Only a regular file of at most the inventory loader's size limit is read: the path comes from
+    the command line, and a FIFO would block forever, ``/dev/zero`` never ends, and a manifest is
+    a few KiB. Other problems raise :class:`RenderError` with the reason.
+    """
+    import os
+
+    from node_timing.inventory.loader import read_bounded
+
+    if not os.path.lexists(path):
+        return None
+    problems: list[Any] = []
+    data = read_bounded(os.path.realpath(path), problems, shown=path)
+    if data is None:
+        raise RenderError(
+            problems[0].message.removeprefix("not checked: ") if problems else "cannot read"
+        )
+    return data
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from node_timing import kubespray
+from node_timing import kubespray, profiles
 from node_timing.brief import brief
 from node_timing.effective import is_vault, plain
 from node_timing.findings import Finding
@@ -44,27 +44,17 @@ SEVERITY = "error"
 SUMMARY = "an extra-args dict that is not a mapping, or a role input of the wrong type"
 
 
-# Above these no cluster is meant, and the load figures (floats) would overflow: a node count of
-# 400 digits stopped the lint.
-MAX_NODE_COUNT = 10**9
-MAX_HEARTBEAT_BUDGET = 10**12
-
-
 def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NODE_COUNT
+    return profiles.node_count_problem(value) is None
 
 
 def _positive(value: Any) -> bool:
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    return number and 0 < value <= MAX_HEARTBEAT_BUDGET  # also false for NaN
+    return profiles.budget_problem(value) is None
 
 
 ROLE_INPUTS = {
-    "node_timing_node_count": (_whole, f"a whole number >= 0 (at most {MAX_NODE_COUNT:,})"),
-    "node_timing_heartbeat_budget": (
-        _positive,
-        f"a number of writes per second > 0 (at most {MAX_HEARTBEAT_BUDGET:,})",
-    ),
+    "node_timing_node_count": (_whole, f"a whole number from 0 to {profiles.MAX_NODES:,}"),
+    "node_timing_heartbeat_budget": (_positive, "a finite number of writes per second > 0"),
     "node_timing_overrides": (
         lambda v: isinstance(v, Mapping),
         'a mapping such as {"controller_manager.node_monitor_grace_period": "30s"}',
