@@ -169,7 +169,7 @@ def test_a_path_that_starts_the_line_cannot_start_a_command(tmp_path: Path, name
     """GitHub's runner reads ``::`` commands after leading spaces: a file named so in the
     working directory is written ``./::…``, the same file."""
     inv = tmp_path / "inventory"
-    inv.mkdir()
+    (inv / "group_vars").mkdir(parents=True)  # an inventory directory, whatever its files' names
     # Inventory sources with a repeated key: a yaml-load finding in each.
     (inv / "::error file=x::pwned.yml").write_text("all:\n  hosts:\n    n1:\n    n1:\n")
     (inv / " ::warning::x.yml").write_text("all:\n  hosts:\n    n2:\n    n2:\n")

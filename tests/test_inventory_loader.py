@@ -170,7 +170,7 @@ def test_missing_or_empty_path(tmp_path: Path) -> None:
 
 
 def test_ini_errors_are_problems(tmp_path: Path) -> None:
-    write(tmp_path / "a.yml", "all:\n  hosts:\n    ok:\n")
+    write(tmp_path / "hosts.yml", "all:\n  hosts:\n    ok:\n")
     write(tmp_path / "b", "[g:children]\nmissing\n")
     inv = load_inventory(tmp_path)
     assert inv.hosts == ["ok"]

@@ -344,3 +344,18 @@ def test_explain_json_with_nothing_to_explain_is_an_empty_document(cli, tmp_path
     assert run.code == 5
     assert run.json() == {"kube_version": None, "nodes": 0, "groups": []}
     assert "no inventory here" in run.err
+
+
+def test_a_tree_of_other_files_is_not_an_inventory(cli, tmp_path: Path) -> None:
+    """Files at the top are not enough: a directory is an inventory by its inventory file's name
+    or its group_vars/host_vars; /etc would otherwise be parsed line by line as INI hosts."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "shadow").write_text("root:$6$secrethash:19000:0:99999:7:::\n")
+    (etc / "os-release").write_text('NAME="Debian"\n')
+    for command in (("lint", str(etc)), ("fix", "--check", str(etc)), ("explain", str(etc))):
+        run = cli(*command, cwd=tmp_path)
+        assert run.code == 5, (command, run.err)
+        assert "secrethash" not in run.out + run.err
+        assert "no inventory here" in run.err
+    assert sorted(p.name for p in etc.iterdir()) == ["os-release", "shadow"]

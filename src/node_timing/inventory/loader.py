@@ -615,6 +615,31 @@ def _source_files(path: str, reader: _Reader) -> tuple[list[str], list[str]]:
     return walked, ini
 
 
+# What makes a directory an inventory directory: Ansible's and kubespray's own names for the
+# inventory file, or the variable directories beside it. Anything else is not walked: `-i /` makes
+# ansible-core parse /etc/shadow as an INI inventory.
+INVENTORY_STEMS = ("hosts", "inventory")
+
+
+def _looks_like_inventory(path: str) -> bool:
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    for name in names:
+        full = os.path.join(path, name)
+        if name in ("group_vars", "host_vars") and os.path.isdir(full):
+            return True
+        stem, ext = os.path.splitext(name)
+        if (
+            stem in INVENTORY_STEMS
+            and ext in ("", ".ini", ".toml", *YAML_EXTS)
+            and not (os.path.isdir(full))
+        ):
+            return True
+    return False
+
+
 def _conventional(path: str, reader: _Reader) -> list[str]:
     """Inventories in kubespray's layout below ``path``: ``inventory/<cluster>/`` (or
     ``<cluster>/`` when ``path`` is itself named ``inventory``) with a source at their top."""
@@ -628,7 +653,8 @@ def _conventional(path: str, reader: _Reader) -> list[str]:
         for n in names
         if not n.startswith(".")
         and os.path.isdir(os.path.join(parent, n))
-        and any(_top_sources(os.path.join(parent, n), quiet))
+        and quiet.confined(os.path.join(parent, n)) is not None
+        and _looks_like_inventory(os.path.join(parent, n))
     ]
 
 
@@ -1031,7 +1057,7 @@ def load_inventory(
     reader = _Reader(project_root(p), problems, allow_exec, overlay)
     fallback: list[str] = []
     if os.path.isdir(p):
-        candidates, fallback = _source_files(p, reader)
+        candidates, fallback = _source_files(p, reader) if _looks_like_inventory(p) else ([], [])
         if not candidates and not fallback:
             found = _conventional(p, reader)
             if len(found) == 1:
@@ -1198,7 +1224,7 @@ def _not_an_inventory(shown: str, path: str, found: list[str], problems: list[Lo
     why = _first_error(problems)
     return (
         f"{shown}: no inventory here: expected an inventory file (inventory.ini, hosts.yaml, ...) "
-        f"at its top, beside group_vars/{why}"
+        f"or group_vars/ at its top; name another inventory file directly{why}"
     )
 
 
