@@ -734,4 +734,11 @@ CASES += [
         3,
         ".node-timing.yml:2: nodes must be a whole number",
     ),
+    Case(
+        "hosts-per-file",
+        {},
+        5,
+        "more than 500,000 hosts, host variables and groups in one file",
+        hosts="[kube_node]\n" + "".join(f"g{i}-n[1:100000]\n" for i in range(10)),
+    ),
 ]

@@ -25,7 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--check", action="store_true", help="write nothing; exit 2 if anything would change"
     )
-    p.add_argument("--nodes", type=int, help="node count (default: hosts in k8s_cluster)")
+    from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
+
+    p.add_argument("--nodes", type=_nodes, help="node count (default: hosts in k8s_cluster)")
     p.add_argument(
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
     )

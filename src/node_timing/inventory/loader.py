@@ -17,7 +17,15 @@ from typing import Any
 
 import yaml
 
-from node_timing.inventory.ini import Op, ParseError, expand_hostpattern, parse_ini
+from node_timing.brief import brief
+from node_timing.inventory.ini import (
+    MAX_ENTRIES_PER_FILE,
+    Op,
+    ParseError,
+    expand_hostpattern,
+    parse_ini,
+    too_many_entries,
+)
 from node_timing.inventory.model import (
     Group,
     InventoryError,
@@ -148,7 +156,7 @@ class _Builder:
                         value.path,
                         value.line,
                         value.column,
-                        f"ansible_group_priority must be an integer, got {value.value!r}",
+                        f"ansible_group_priority must be an integer, got {brief(value.value)}",
                         kind="inventory",
                     )
                 )
@@ -797,6 +805,8 @@ def _yaml_group(
                     else [_vars_value(doc, a, b, "inventory", None) for a, b in doc.pairs(hv)]
                 )
                 hm = hk.start_mark
+                if len(ops) + len(names) * (1 + len(host_vars)) > MAX_ENTRIES_PER_FILE:
+                    raise _YamlInventoryError(hk, too_many_entries())
                 for host in names:
                     ops.append(("host", host, name, port, doc.path, hm.line + 1, hm.column + 1))
                     for var, value in host_vars:
