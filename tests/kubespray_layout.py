@@ -43,8 +43,9 @@ kube_controller_node_monitor_grace_period: 15s
 kubelet_config_extra_args:
   maxPods: 200
   nodeStatusUpdateFrequency: "10s"
-kube_controller_manager_extra_args:
-  pod-eviction-timeout: 5m0s
+kube_kubeadm_controller_extra_args:
+  pod-eviction-timeout: 5m0s   # removed in Kubernetes 1.27: the controller-manager will not start
+  profiling: "false"
 """
 
 ADMIN_CONF = f"""\

@@ -359,3 +359,29 @@ def test_a_tree_of_other_files_is_not_an_inventory(cli, tmp_path: Path) -> None:
         assert "secrethash" not in run.out + run.err
         assert "no inventory here" in run.err
     assert sorted(p.name for p in etc.iterdir()) == ["os-release", "shadow"]
+
+
+def test_fix_on_a_post_deployment_directory_keeps_every_other_key(cli, tmp_path: Path) -> None:
+    import yaml
+
+    marker = tmp_path / "ran"
+    inv = post_deployment(tmp_path, marker)
+    untouched = {p: p.read_bytes() for p in (*inv.glob("credentials/*"), *inv.glob("artifacts/*"))}
+    run = cli("fix", str(inv), cwd=tmp_path)
+    assert run.code in (2, 8), run.err
+    assert "removed-setting" in run.err  # the removed flag was deleted ...
+    data = yaml.safe_load((inv / "group_vars" / "k8s_cluster" / "k8s-cluster.yml").read_text())
+    # ... and every other key of the dicts it touched is still there
+    assert data["kube_kubeadm_controller_extra_args"] == {"profiling": "false"}
+    assert data["kubelet_config_extra_args"]["maxPods"] == 200
+    assert {p: p.read_bytes() for p in untouched} == untouched
+    assert sorted(p.name for p in (inv / "credentials").iterdir()) == [
+        "kube_encrypt_token.creds",
+        "kubeadm_certificate_key.creds",
+    ]
+    for secret in SECRETS:
+        assert secret not in run.out + run.err
+    assert not marker.exists()
+    # and lint afterwards no longer reports the removed setting
+    after = cli("lint", str(inv), "--format", "json", cwd=tmp_path)
+    assert not [f for f in after.json() if f["rule"] == "removed-setting"]
