@@ -264,35 +264,48 @@ def run_lint_cases(
     # Linearity: the two largest sizes alternate in one block of their own, so that both see
     # the same machine load (separate blocks minutes apart do not on a shared machine).
     print(f"  lint at {big:,} vs {mid:,} hosts ...", file=sys.stderr, flush=True)
-    lint_big, lint_mid = side_by_side(
-        [py, *NODE_TIMING, "lint", str(invs[big])],
-        [py, *NODE_TIMING, "lint", str(invs[mid])],
+    rows.append(growth_row("lint linearity", invs[big], invs[mid], big, mid, args, env_nt))
+    return rows
+
+
+def growth_row(
+    title: str,
+    big_inv: Path,
+    small_inv: Path,
+    big: int,
+    small: int,
+    args: argparse.Namespace,
+    env_nt: dict[str, str],
+) -> Row:
+    """Lint of ``big`` against ``small`` hosts, alternating in one block of their own so that
+    both see the same machine load (separate blocks minutes apart do not on a shared machine)."""
+    py = sys.executable
+    lint_big, lint_small = side_by_side(
+        [py, *NODE_TIMING, "lint", str(big_inv)],
+        [py, *NODE_TIMING, "lint", str(small_inv)],
         args.repeat,
         env_nt,
         env_nt,
         ok_a=(0, 2),
         ok_b=(0, 2),
     )
-    scale = big / mid
+    scale = big / small
     limit = 2.2 * scale / 2
-    growth = lint_big.wall / lint_mid.wall
-    rows.append(
-        Row(
-            "lint linearity",
-            f"{big + 3:,} vs {mid + 3:,}",
-            f"lint at {big:,}",
-            lint_big,
-            f"lint at {mid:,}",
-            lint_mid,
-            target=f"{big:,} hosts ≤ {limit:.1f} × {mid:,} hosts",
-            verdict=verdict(growth <= limit),
-            ratio_text=(
-                f"wall grows {growth:.2f} × (CPU {lint_big.cpu / lint_mid.cpu:.2f} ×) "
-                f"for {scale:.1f} × the hosts"
-            ),
-        )
+    growth = lint_big.wall / lint_small.wall
+    return Row(
+        title,
+        f"{big + 3:,} vs {small + 3:,}",
+        f"lint at {big:,}",
+        lint_big,
+        f"lint at {small:,}",
+        lint_small,
+        target=f"{big:,} hosts ≤ {limit:.1f} × {small:,} hosts",
+        verdict=verdict(growth <= limit),
+        ratio_text=(
+            f"wall grows {growth:.2f} × (CPU {lint_big.cpu / lint_small.cpu:.2f} ×) "
+            f"for {scale:.1f} × the hosts"
+        ),
     )
-    return rows
 
 
 def run_distinct_cases(
@@ -300,7 +313,6 @@ def run_distinct_cases(
 ) -> list[Row]:
     """Growth of lint when no two hosts share their values: each size against the previous one,
     alternating in one block so that both see the same machine load."""
-    py = sys.executable
     sizes = args.distinct_sizes
     invs = {n: inventory(workdir, n, args.inventory_format, 1.0, distinct=True) for n in sizes}
     rows: list[Row] = []
@@ -310,34 +322,8 @@ def run_distinct_cases(
             file=sys.stderr,
             flush=True,
         )
-        lint_big, lint_small = side_by_side(
-            [py, *NODE_TIMING, "lint", str(invs[big])],
-            [py, *NODE_TIMING, "lint", str(invs[small])],
-            args.repeat,
-            env_nt,
-            env_nt,
-            ok_a=(0, 2),
-            ok_b=(0, 2),
-        )
-        scale = big / small
-        limit = 2.2 * scale / 2
-        growth = lint_big.wall / lint_small.wall
-        rows.append(
-            Row(
-                "lint linearity, a host_vars file of distinct values per host",
-                f"{big + 3:,} vs {small + 3:,}",
-                f"lint at {big:,}",
-                lint_big,
-                f"lint at {small:,}",
-                lint_small,
-                target=f"{big:,} hosts ≤ {limit:.1f} × {small:,} hosts",
-                verdict=verdict(growth <= limit),
-                ratio_text=(
-                    f"wall grows {growth:.2f} × (CPU {lint_big.cpu / lint_small.cpu:.2f} ×) "
-                    f"for {scale:.1f} × the hosts"
-                ),
-            )
-        )
+        title = "lint linearity, a host_vars file of distinct values per host"
+        rows.append(growth_row(title, invs[big], invs[small], big, small, args, env_nt))
     return rows
 
 

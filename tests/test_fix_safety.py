@@ -3,7 +3,6 @@ root, keeps each file's metadata, and leaves every file old or new when it is in
 
 from __future__ import annotations
 
-import errno
 import os
 import resource
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fsutil import set_user_xattr_or_skip
 
 import node_timing
 from node_timing.cli import main
@@ -319,12 +319,7 @@ def test_the_loader_reads_edits_and_new_files_from_the_overlay(tmp_path: Path) -
 def test_owner_mode_and_xattrs_are_kept(tmp_path: Path) -> None:
     inv = project(tmp_path, {K8S: FIXABLE + REPORT})
     target = inv / K8S
-    try:
-        os.setxattr(target, "user.node_timing", b"kept")
-    except OSError as exc:
-        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
-            pytest.skip(f"{tmp_path} has no user xattr support ({exc.strerror})")
-        raise
+    set_user_xattr_or_skip(target)
     if os.geteuid() == 0:
         os.chown(target, 4321, 8765)  # root keeps any owner
     os.chmod(target, 0o640)

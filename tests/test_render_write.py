@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fsutil import set_user_xattr_or_skip
 
 import node_timing
 from node_timing.render.write import UnsafePathError, atomic_write, safe_target, write_tree
@@ -123,12 +124,7 @@ def test_a_hard_linked_output_file_is_refused(tmp_path: Path) -> None:
 def test_owner_group_mode_and_xattrs_are_kept(tmp_path: Path) -> None:
     target = tmp_path / "kube-controller-manager.yaml"
     target.write_text("old\n")
-    try:
-        os.setxattr(target, "user.node_timing", b"kept")
-    except OSError as exc:
-        if exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP):
-            pytest.skip(f"{tmp_path} has no user xattr support ({exc.strerror})")
-        raise
+    set_user_xattr_or_skip(target)
     if os.geteuid() == 0:
         os.chown(target, 4321, 8765)
     os.chmod(target, 0o604)
