@@ -1,4 +1,4 @@
-"""Profiles, node-count stretching and figures: the numbers DESIGN.md §3-4 and the issue give."""
+"""Profiles, node-count stretching and figures: the numbers the README's "Profiles" section gives."""
 
 from __future__ import annotations
 

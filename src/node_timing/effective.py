@@ -1,4 +1,4 @@
-"""Effective settings per host: what kubespray renders from a host's variables (FACTS.md §5).
+"""Effective settings per host: what kubespray renders from a host's variables (data/kubespray.yml).
 
 For every timing setting this module finds where its value comes from: a first-class kubespray
 variable, a key of an extra-args dict, or kubespray's role default (or Kubernetes' default where

@@ -1,4 +1,4 @@
-"""kubespray's variables for node-health timing, both ways (FACTS.md §5, data/kubespray.yml)."""
+"""kubespray's variables for node-health timing, both ways (facts and sources in data/kubespray.yml)."""
 
 from __future__ import annotations
 

@@ -73,7 +73,8 @@ class Settings:
     apiserver: ApiserverSettings
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
-        """The DESIGN.md shape with Go duration strings; ``None`` report frequency stays ``None``."""
+        """The Settings shape (``component.setting`` keys, snake_case of the upstream names) with Go
+        duration strings; ``None`` report frequency stays ``None``."""
         out: dict[str, dict[str, Any]] = {}
         for component in COMPONENTS:
             group = getattr(self, component)
@@ -290,7 +291,7 @@ def _build(values: dict[str, Any]) -> Settings:
 
 
 def from_dict(data: dict[str, Any], base: Settings) -> Settings:
-    """Settings from the DESIGN.md shape (as ``to_dict`` writes it), missing keys from ``base``."""
+    """Settings from the shape ``to_dict`` writes, missing keys from ``base``."""
     values: dict[str, Any] = {}
     for component, group in data.items():
         if not isinstance(group, dict):

@@ -219,7 +219,7 @@ class _Builder:
 # --------------------------------------------------------------------------------- reading files
 
 
-# Larger files are skipped with a yaml-load finding (docs/limits.md): kubespray's own group_vars
+# Larger files are skipped with a yaml-load finding (README, "Limits and bad input"): kubespray's own group_vars
 # are a few KiB, and PyYAML needs about 20 times a file's size in memory to compose it.
 MAX_FILE_SIZE = 16 * 1024 * 1024
 # A directory inventory is walked as ansible-core walks it, but never without end: a tree this deep

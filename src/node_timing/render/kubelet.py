@@ -17,8 +17,9 @@ def kubelet_fields(settings: Settings) -> dict[str, Any]:
     """The timing fields of a KubeletConfiguration, camelCase, durations as Go strings.
 
     The report frequency is always written: when the settings let it inherit, the update frequency
-    is what the kubelet would derive, and a drop-in merges after defaulting (FACTS.md §6), so an
-    absent report frequency would stay at 5m0s there instead of inheriting.
+    is what the kubelet would derive, and a drop-in merges after defaulting (data/kubernetes.yml,
+    ``kubelet_config_dir``), so an absent report frequency would stay at 5m0s there instead of
+    inheriting.
     """
     k = settings.kubelet
     report = k.node_status_report_frequency
