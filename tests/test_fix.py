@@ -196,7 +196,17 @@ def test_check_writes_nothing_and_exits_2(tmp_path, capsys):
     before = snapshot(inv)
     assert main(["fix", "--check", str(inv)]) == 2
     assert snapshot(inv) == before
-    assert "would fix" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "would fix" in err
+    # the findings printed are those that would remain: the last line says why the exit is 2
+    assert err.splitlines()[-1].startswith("node-timing: --check: ")
+    assert err.splitlines()[-1].endswith(" would change; nothing was written (exit 2)")
+
+
+def test_check_on_a_clean_inventory_says_nothing_would_change(tmp_path, capsys):
+    inv = copy(ROOT / "examples" / "inventory" / "upstream-explicit", tmp_path)
+    assert main(["fix", "--check", str(inv)]) == 0
+    assert "would change" not in capsys.readouterr().err
 
 
 def test_check_on_a_clean_inventory_exits_0(tmp_path):

@@ -142,6 +142,14 @@ def run(args: argparse.Namespace) -> int:
         )
         out.write(text)
     failing = lintconfig.exit_code(remaining) == EXIT_FAILURES
+    if args.check and result.changes:
+        # the findings above are what would remain; say why the exit code is 2 all the same
+        count = len(result.changes)
+        print(
+            f"node-timing: --check: {count} file{'s' if count != 1 else ''} would change; "
+            "nothing was written (exit 2)",
+            file=sys.stderr,
+        )
     if report.stale or report.failed or failing or (args.check and result.changes):
         return EXIT_FAILURES
     if report.written:
