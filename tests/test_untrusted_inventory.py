@@ -385,3 +385,87 @@ def test_fix_on_a_post_deployment_directory_keeps_every_other_key(cli, tmp_path:
     # and lint afterwards no longer reports the removed setting
     after = cli("lint", str(inv), "--format", "json", cwd=tmp_path)
     assert not [f for f in after.json() if f["rule"] == "removed-setting"]
+
+
+# ------------------------------------------------------------ links into the project's secrets
+
+
+def test_a_link_into_credentials_is_neither_read_nor_fixed(cli, tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "repo")
+    inv = post_deployment(repo, tmp_path / "ran")
+    creds = inv / "credentials" / "kubeadm_certificate_key.creds"
+    creds.write_text("kubelet_status_update_frequency: 10\nsecret_token: SECRET-VALUE-123\n")
+    before = creds.read_bytes()
+    (inv / "group_vars" / "all" / "k.yml").symlink_to(
+        "../../credentials/kubeadm_certificate_key.creds"
+    )
+    (inv / "zz").symlink_to("../../.git/config")
+    lint = cli("lint", str(inv), "--format", "json", cwd=tmp_path)
+    fix = cli("fix", "--diff", str(inv), cwd=tmp_path)
+    for run in (lint, fix):
+        assert "SECRET-VALUE-123" not in run.out + run.err
+        assert "repositoryformatversion" not in run.out + run.err
+    assert creds.read_bytes() == before
+    refused = sorted(
+        Path(f["path"]).name for f in lint.json() if "not read: a link" in f["message"]
+    )
+    assert refused == ["k.yml", "zz"]
+
+
+def test_an_inventory_directly_under_the_root_is_its_own_project(tmp_path: Path) -> None:
+    from node_timing.inventory.root import project_root
+
+    # /tmp stands for a mounted /inventory: its parent would be the whole file system
+    assert project_root("/tmp") == os.path.realpath("/tmp")
+    assert project_root(tmp_path) != "/"
+
+
+def test_a_config_symlinked_out_of_the_project_is_not_read(cli, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yml"
+    outside.write_text("skip_list: [SECRET-TOKEN-abc]\n")
+    repo = git_repo(tmp_path / "repo")
+    (repo / "inv").mkdir()
+    (repo / "inv" / "hosts.ini").write_text(HOSTS)
+    (repo / "inv" / ".node-timing.yml").symlink_to(outside)
+    run = cli("lint", str(repo / "inv"), cwd=tmp_path)
+    assert run.code == 3
+    assert "not read: a symlink out of the project" in run.err
+    assert "SECRET-TOKEN-abc" not in run.out + run.err
+
+
+def test_a_config_above_the_project_is_not_applied(cli, tmp_path: Path) -> None:
+    (tmp_path / ".node-timing.yml").write_text("skip_list: [report-frequency]\n")
+    repo = git_repo(tmp_path / "repo")
+    (repo / "inv").mkdir()
+    (repo / "inv" / "hosts.ini").write_text(HOSTS)
+    run = cli("lint", str(repo / "inv"), "--format", "json", cwd=tmp_path)
+    assert any(f["rule"] == "report-frequency" for f in run.json())
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "code", "expect"),
+    [
+        (".node-timing.yml", "heartbeat_budget: 1.0e-308\n", 3, "from 0.001"),
+        ("group_vars/all.yml", f'kube_version: "v1.{"9" * 5000}"\n', 2, "kube-version"),
+    ],
+    ids=["tiny-budget-in-config", "kube-version-5000-digits"],
+)
+def test_numbers_past_every_bound_are_findings_or_usage_errors(
+    cli, tmp_path: Path, where: str, text: str, code: int, expect: str
+) -> None:
+    inv = tmp_path / "inv"
+    (inv / "group_vars").mkdir(parents=True)
+    (inv / "hosts.ini").write_text(HOSTS)
+    (inv / where).write_text(text)
+    run = cli("lint", str(inv), "--format", "pep8", cwd=tmp_path)
+    assert run.code == code, run.err
+    assert expect in run.out + run.err
+    assert "internal error" not in run.err
+
+
+def test_kube_version_option_of_5000_digits_is_a_usage_error(cli, tmp_path: Path) -> None:
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "hosts.ini").write_text(HOSTS)
+    run = cli("lint", str(inv), "--kube-version", "1." + "9" * 5000, cwd=tmp_path)
+    assert run.code == 3 and "internal error" not in run.err

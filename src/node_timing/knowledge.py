@@ -22,7 +22,8 @@ from node_timing.brief import brief
 DATA_FILES = ("kubernetes.yml", "kubespray.yml", "profiles.yml", "sizes.yml")
 COMPILED = "compiled.json"
 
-_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-+][0-9A-Za-z.+-]*)?$")
+# Bounded digit runs: a version part of 5,000 digits is no version (and int() refuses it).
+_VERSION_RE = re.compile(r"^v?(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?(?:[-+][0-9A-Za-z.+-]*)?$")
 
 
 class KnowledgeError(ValueError):

@@ -245,6 +245,9 @@ def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> 
 
 def build_context(inventory: Any, options: Options | None = None) -> LintContext:
     """Group hosts, resolve the version and node count, build effective settings per group."""
+    from node_timing import templating
+
+    templating.new_run()
     options = options or Options()
     groups_fact = knowledge.kubespray()["groups"]
     sources = list(getattr(inventory, "sources", []) or [])

@@ -8,7 +8,6 @@ matches every tag of that rule (``removed-setting`` covers ``removed-setting[fla
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ CONFIG_KEYS: dict[str, str] = {
     "warn_list": "a list of rule ids",
     "kube_version": "a Kubernetes version string such as '1.35' or 'v1.35.4'",
     "nodes": "a whole number of nodes (> 0, at most 1,000,000)",
-    "heartbeat_budget": "lease writes per second (a finite number > 0)",
+    "heartbeat_budget": "lease writes per second (a finite number from 0.001 to 10^12)",
     "allow_exec": "true or false (only in a file named with -c)",
 }
 
@@ -58,13 +57,19 @@ class LintConfig:
 def find_config(inventory: Path) -> Path | None:
     """The nearest ``.node-timing.yml`` from ``inventory`` upward.
 
-    The search stops at the first directory that holds ``.git`` (the repository root: a config
-    above it belongs to something else) or at the filesystem root.
+    The search stops at the project root (the first directory that holds ``.git``, else the
+    inventory directory's parent): a config above it belongs to something else, such as another
+    user's /tmp.
     """
+    from node_timing.inventory.root import project_root
+
     start = inventory.resolve()
     if not start.is_dir():
         start = start.parent
+    root = Path(project_root(inventory))
     for directory in (start, *start.parents):
+        if not directory.is_relative_to(root):
+            return None
         candidate = directory / CONFIG_NAME
         # Anything by that name is the configuration, so that a FIFO, a device or a dangling
         # link is reported (load_config refuses it) instead of silently skipped.
@@ -218,7 +223,11 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
             ) from None
 
     budget = data.get("heartbeat_budget")
-    if budget is not None and not math.isfinite(budget):  # NaN passes every schema bound
+    # NaN passes every schema bound; the figures need the same range everywhere
+    from node_timing.profiles import budget_problem
+
+    budget_error = budget_problem(budget) if budget is not None else None
+    if budget_error is not None:
         raise ConfigError(
             path,
             f"heartbeat_budget must be {CONFIG_KEYS['heartbeat_budget']}, got {brief(budget)}",
@@ -259,8 +268,17 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
 
 def discover(inventory: Path, known_rules: Collection[str]) -> LintConfig:
     """The configuration that applies to ``inventory``: the nearest file's, or the defaults."""
+    from node_timing.inventory.root import private, project_root, within
+
     path = find_config(inventory)
-    return load_config(path, known_rules, explicit=False) if path is not None else LintConfig()
+    if path is None:
+        return LintConfig()
+    root = project_root(inventory)
+    real = os.path.realpath(path)
+    if not within(root, real) or private(root, real):
+        # its keys and values would be echoed in the error lines: never read one that leads away
+        raise ConfigError(path, "not read: a symlink out of the project (the target is not shown)")
+    return load_config(path, known_rules, explicit=False)
 
 
 def matches(rule: str, patterns: Iterable[str]) -> bool:

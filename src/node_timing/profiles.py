@@ -30,6 +30,9 @@ class ProfileError(ValueError):
 MAX_NODES = 1_000_000
 # No cluster spends more lease writes per second; a larger number only overflows the figures.
 MAX_HEARTBEAT_BUDGET = 10**12
+# Below one write per thousand seconds the stretched lease and every figure overflow (1e-308
+# made the load rule divide into infinity).
+MIN_HEARTBEAT_BUDGET = 0.001
 
 
 def node_count_problem(nodes: object) -> str | None:
@@ -50,6 +53,8 @@ def budget_problem(budget: object) -> str | None:
         or not budget > 0
     ):
         return f"heartbeat budget must be a finite number of writes per second > 0, got {brief(budget)}"
+    if budget < MIN_HEARTBEAT_BUDGET:
+        return f"heartbeat budget must be at least {MIN_HEARTBEAT_BUDGET}, got {brief(budget)}"
     if budget > MAX_HEARTBEAT_BUDGET:  # compared as an int: 400 digits do not fit a float
         return f"heartbeat budget must be at most {MAX_HEARTBEAT_BUDGET:,}, got {brief(budget)}"
     return None

@@ -12,6 +12,7 @@ sandbox checks operators and calls; a value over the budget is unresolved too. `
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -27,6 +28,10 @@ MAX_LENGTH = 4096
 # four nested loops over a 1,000-character string (10^12 steps) stop after this many, in about
 # 0.1 s. A timing value's template is an expression or two.
 MAX_STEPS = 10_000
+# Work all the templates of one lint may cost together: each value is bounded, but an inventory of
+# thousands of hosts with distinct variables resolves each template once per group of hosts
+# (2,000 hosts with five 10,000-step templates took 35 s). 2,000,000 steps is a few seconds.
+MAX_RUN_STEPS = 2_000_000
 
 # A %-format conversion: optional (key), flags, width, precision. Width and precision are what
 # make '%900000000d' % 40 a gigabyte.
@@ -59,6 +64,13 @@ class _Budget:
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("node_timing_template_budget", default=None)
+# What the current run (one lint, see new_run) has spent on all its templates together.
+_RUN = _Budget()
+
+
+def new_run() -> None:
+    """Start counting the work of a new lint: the run-wide budget starts again."""
+    _RUN.steps = 0
 
 
 def _charge(steps: int = 1) -> None:
@@ -66,8 +78,14 @@ def _charge(steps: int = 1) -> None:
     if budget is None:  # pragma: no cover - templates render only inside resolve()
         return
     budget.steps += steps
+    _RUN.steps += steps
     if budget.steps > MAX_STEPS:
         raise _OverBudget(f"more than {MAX_STEPS:,} loop iterations, calls and filters")
+    if _RUN.steps > MAX_RUN_STEPS:
+        raise _OverBudget(
+            f"the templates of this inventory together cost more than {MAX_RUN_STEPS:,} loop "
+            "iterations, calls and filters"
+        )
 
 
 def _counted(iterable: Iterable[Any]) -> Iterator[Any]:
@@ -313,12 +331,10 @@ def _resolve(text: str, variables: Mapping[str, Any], depth: int) -> Any:
         return Unresolved(f"templates nest deeper than {MAX_DEPTH} levels")
     if len(text) > MAX_LENGTH:
         return Unresolved(f"template longer than {MAX_LENGTH} characters")
-    from jinja2 import TemplateError, UndefinedError, meta
+    from jinja2 import TemplateError, UndefinedError
 
-    env = _environment()
     try:
-        parsed = env.parse(text)
-        names = meta.find_undeclared_variables(parsed)
+        names, template = _compiled(text)
         context: dict[str, Any] = {}
         for name in names:
             if name not in variables:
@@ -329,7 +345,7 @@ def _resolve(text: str, variables: Mapping[str, Any], depth: int) -> Any:
                 if isinstance(value, Unresolved):
                     return value
             context[name] = value
-        rendered = env.from_string(_instrument(parsed)).render(context)
+        rendered = template.render(context)
     except _OverBudget as exc:
         return Unresolved(f"{shown} costs too much to evaluate here ({exc})")
     except UndefinedError as exc:
@@ -340,6 +356,18 @@ def _resolve(text: str, variables: Mapping[str, Any], depth: int) -> Any:
     except Exception as exc:  # sandbox refusals and errors in user arithmetic must not crash a lint
         return Unresolved(f"{shown} cannot be evaluated here ({exc.__class__.__name__})")
     return _typed(rendered)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(text: str) -> tuple[frozenset[str], Any]:
+    """The variables ``text`` needs and its instrumented template, compiled once per text: a group
+    of hosts resolves the same template again, and compiling costs a thousand times rendering."""
+    from jinja2 import meta
+
+    env = _environment()
+    parsed = env.parse(text)
+    names = frozenset(meta.find_undeclared_variables(parsed))
+    return names, env.from_string(_instrument(parsed))
 
 
 def is_templated(value: Any) -> bool:

@@ -741,4 +741,27 @@ CASES += [
         "more than 500,000 hosts, host variables and groups in one file",
         hosts="[kube_node]\n" + "".join(f"g{i}-n[1:100000]\n" for i in range(10)),
     ),
+    Case(
+        "template-work-per-run",
+        {
+            "group_vars/all.yml": "s: "
+            + "x" * 105
+            + "\n"
+            + "".join(
+                f'{name}: "{{% for a in s %}}{{% for b in s %}}{{% for c in s %}}{{% endfor %}}'
+                '{% endfor %}{% endfor %}10s"\n'
+                for name in (
+                    GRACE,
+                    "kube_controller_node_monitor_period",
+                    "kubelet_status_update_frequency",
+                    "kube_apiserver_pod_eviction_not_ready_timeout_seconds",
+                    "kube_apiserver_pod_eviction_unreachable_timeout_seconds",
+                )
+            )
+        },
+        0,
+        "cost more than 2,000,000 loop iterations, calls and filters",
+        hosts="[kube_control_plane]\ncp1\n[kube_node]\n"
+        + "".join(f"node{i} z={i}\n" for i in range(2000)),
+    ),
 ]

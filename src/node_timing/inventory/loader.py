@@ -33,7 +33,7 @@ from node_timing.inventory.model import (
     SourceKind,
     Value,
 )
-from node_timing.inventory.root import project_root, within
+from node_timing.inventory.root import private, project_root, within
 from node_timing.inventory.yamlpos import YamlDocument, is_templated, parse_yaml
 
 _REJECT_EXTS = (".pyc", ".pyo", ".swp", ".bak", "~", ".rpm", ".md", ".txt", ".rst")
@@ -254,9 +254,23 @@ class _Reader:
         (``/proc/self/environ``, a path naming a customer).
         """
         real = os.path.realpath(path)
-        if within(self.root, real) and not any(
+        inside = within(self.root, real) and not any(
             real == p or real.startswith(p + os.sep) for p in _PSEUDO
-        ):
+        )
+        if inside and private(self.root, real):
+            self.problems.append(
+                LoadProblem(
+                    path,
+                    0,
+                    0,
+                    "not read: a link into kubespray's credentials/ or artifacts/, a .creds or "
+                    ".gpg file, or .git/ (secrets and generated files, never inventory)",
+                    kind="outside-root",
+                    severity="warning",
+                )
+            )
+            return None
+        if inside:
             return real
         self.problems.append(
             LoadProblem(

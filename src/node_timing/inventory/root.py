@@ -31,7 +31,24 @@ def project_root(path: str | os.PathLike[str]) -> str:
             break
         directory = parent
     parent = os.path.dirname(start)
-    return parent if parent != start else start
+    # An inventory directly under / (a container's mounted /inventory) would make the whole file
+    # system the project: the inventory directory itself is the root then.
+    return parent if parent != os.sep else start
+
+
+# Inside the project but never read: kubespray's secrets and generated files, and git's own
+# directory (its config and hooks are no inventory). A symlink with a harmless name resolving
+# into one of them is refused like one leaving the project.
+PRIVATE_DIRS = ("credentials", "artifacts", ".git")
+PRIVATE_EXTENSIONS = (".creds", ".gpg")
+
+
+def private(root: str, real: str) -> bool:
+    """True when ``real`` (a resolved path inside ``root``) lies in a private directory of the
+    project or has a secret's extension."""
+    rel = os.path.relpath(real, root)
+    parts = [] if rel == os.curdir else rel.split(os.sep)
+    return any(p in PRIVATE_DIRS for p in parts) or real.endswith(PRIVATE_EXTENSIONS)
 
 
 def within(root: str, path: str | os.PathLike[str]) -> bool:
@@ -40,4 +57,4 @@ def within(root: str, path: str | os.PathLike[str]) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
-__all__ = ["inventory_dir", "project_root", "within"]
+__all__ = ["inventory_dir", "private", "project_root", "within"]

@@ -22,7 +22,7 @@ import secrets
 import stat
 from pathlib import Path, PurePosixPath
 
-from node_timing.inventory.root import within
+from node_timing.inventory.root import private, within
 
 # What one file may hold to be read for comparing or editing (the loader's own limit).
 MAX_READ = 16 * 1024 * 1024
@@ -77,6 +77,10 @@ def check_target(root: str, path: str | os.PathLike[str], *, directory: bool = F
     real = os.path.realpath(absolute)
     if real == root or not within(root, real):
         raise UnsafePathError(f"it resolves outside {root}")
+    if private(root, real):
+        raise UnsafePathError(
+            "it resolves into credentials/, artifacts/ or .git/, or a secret's file"
+        )
     try:
         st = os.stat(real)
     except FileNotFoundError:
