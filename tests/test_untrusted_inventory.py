@@ -469,3 +469,19 @@ def test_kube_version_option_of_5000_digits_is_a_usage_error(cli, tmp_path: Path
     (inv / "hosts.ini").write_text(HOSTS)
     run = cli("lint", str(inv), "--kube-version", "1." + "9" * 5000, cwd=tmp_path)
     assert run.code == 3 and "internal error" not in run.err
+
+
+def test_diff_context_lines_cannot_start_a_ci_command(cli, tmp_path: Path) -> None:
+    """GitHub reads a workflow command after leading blanks: a diff's context line is a blank
+    and the file's line, so a comment holding ``::error::`` must not pass through as it is."""
+    inv = tmp_path / "inv"
+    (inv / "group_vars").mkdir(parents=True)
+    (inv / "hosts.ini").write_text(HOSTS)
+    (inv / "group_vars" / "all.yml").write_text(
+        "kube_apiserver_pod_eviction_unreachable_timeout_seconds: 30s\n"
+        "other: |\n  ::warning::also\n"
+    )
+    run = cli("fix", "--diff", "--check", str(inv), cwd=tmp_path)
+    assert run.code == 2, run.err
+    assert "\\x3a:warning::also" in run.out
+    assert not [line for line in run.out.splitlines() if line.lstrip(" +-").startswith("::")]

@@ -165,6 +165,41 @@ def printable(text: str, *, keep_line_ends: bool = False) -> str:
     return _UNSAFE.sub(lambda m: _escape(m.group()), text)
 
 
+def unified_diff(old: str, new: str, fromfile: str, tofile: str) -> str:
+    """A unified diff of two texts that prints as one output line per line of the files.
+
+    Lines end at LF only (``str.splitlines`` would also split at CR, VT, FF, NEL and U+2028, so
+    one line of the file would become several lines of the diff); each line's content goes
+    through ``printable``, and ``::`` that would open it after the diff marker and blanks (GitHub
+    reads a workflow command after leading spaces) is written ``\x3a:``. Each line keeps its LF
+    or CRLF, so the diff still applies to a CRLF file. The file names must already be printable.
+    """
+    import difflib
+
+    out: list[str] = []
+    for line in difflib.unified_diff(_lf_lines(old), _lf_lines(new), fromfile, tofile):
+        body, end = line, ""
+        for ending in ("\r\n", "\n"):
+            if line.endswith(ending):
+                body, end = line[: -len(ending)], ending
+                break
+        shown = printable(body)
+        rest = shown[1:].lstrip(" \t")
+        if rest.startswith("::"):
+            at = len(shown) - len(rest)
+            shown = shown[:at] + "\\x3a" + shown[at + 1 :]
+        out.append(shown + (end or "\n\\ No newline at end of file\n"))
+    return "".join(out)
+
+
+def _lf_lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 def display_path(path: str) -> str:
     """A path relative to the working directory when it is below it, as linters print paths."""
     import os

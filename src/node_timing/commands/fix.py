@@ -37,7 +37,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import difflib
     import os
     import signal
     import sys
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.fix import WriteReport, run_fix, write_back
     from node_timing.inventory import InventoryError
     from node_timing.lint import Options
-    from node_timing.output import display_path, printable
+    from node_timing.output import display_path, printable, unified_diff
 
     path = Path(args.inventory)
     known = set(rules.ids())
@@ -93,13 +92,14 @@ def run(args: argparse.Namespace) -> int:
         for change in result.changes:
             shown = printable(display_path(change.path))
             a, b = (shown, shown) if os.path.isabs(shown) else (f"a/{shown}", f"b/{shown}")
-            for line in difflib.unified_diff(
-                _lines(change.old or b""),
-                _lines(change.new),
-                a if change.old is not None else "/dev/null",
-                b,
-            ):
-                out.write(_diff_line(line))
+            out.write(
+                unified_diff(
+                    (change.old or b"").decode("utf-8", "surrogateescape"),
+                    change.new.decode("utf-8", "surrogateescape"),
+                    a if change.old is not None else "/dev/null",
+                    b,
+                )
+            )
     report = WriteReport() if args.check else write_back(result.changes, result.root)
     verb = "would fix" if args.check else "fixed"
     done = result.changes if args.check else report.written
@@ -155,29 +155,3 @@ def run(args: argparse.Namespace) -> int:
     if report.written:
         return EXIT_FIXED
     return EXIT_OK
-
-
-def _lines(data: bytes) -> list[str]:
-    """The lines of a file as ``diff`` and ``patch`` count them: ended by LF only.
-
-    ``str.splitlines`` would also split at CR, VT, FF, NEL and U+2028, so one line of the file
-    would become several lines of the diff. Bytes that are not UTF-8 are kept (surrogateescape)
-    for ``_diff_line`` to show as ``\\xNN``.
-    """
-    parts = data.decode("utf-8", "surrogateescape").split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def _diff_line(line: str) -> str:
-    """One line of ``difflib`` output as printed: its content through ``printable``, so a value or
-    a comment of the file cannot drive the terminal or start a CI command; its line end (LF or
-    CRLF, as in the file) kept, so the diff still applies to a CRLF file."""
-    from node_timing.output import printable
-
-    for end in ("\r\n", "\n"):
-        if line.endswith(end):
-            return printable(line[: -len(end)]) + end
-    return printable(line) + "\n\\ No newline at end of file\n"

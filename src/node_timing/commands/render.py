@@ -113,13 +113,10 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
 
 
 def _diff(old: str, new: str, name: str) -> str:
-    import difflib
+    from node_timing.output import printable, unified_diff
 
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}"
-        )
-    )
+    shown = printable(name)
+    return unified_diff(old, new, f"a/{shown}", f"b/{shown}")
 
 
 def _read(path: Path) -> str | None:
