@@ -246,20 +246,10 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
     return LintConfig(
         path=path,
         allow_exec=allow_exec,
-        skip_list=_rule_ids(
-            path,
-            "skip_list",
-            data.get("skip_list", []),
-            known_rules,
-            _line_of(root, ["skip_list"]),
-        ),
-        warn_list=_rule_ids(
-            path,
-            "warn_list",
-            data.get("warn_list", []),
-            known_rules,
-            _line_of(root, ["warn_list"]),
-        ),
+        **{
+            key: _rule_ids(path, key, data.get(key, []), known_rules, _line_of(root, [key]))
+            for key in ("skip_list", "warn_list")
+        },
         kube_version=kube_version,
         nodes=nodes,
         heartbeat_budget=float(budget) if budget is not None else None,

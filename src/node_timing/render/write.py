@@ -25,7 +25,6 @@ from pathlib import Path, PurePosixPath
 from node_timing.inventory.root import private, within
 
 # What one file may hold to be read for comparing or editing (the loader's own limit).
-MAX_READ = 16 * 1024 * 1024
 
 
 class UnsafePathError(ValueError):
@@ -106,34 +105,24 @@ def _check_regular(st: os.stat_result) -> None:
         )
 
 
-def read_regular(path: str | os.PathLike[str], limit: int = MAX_READ) -> bytes | None:
-    """The bytes of the regular file at ``path``, None when there is none.
+def read_regular(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of the regular file at ``path`` (symlinks followed), None when there is none;
+    UnsafePathError saying why for anything else. The inventory loader's reader does the work:
+    opened without blocking and checked on the open descriptor, so a FIFO, socket or device put
+    there (even after a stat) is refused instead of hanging or reading forever."""
+    from node_timing.inventory.loader import read_bounded
+    from node_timing.inventory.model import LoadProblem
 
-    Opened without blocking and checked on the open descriptor, so a FIFO, socket or device put
-    there (even after a stat) is refused instead of hanging or reading forever.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except FileNotFoundError:
+    shown = os.fspath(path)
+    real = os.path.realpath(shown)
+    if not os.path.lexists(real):
         return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise UnsafePathError(f"{os.fspath(path)}: not a regular file")
-        if st.st_size > limit:
-            raise UnsafePathError(f"{os.fspath(path)}: larger than {limit // (1024 * 1024)} MiB")
-        chunks = []
-        size = 0
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise UnsafePathError(
-                    f"{os.fspath(path)}: larger than {limit // (1024 * 1024)} MiB"
-                )
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    problems: list[LoadProblem] = []
+    data = read_bounded(real, problems, shown=shown)
+    if data is None:
+        message = problems[0].message if problems else "cannot read"
+        raise UnsafePathError(f"{shown}: {message.removeprefix('not checked: ')}")
+    return data
 
 
 def _default_mode() -> int:
