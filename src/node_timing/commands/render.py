@@ -113,7 +113,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
 
 
 def _diff(old: str, new: str, name: str) -> str:
-    from node_timing.output import printable, unified_diff
+    from node_timing.display import printable, unified_diff
 
     shown = printable(name)
     return unified_diff(old, new, f"a/{shown}", f"b/{shown}")

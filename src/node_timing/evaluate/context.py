@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from node_timing import knowledge, kubespray
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.errors import UsageError
 from node_timing.evaluate.host_timing import HostTiming, build_host_timing
 from node_timing.evaluate.sources import Source, plain, value_location

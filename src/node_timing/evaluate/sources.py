@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from node_timing import durations
-from node_timing.brief import brief, cut
+from node_timing.display import brief, cut
 from node_timing.findings import Location
 from node_timing.settings import SettingError, kind_of, parse_value
 from node_timing.templating import Unresolved, resolve

@@ -331,10 +331,10 @@ def run_fix(
     profile: str | None = None,
 ) -> FixResult:
     """Fix ``inventory`` in memory; the caller writes the changes (``write_back``)."""
+    from node_timing.config import apply_silencing, matches
     from node_timing.evaluate.context import build_context
     from node_timing.inventory import load_inventory
     from node_timing.inventory.root import inventory_dir, project_root
-    from node_timing.lintconfig import apply_silencing, matches
     from node_timing.rules.runner import run_rules
 
     edits = Edits(project_root(inventory))
@@ -408,8 +408,8 @@ def _to_real(ops: Iterable[Op], root: str, skipped: list[str]) -> list[Op]:
 def _declared_profile(
     ctx: Any, findings: list[Finding], rules: Collection[str] | None
 ) -> str | None:
+    from node_timing.config import matches
     from node_timing.evaluate.sources import plain
-    from node_timing.lintconfig import matches
 
     if rules is not None and not matches("profile-drift", rules):
         return None

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import kubespray
-from node_timing.brief import cut
+from node_timing.display import cut
 from node_timing.evaluate.sources import EXTRA_ARG, KUBESPRAY_DEFAULT, VARIABLE
 from node_timing.findings import Finding
 from node_timing.settings import to_output

@@ -87,6 +87,6 @@ def check_host_vars(
     plane; rules that compare hosts (control-plane-drift) need the whole inventory (`lint`).
     """
     ctx = host_context(variables, nodes, kube_version, origins, host, default_path)
-    from node_timing.lintconfig import LintConfig, apply_silencing
+    from node_timing.config import LintConfig, apply_silencing
 
     return apply_silencing(run_rules(ctx), LintConfig())

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.brief import cut
+from node_timing.display import cut
 from node_timing.findings import Finding
 
 if TYPE_CHECKING:
