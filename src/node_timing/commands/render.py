@@ -2,7 +2,8 @@
 
 Settings come from a profile (``--profile NAME --nodes N``) or from an inventory
 (``--inventory PATH``). ``--out DIR`` writes every file under DIR; ``--patch-manifest FILE ...``
-rewrites only the timing flags of existing static Pod manifests. With ``--check`` nothing is
+rewrites only the timing flags of existing static Pod manifests, for the Kubernetes version of
+the manifest's image unless ``--kube-version`` is given. With ``--check`` nothing is
 written and the exit code is 2 when something would change; ``--diff`` prints unified diffs.
 """
 
@@ -44,7 +45,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --inventory: read sources that run code (scripts, plugin configs) through "
         "ansible-core",
     )
-    source.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4")
+    source.add_argument(
+        "--kube-version",
+        help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (--patch-manifest: default the image tag)",
+    )
     source.add_argument(
         "--set",
         dest="overrides",
@@ -187,6 +191,32 @@ def _render_out(args: argparse.Namespace, files: dict[str, str]) -> bool:
     return changed
 
 
+def _manifest_version(
+    args: argparse.Namespace, path: Path, text: str, settings: Settings, version: KubeVersion
+) -> tuple[Settings, KubeVersion]:
+    """Settings and version to patch a manifest with: without --kube-version, the version its
+    image runs (a flag removed in 1.27 must stay in a 1.26 manifest), and a profile computed for
+    that version."""
+    from argparse import Namespace
+
+    from node_timing.render.patch import image_version
+
+    if args.kube_version is not None:
+        return settings, version
+    found = image_version(text)
+    if found is None or found.key() == version.key():
+        return settings, version
+    print(f"{path}: Kubernetes {found}, from the manifest's image", file=sys.stderr)
+    if args.profile is None:
+        return settings, found
+    try:
+        return compute(
+            args.profile, Namespace(**{**vars(args), "kube_version": str(found)})
+        ).settings, found
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
 def _patch(args: argparse.Namespace, settings: Settings, version: KubeVersion) -> bool:
     from node_timing.render import RenderError, patch_manifest, write
     from node_timing.render.patch import read_manifest
@@ -201,8 +231,9 @@ def _patch(args: argparse.Namespace, settings: Settings, version: KubeVersion) -
         if data is None:
             raise UsageError(f"{path}: no such file")
         text = _decode(path, data)
+        run_settings, run_version = _manifest_version(args, path, text, settings, version)
         try:
-            result = patch_manifest(text, settings, version)
+            result = patch_manifest(text, run_settings, run_version)
         except RenderError as exc:
             raise UsageError(f"{path}: {exc}") from None
         if not result.changed:
