@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 DESCRIPTION = (
@@ -38,7 +39,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--node-status-bytes", type=_bytes, help="bytes etcd writes per node status report"
     )
     p.add_argument("--format", choices=("table", "yaml", "json"), default="table")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="the lint rules run on the result; errors exit 2, with --strict warnings too",
+    )
 
+
+# The largest cluster Kubernetes is tested and documented for ("Considerations for large
+# clusters": no more than 5,000 nodes), https://kubernetes.io/docs/setup/best-practices/cluster-large/
+TESTED_NODES = 5000
 
 # etcd refuses requests above 1.5 MiB by default (--max-request-bytes); an object size far above
 # that is a typo, and an unbounded one would overflow the figures' floats.
@@ -62,9 +72,14 @@ def _count(text: str, maximum: int) -> int:
 
 
 def _nodes(text: str) -> int:
+    from node_timing.brief import brief
     from node_timing.profiles import MAX_NODES
 
-    return _count(text, MAX_NODES)
+    count = _count(text, MAX_NODES)
+    if count < 1:
+        # a cluster without nodes has no heartbeats to time; every figure would divide by it
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {brief(text)}")
+    return count
 
 
 def _bytes(text: str) -> int:
@@ -116,6 +131,43 @@ def compute(name: str, args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
 
 
+def check_result(
+    label: str,
+    settings: Any,
+    kube_version: Any,
+    nodes: int | None,
+    strict: bool,
+    current: dict[str, Any] | None = None,
+) -> tuple[int, list[str]]:
+    """Run the lint rules on the kubespray variables a command produces, as ``lint`` would on an
+    inventory holding them.
+
+    Returns the exit code ``lint`` would give (2 for an error, with ``strict`` for a warning too)
+    and the lines to print on stderr, one per finding: the caller prints them once its own work
+    has succeeded, so that an error stays the only line.
+    """
+    from node_timing import kubespray
+    from node_timing.lint import check_host_vars
+    from node_timing.lintconfig import exit_code
+    from node_timing.output import printable
+
+    lines = []
+    if nodes is not None and nodes > TESTED_NODES:
+        lines.append(
+            f"node-timing: {label}: warning: {nodes:,} nodes is above the {TESTED_NODES:,} "
+            "Kubernetes is tested with; the figures extrapolate"
+        )
+    variables = kubespray.to_vars(settings, current, kube_version)
+    findings = check_host_vars(
+        variables, nodes=nodes, kube_version=str(kube_version), host=label, default_path=label
+    )
+    lines += [
+        f"node-timing: {label}: {finding.severity} {finding.rule}: {printable(finding.message)}"
+        for finding in findings
+    ]
+    return exit_code(findings, strict=strict), lines
+
+
 def run(args: argparse.Namespace) -> int:
     from node_timing import output, profiles
 
@@ -127,7 +179,12 @@ def run(args: argparse.Namespace) -> int:
         output.write(output.to_yaml(data))
     else:
         output.write(table(data))
-    return 0
+    code, lines = check_result(
+        f"profile {args.name}", result.settings, result.kube_version, args.nodes, args.strict
+    )
+    for line in lines:
+        print(line, file=sys.stderr)
+    return code
 
 
 def table(data: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node_timing.commands.profile import _nodes, _positive_float, compute
+from node_timing.commands.profile import _nodes, _positive_float, check_result, compute
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -80,6 +80,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--check", action="store_true", help="write nothing; exit 2 if anything would change"
     )
     target.add_argument("--diff", action="store_true", help="print a unified diff of every change")
+    target.add_argument(
+        "--strict",
+        action="store_true",
+        help="the lint rules run on the result and an error writes nothing (exit 2); "
+        "with --strict a warning too",
+    )
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str, Any] | None]:
@@ -262,6 +268,14 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None and not args.patch_manifest:
         raise UsageError("give --out DIR, --patch-manifest FILE ..., or both")
     settings, version, current = _settings(args)
+    label = f"profile {args.profile}" if args.profile is not None else str(args.inventory)
+    verdict, findings = check_result(label, settings, version, args.nodes, args.strict, current)
+    if verdict != EXIT_OK:
+        # the files would carry what lint fails: write nothing, as a failed check should
+        for line in findings:
+            print(line, file=sys.stderr)
+        print("node-timing: nothing written: the result fails the lint rules", file=sys.stderr)
+        return verdict
     changed = False
     if args.out is not None:
         try:
@@ -271,4 +285,6 @@ def run(args: argparse.Namespace) -> int:
         changed |= _render_out(args, files)
     if args.patch_manifest:
         changed |= _patch(args, settings, version)
+    for line in findings:
+        print(line, file=sys.stderr)
     return EXIT_FAILURES if args.check and changed else EXIT_OK
