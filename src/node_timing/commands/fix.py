@@ -14,6 +14,14 @@ DESCRIPTION = (
     "(the files already written are named; every file is either old or new)."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing fix examples/inventory/mycluster --check --diff
+  node-timing fix examples/inventory/mycluster --rules report-frequency
+  node-timing fix examples/inventory/mycluster --profile medium --check
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inventory", metavar="PATH", help="inventory directory or file")

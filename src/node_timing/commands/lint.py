@@ -16,6 +16,14 @@ DESCRIPTION = (
     "5 no inventory at PATH, 1 internal error (a bug: please report it)."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing lint examples/inventory/mycluster
+  node-timing lint examples/inventory/mycluster --strict --format sarif
+  node-timing lint examples/inventory/upstream-explicit/hosts.yaml --kube-version 1.33
+"""
+
 FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 
 
@@ -55,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from node_timing import formats, knowledge, lintconfig, rules
+    from node_timing.commands.profile import refuse_profile_name
     from node_timing.errors import UsageError
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.lint import Options, build_context, run_rules
 
+    refuse_profile_name(args.inventory)
     path = Path(args.inventory)
     known = set(rules.ids())
     if args.config:

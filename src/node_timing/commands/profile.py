@@ -12,6 +12,14 @@ DESCRIPTION = (
     "heartbeat writes."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing profile fast --nodes 100
+  node-timing profile medium --nodes 1000 --kube-version 1.33 --format json
+  node-timing profile upstream --nodes 50 --set controller_manager.node_monitor_grace_period=1m --strict
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -110,6 +118,24 @@ def parse_set(items: list[str]) -> dict[str, str]:
             raise UsageError(f"--set expects COMPONENT.SETTING=VALUE, got {item!r}")
         overrides[path.strip()] = value.strip()
     return overrides
+
+
+def refuse_profile_name(path: str) -> None:
+    """A usage error when an inventory argument names a profile rather than a path.
+
+    ``explain fast`` reads as "explain the fast profile"; a missing file would say only "no such
+    file", so the error names the command that does it.
+    """
+    import os
+
+    from node_timing import profiles
+    from node_timing.errors import UsageError
+
+    if path in profiles.names() and not os.path.lexists(path):
+        raise UsageError(
+            f"{path} is a profile, not an inventory: `node-timing profile {path} --nodes N` "
+            "prints its settings and figures"
+        )
 
 
 def compute(name: str, args: argparse.Namespace) -> Any:

@@ -27,6 +27,14 @@ DESCRIPTION = (
     "timing flags of existing control-plane manifests in place."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing render --profile fast --nodes 100 --out rendered
+  node-timing render --inventory examples/inventory/mycluster --out rendered --check --diff
+  node-timing render --profile medium --nodes 100 --patch-manifest examples/manifests/kube-controller-manager.yaml --check --diff
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     source = p.add_argument_group("settings (one of --profile or --inventory)")
