@@ -39,6 +39,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
     p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line on a terminal's stderr"
+    )
+    p.add_argument(
         "--nodes", type=_nodes, help="node count for load checks (default: hosts in k8s_cluster)"
     )
     p.add_argument(
@@ -90,16 +93,23 @@ def run(args: argparse.Namespace) -> int:
             knowledge.resolve_version(options.kube_version)
         except knowledge.KnowledgeError as exc:
             raise UsageError(str(exc)) from None
-    try:
-        inventory = load_inventory(path, allow_exec=options.allow_exec)
-    except InventoryError as exc:
-        return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
-    ctx = build_context(inventory, options)
+    from node_timing.progress import Progress
+
+    with Progress("lint", quiet=args.quiet) as progress:
+        progress.phase("reading the inventory")
+        try:
+            inventory = load_inventory(path, allow_exec=options.allow_exec)
+        except InventoryError as exc:
+            progress.close()
+            return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
+        progress.phase(f"evaluating {len(inventory.hosts):,} hosts")
+        ctx = build_context(inventory, options)
+        progress.phase("running the rules")
+        findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     if path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
-    findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     hosts = len(inventory.hosts)
