@@ -46,6 +46,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 3) -> str
         (["--nodes", "1000001"], "--nodes: must be at most 1,000,000"),
         (["--nodes", HUGE], "--nodes: must be at most 1,000,000"),
         (["--nodes", "-5"], "--nodes: must not be negative"),
+        (["--nodes", "0"], "--nodes: must be at least 1"),
         (["--nodes", "1e3"], "--nodes: expected a whole number"),
         (["--lease-bytes", HUGE], "--lease-bytes: must be at most 1,073,741,824"),
         (["--node-status-bytes", "99999999999999999999"], "--node-status-bytes: must be at most"),
@@ -188,9 +189,10 @@ def test_removed_working_directory_is_one_line(tmp_path: Path, command: list[str
     [
         (["--nodes", HUGE], "--nodes: must be at most 1,000,000"),
         (["--nodes", "1000001"], "--nodes: must be at most 1,000,000"),
+        (["--nodes", "0"], "--nodes: must be at least 1"),
     ],
 )
-@pytest.mark.parametrize("command", ["lint", "explain"])
+@pytest.mark.parametrize("command", ["lint", "explain", "fix"])
 def test_lint_and_explain_refuse_huge_node_counts(
     tmp_path: Path, command: str, args: list[str], message: str
 ) -> None:

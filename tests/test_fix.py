@@ -310,3 +310,15 @@ def test_small_repairs(tmp_path, text, expected):
     (inv / K8S).write_bytes(text.encode())
     main(["fix", str(inv)])
     assert (inv / K8S).read_bytes().decode() == expected
+
+
+def test_remaining_findings_are_not_called_passed(tmp_path, capsys):
+    inv = copy(ROOT / "examples" / "inventory" / "mycluster", tmp_path)
+    assert main(["fix", "--check", str(inv)]) == 2
+    out = capsys.readouterr().out
+    # fix's verdict is its exit code, not the remaining findings': no "Passed:" above an exit 2
+    assert "Passed:" not in out and "\nWould remain: " in out
+    assert main(["fix", str(inv)]) == 8
+    captured = capsys.readouterr()
+    assert "Passed:" not in captured.out and "\nRemaining: " in captured.out
+    assert captured.err.splitlines()[-1].endswith("nothing left fails (exit 8: fixed)")

@@ -147,3 +147,60 @@ def test_unknown_manifests_are_refused(text: str) -> None:
     settings, version = _settings("upstream", "1.35")
     with pytest.raises(RenderError):
         patch_manifest(text, settings, version)
+
+
+@pytest.mark.parametrize(
+    ("image", "expected"),
+    [
+        ("registry.k8s.io/kube-controller-manager:v1.26.3", "1.26.3"),
+        ('"registry.k8s.io/kube-controller-manager:v1.27.0"  # pinned', "1.27.0"),
+        ("registry.local:5000/kube-controller-manager:v1.30.2@sha256:" + "a" * 64, "1.30.2"),
+        ("registry.local:5000/kube-controller-manager", None),
+        ("registry.k8s.io/kube-controller-manager:latest", None),
+    ],
+)
+def test_image_version_reads_the_tag(image: str, expected: str | None) -> None:
+    from node_timing.render.patch import image_version
+
+    text = CONTROLLER.replace("registry.k8s.io/kube-controller-manager:v1.31.4", image)
+    assert image != "registry.k8s.io/kube-controller-manager:v1.31.4" and text != CONTROLLER
+    found = image_version(text)
+    assert (str(found) if found else None) == expected
+
+
+def test_image_of_the_component_wins_over_a_sidecar() -> None:
+    from node_timing.render.patch import image_version
+
+    sidecar = "  - name: helper\n    image: example.org/helper:v2.0.1\n"
+    assert str(image_version(CONTROLLER + sidecar)) == "1.31.4"
+
+
+@pytest.mark.parametrize(("tag", "kept"), [("v1.26.3", True), ("v1.27.0", False)])
+def test_cli_patch_takes_the_version_from_the_image(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tag: str, kept: bool
+) -> None:
+    from node_timing.cli import main
+
+    manifest = tmp_path / "kube-controller-manager.yaml"
+    manifest.write_text(
+        CONTROLLER.replace("kube-controller-manager:v1.31.4", f"kube-controller-manager:{tag}"),
+        encoding="utf-8",
+    )
+    assert "--pod-eviction-timeout=5m0s" in manifest.read_text(encoding="utf-8")
+    args = ["render", "--profile", "upstream", "--nodes", "100", "--patch-manifest", str(manifest)]
+    assert main(args) == 0
+    assert ("--pod-eviction-timeout" in manifest.read_text(encoding="utf-8")) is kept
+    assert f"Kubernetes {tag[1:]}, from the manifest's image" in capsys.readouterr().err
+
+
+def test_cli_patch_with_kube_version_ignores_the_image(tmp_path: Path) -> None:
+    from node_timing.cli import main
+
+    manifest = tmp_path / "kube-controller-manager.yaml"
+    manifest.write_text(
+        CONTROLLER.replace("kube-controller-manager:v1.31.4", "kube-controller-manager:v1.26.3"),
+        encoding="utf-8",
+    )
+    args = ["render", "--profile", "upstream", "--nodes", "100", "--kube-version", "1.31"]
+    assert main([*args, "--patch-manifest", str(manifest)]) == 0
+    assert "--pod-eviction-timeout" not in manifest.read_text(encoding="utf-8")

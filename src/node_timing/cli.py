@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from node_timing import __version__
@@ -20,7 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "lint": ("lint", "check an inventory's timing settings"),
     "render": ("render", "write kubelet, control-plane and kubespray files"),
     "fix": ("fix", "repair an inventory in place"),
-    "explain": ("explain", "explain the figures of an inventory or profile"),
+    "explain": ("explain", "explain an inventory's timing, group by group"),
     "rules": ("rules", "list the rules, or print one rule's documentation"),
 }
 
@@ -53,7 +54,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             if only is not None:  # not in this build: the full parser says which commands are
                 return build_parser()
             continue
-        p = sub.add_parser(name, help=help_text, description=getattr(mod, "DESCRIPTION", help_text))
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=textwrap.fill(getattr(mod, "DESCRIPTION", help_text), 79),
+            epilog=getattr(mod, "EXAMPLES", None),
+            # keep the examples' lines as written
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser

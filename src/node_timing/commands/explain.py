@@ -15,6 +15,13 @@ DESCRIPTION = (
     "where every value comes from and how fast a dead node is detected and its pods evicted."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing explain examples/inventory/mycluster
+  node-timing explain examples/inventory/upstream-explicit --format json
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
@@ -42,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from node_timing import figures, knowledge
+    from node_timing.commands.profile import refuse_profile_name
     from node_timing.display import display_path, printable
     from node_timing.errors import EXIT_NOTHING, UsageError
     from node_timing.evaluate.context import Options, build_context
@@ -49,8 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.serialize import to_json
     from node_timing.settings import to_output
 
-    if args.nodes is not None and args.nodes < 0:
-        raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
+    refuse_profile_name(args.inventory)
     try:
         inventory = load_inventory(args.inventory, allow_exec=args.allow_exec)
     except InventoryError as exc:

@@ -14,6 +14,14 @@ DESCRIPTION = (
     "(the files already written are named; every file is either old or new)."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing fix examples/inventory/mycluster --check --diff
+  node-timing fix examples/inventory/mycluster --rules report-frequency
+  node-timing fix examples/inventory/mycluster --profile medium --check
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("inventory", metavar="PATH", help="inventory directory or file")
@@ -135,7 +143,10 @@ def run(args: argparse.Namespace) -> int:
             remaining,
             rules.catalogue(),
             color=formats.use_color(out.isatty(), os.environ),
-            summary={"root": os.getcwd()},
+            summary={
+                "root": os.getcwd(),
+                "verdict": "Would remain:" if args.check else "Remaining:",
+            },
         )
         out.write(text)
     failing = exit_code(remaining) == EXIT_FAILURES
@@ -150,5 +161,12 @@ def run(args: argparse.Namespace) -> int:
     if report.stale or report.failed or failing or (args.check and result.changes):
         return EXIT_FAILURES
     if report.written:
+        count = len(report.written)
+        # exit 8 is documented, but a script under `set -e` stops on it: say what it means
+        print(
+            f"node-timing: fixed {count} file{'s' if count != 1 else ''}; nothing left fails "
+            "(exit 8: fixed)",
+            file=sys.stderr,
+        )
         return EXIT_FIXED
     return EXIT_OK

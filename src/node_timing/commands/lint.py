@@ -16,6 +16,14 @@ DESCRIPTION = (
     "5 no inventory at PATH, 1 internal error (a bug: please report it)."
 )
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing lint examples/inventory/mycluster
+  node-timing lint examples/inventory/mycluster --strict --format sarif
+  node-timing lint examples/inventory/upstream-explicit/hosts.yaml --kube-version 1.33
+"""
+
 FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 
 
@@ -30,6 +38,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="output format (default: text; github on GitHub Actions)",
     )
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line on a terminal's stderr"
+    )
     p.add_argument(
         "--nodes", type=_nodes, help="node count for load checks (default: hosts in k8s_cluster)"
     )
@@ -55,12 +66,14 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from node_timing import formats, knowledge, rules
+    from node_timing.commands.profile import refuse_profile_name
     from node_timing.config import apply_silencing, discover, exit_code, load_config
     from node_timing.errors import UsageError
     from node_timing.evaluate.context import Options, build_context
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.rules.runner import run_rules
 
+    refuse_profile_name(args.inventory)
     path = Path(args.inventory)
     known = set(rules.ids())
     config = load_config(Path(args.config), known) if args.config else discover(path, known)
@@ -79,16 +92,23 @@ def run(args: argparse.Namespace) -> int:
             knowledge.resolve_version(options.kube_version)
         except knowledge.KnowledgeError as exc:
             raise UsageError(str(exc)) from None
-    try:
-        inventory = load_inventory(path, allow_exec=options.allow_exec)
-    except InventoryError as exc:
-        return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
-    ctx = build_context(inventory, options)
+    from node_timing.progress import Progress
+
+    with Progress("lint", quiet=args.quiet) as progress:
+        progress.phase("reading the inventory")
+        try:
+            inventory = load_inventory(path, allow_exec=options.allow_exec)
+        except InventoryError as exc:
+            progress.close()
+            return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
+        progress.phase(f"evaluating {len(inventory.hosts):,} hosts")
+        ctx = build_context(inventory, options)
+        progress.phase("running the rules")
+        findings = [_relative(f) for f in apply_silencing(run_rules(ctx), config)]
     if path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
-    findings = [_relative(f) for f in apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     hosts = len(inventory.hosts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 DESCRIPTION = (
@@ -10,6 +11,14 @@ DESCRIPTION = (
     "profile, the node count and the Kubernetes version, with detection time, eviction time and "
     "heartbeat writes."
 )
+
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing profile fast --nodes 100
+  node-timing profile medium --nodes 1000 --kube-version 1.33 --format json
+  node-timing profile upstream --nodes 50 --set controller_manager.node_monitor_grace_period=1m --strict
+"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +47,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--node-status-bytes", type=_bytes, help="bytes etcd writes per node status report"
     )
     p.add_argument("--format", choices=("table", "yaml", "json"), default="table")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="the lint rules run on the result; errors exit 2, with --strict warnings too",
+    )
 
+
+# The largest cluster Kubernetes is tested and documented for ("Considerations for large
+# clusters": no more than 5,000 nodes), https://kubernetes.io/docs/setup/best-practices/cluster-large/
+TESTED_NODES = 5000
 
 # etcd refuses requests above 1.5 MiB by default (--max-request-bytes); an object size far above
 # that is a typo, and an unbounded one would overflow the figures' floats.
@@ -62,9 +80,14 @@ def _count(text: str, maximum: int) -> int:
 
 
 def _nodes(text: str) -> int:
+    from node_timing.display import brief
     from node_timing.profiles import MAX_NODES
 
-    return _count(text, MAX_NODES)
+    count = _count(text, MAX_NODES)
+    if count < 1:
+        # a cluster without nodes has no heartbeats to time; every figure would divide by it
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {brief(text)}")
+    return count
 
 
 def _bytes(text: str) -> int:
@@ -97,6 +120,24 @@ def parse_set(items: list[str]) -> dict[str, str]:
     return overrides
 
 
+def refuse_profile_name(path: str) -> None:
+    """A usage error when an inventory argument names a profile rather than a path.
+
+    ``explain fast`` reads as "explain the fast profile"; a missing file would say only "no such
+    file", so the error names the command that does it.
+    """
+    import os
+
+    from node_timing import profiles
+    from node_timing.errors import UsageError
+
+    if path in profiles.names() and not os.path.lexists(path):
+        raise UsageError(
+            f"{path} is a profile, not an inventory: `node-timing profile {path} --nodes N` "
+            "prints its settings and figures"
+        )
+
+
 def compute(name: str, args: argparse.Namespace) -> Any:
     """``profiles.compute`` from the shared options (--nodes, --kube-version, --set, ...), with
     every bad value turned into a usage error (one line, exit 3)."""
@@ -116,6 +157,43 @@ def compute(name: str, args: argparse.Namespace) -> Any:
         raise UsageError(str(exc)) from None
 
 
+def check_result(
+    label: str,
+    settings: Any,
+    kube_version: Any,
+    nodes: int | None,
+    strict: bool,
+    current: dict[str, Any] | None = None,
+) -> tuple[int, list[str]]:
+    """Run the lint rules on the kubespray variables a command produces, as ``lint`` would on an
+    inventory holding them.
+
+    Returns the exit code ``lint`` would give (2 for an error, with ``strict`` for a warning too)
+    and the lines to print on stderr, one per finding: the caller prints them once its own work
+    has succeeded, so that an error stays the only line.
+    """
+    from node_timing import kubespray
+    from node_timing.config import exit_code
+    from node_timing.display import printable
+    from node_timing.rules.runner import check_host_vars
+
+    lines = []
+    if nodes is not None and nodes > TESTED_NODES:
+        lines.append(
+            f"node-timing: {label}: warning: {nodes:,} nodes is above the {TESTED_NODES:,} "
+            "Kubernetes is tested with; the figures extrapolate"
+        )
+    variables = kubespray.to_vars(settings, current, kube_version)
+    findings = check_host_vars(
+        variables, nodes=nodes, kube_version=str(kube_version), host=label, default_path=label
+    )
+    lines += [
+        f"node-timing: {label}: {finding.severity} {finding.rule}: {printable(finding.message)}"
+        for finding in findings
+    ]
+    return exit_code(findings, strict=strict), lines
+
+
 def run(args: argparse.Namespace) -> int:
     from node_timing import profiles, serialize
 
@@ -127,7 +205,12 @@ def run(args: argparse.Namespace) -> int:
         serialize.write(serialize.to_yaml(data))
     else:
         serialize.write(table(data))
-    return 0
+    code, lines = check_result(
+        f"profile {args.name}", result.settings, result.kube_version, args.nodes, args.strict
+    )
+    for line in lines:
+        print(line, file=sys.stderr)
+    return code
 
 
 def table(data: dict[str, Any]) -> str:

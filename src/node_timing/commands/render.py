@@ -2,7 +2,8 @@
 
 Settings come from a profile (``--profile NAME --nodes N``) or from an inventory
 (``--inventory PATH``). ``--out DIR`` writes every file under DIR; ``--patch-manifest FILE ...``
-rewrites only the timing flags of existing static Pod manifests. With ``--check`` nothing is
+rewrites only the timing flags of existing static Pod manifests, for the Kubernetes version of
+the manifest's image unless ``--kube-version`` is given. With ``--check`` nothing is
 written and the exit code is 2 when something would change; ``--diff`` prints unified diffs.
 """
 
@@ -13,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node_timing.commands.profile import _nodes, _positive_float, compute
+from node_timing.commands.profile import _nodes, _positive_float, check_result, compute
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -25,6 +26,14 @@ DESCRIPTION = (
     "kubeadm configuration and kubespray group_vars from a profile or an inventory, or patch the "
     "timing flags of existing control-plane manifests in place."
 )
+
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing render --profile fast --nodes 100 --out rendered
+  node-timing render --inventory examples/inventory/mycluster --out rendered --check --diff
+  node-timing render --profile medium --nodes 100 --patch-manifest examples/manifests/kube-controller-manager.yaml --check --diff
+"""
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,7 +53,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="with --inventory: read sources that run code (scripts, plugin configs) through "
         "ansible-core",
     )
-    source.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4")
+    source.add_argument(
+        "--kube-version",
+        help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (--patch-manifest: default the image tag)",
+    )
     source.add_argument(
         "--set",
         dest="overrides",
@@ -76,6 +88,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--check", action="store_true", help="write nothing; exit 2 if anything would change"
     )
     target.add_argument("--diff", action="store_true", help="print a unified diff of every change")
+    target.add_argument(
+        "--strict",
+        action="store_true",
+        help="the lint rules run on the result and an error writes nothing (exit 2); "
+        "with --strict a warning too",
+    )
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str, Any] | None]:
@@ -187,6 +205,32 @@ def _render_out(args: argparse.Namespace, files: dict[str, str]) -> bool:
     return changed
 
 
+def _manifest_version(
+    args: argparse.Namespace, path: Path, text: str, settings: Settings, version: KubeVersion
+) -> tuple[Settings, KubeVersion]:
+    """Settings and version to patch a manifest with: without --kube-version, the version its
+    image runs (a flag removed in 1.27 must stay in a 1.26 manifest), and a profile computed for
+    that version."""
+    from argparse import Namespace
+
+    from node_timing.render.patch import image_version
+
+    if args.kube_version is not None:
+        return settings, version
+    found = image_version(text)
+    if found is None or found.key() == version.key():
+        return settings, version
+    print(f"{path}: Kubernetes {found}, from the manifest's image", file=sys.stderr)
+    if args.profile is None:
+        return settings, found
+    try:
+        return compute(
+            args.profile, Namespace(**{**vars(args), "kube_version": str(found)})
+        ).settings, found
+    except UsageError as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
 def _patch(args: argparse.Namespace, settings: Settings, version: KubeVersion) -> bool:
     from node_timing.render import RenderError, patch_manifest, write
     from node_timing.render.patch import read_manifest
@@ -201,8 +245,9 @@ def _patch(args: argparse.Namespace, settings: Settings, version: KubeVersion) -
         if data is None:
             raise UsageError(f"{path}: no such file")
         text = _decode(path, data)
+        run_settings, run_version = _manifest_version(args, path, text, settings, version)
         try:
-            result = patch_manifest(text, settings, version)
+            result = patch_manifest(text, run_settings, run_version)
         except RenderError as exc:
             raise UsageError(f"{path}: {exc}") from None
         if not result.changed:
@@ -231,6 +276,14 @@ def run(args: argparse.Namespace) -> int:
     if args.out is None and not args.patch_manifest:
         raise UsageError("give --out DIR, --patch-manifest FILE ..., or both")
     settings, version, current = _settings(args)
+    label = f"profile {args.profile}" if args.profile is not None else str(args.inventory)
+    verdict, findings = check_result(label, settings, version, args.nodes, args.strict, current)
+    if verdict != EXIT_OK:
+        # the files would carry what lint fails: write nothing, as a failed check should
+        for line in findings:
+            print(line, file=sys.stderr)
+        print("node-timing: nothing written: the result fails the lint rules", file=sys.stderr)
+        return verdict
     changed = False
     if args.out is not None:
         try:
@@ -240,4 +293,6 @@ def run(args: argparse.Namespace) -> int:
         changed |= _render_out(args, files)
     if args.patch_manifest:
         changed |= _patch(args, settings, version)
+    for line in findings:
+        print(line, file=sys.stderr)
     return EXIT_FAILURES if args.check and changed else EXIT_OK

@@ -6,6 +6,13 @@ import argparse
 
 DESCRIPTION = "List every rule with its severity and summary, or print one rule's documentation."
 
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing rules
+  node-timing rules grace-vs-heartbeat
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("rule", nargs="?", metavar="ID", help="a rule id, e.g. grace-vs-heartbeat")

@@ -27,6 +27,7 @@ class Summary(TypedDict, total=False):
     hosts: int  # hosts checked, for the text summary line
     strict: bool  # --strict: warnings fail too
     root: str  # absolute directory that relative finding paths are relative to (SARIF %SRCROOT%)
+    verdict: str  # replaces "Passed:"/"Failed:" where the findings are not the run's verdict (fix)
 
 
 class Formatter(Protocol):

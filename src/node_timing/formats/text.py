@@ -56,5 +56,7 @@ def format_findings(
     if "hosts" in summary:
         line += f" on {summary['hosts']} host{'' if summary['hosts'] == 1 else 's'}"
     status = paint("failed", "Failed:") if failed else paint("passed", "Passed:")
+    if "verdict" in summary:
+        status = paint("failed" if failed else "dim", summary["verdict"])
     blocks.append(f"{status} {line}")
     return "\n\n".join(blocks) + "\n"

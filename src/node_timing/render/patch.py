@@ -38,6 +38,37 @@ _FLAG = re.compile(
 _ANY_FLAG = re.compile(r"""^["']?--""")
 
 
+_IMAGE = re.compile(
+    r"""^[ \t]*(?:-[ \t]+)?image:[ \t]+["']?(?P<ref>[^"'\s#]+)["']?[ \t]*(?:#.*)?$"""
+)
+
+
+def image_version(text: str) -> KubeVersion | None:
+    """The Kubernetes version of the component a manifest runs, from its image tag.
+
+    kubeadm writes ``image: registry.k8s.io/kube-controller-manager:v1.31.4``; a digest
+    (``@sha256:...``) is ignored, and a tag that is not a version (``latest``, a build id) gives
+    None. The image named after the manifest's component wins over any other container's.
+    """
+    found: list[tuple[bool, KubeVersion]] = []
+    for line in text.splitlines():
+        m = _IMAGE.match(line)
+        if not m:
+            continue
+        ref = m.group("ref").split("@", 1)[0]
+        name, _, tag = ref.rpartition(":")
+        if not name or "/" in tag:  # "host:port/name" without a tag
+            continue
+        try:
+            version = KubeVersion.parse(tag)
+        except knowledge.KnowledgeError:
+            continue
+        found.append((name.rsplit("/", 1)[-1] in COMPONENTS.values(), version))
+    if not found:
+        return None
+    return max(found, key=lambda item: item[0])[1]
+
+
 def read_manifest(path: str) -> bytes | None:
     """The bytes of the manifest at ``path``, None when there is none.
 
