@@ -275,9 +275,9 @@ def test_hosts_symlink_to_the_environment_prints_nothing_of_it(cli, tmp_path: Pa
 
 
 def test_hosts_symlink_to_proc_is_refused_even_when_the_root_is_slash(tmp_path: Path) -> None:
-    from node_timing.inventory.loader import _Reader
+    from node_timing.inventory.read import Reader
 
-    reader = _Reader("/", [])
+    reader = Reader("/", [])
     link = tmp_path / "hosts"
     link.symlink_to("/proc/self/environ")
     assert reader.read(str(link)) is None

@@ -87,7 +87,7 @@ def _read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     read as inventory files are (a regular file of at most 16 MiB, never a FIFO or device; no
     deeper than 100 levels; aliases bounded) by the same reader.
     """
-    from node_timing.inventory.loader import decode_text, read_bounded
+    from node_timing.inventory.read import decode_text, read_bounded
     from node_timing.inventory.yamlpos import parse_yaml
 
     problems: list[Any] = []

@@ -4,7 +4,8 @@ inv = load_inventory("inventory/mycluster")
 inv.hosts, inv.groups, inv.group_hosts("kube_node"), inv.host_vars("node1"), inv.problems
 """
 
-from node_timing.inventory.loader import Inventory, load_inventory
+from node_timing.inventory.graph import Inventory
+from node_timing.inventory.loader import load_inventory
 from node_timing.inventory.model import Group, InventoryError, LoadProblem, Value, VaultValue
 from node_timing.inventory.yamlpos import parse_noqa
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from node_timing.inventory.loader import Inventory, _Builder, _synthesize_k8s_cluster
+from node_timing.inventory.builder import Builder, add_cluster_group
+from node_timing.inventory.graph import Inventory
 from node_timing.inventory.model import Group, InventoryError, LoadProblem, Value, VaultValue
 from node_timing.inventory.yamlpos import is_templated
 
@@ -74,7 +75,7 @@ def load_with_ansible(
     except Exception as exc:  # ansible raises many types for bad inventories
         raise InventoryError(f"{path}: ansible-core cannot read this inventory: {exc}") from None
     internal = _MAGIC | frozenset(getattr(C, "INTERNAL_STATIC_VARS", ()))
-    b = _Builder()
+    b = Builder()
     b.groups = {}
     for name, g in im.groups.items():
         b.groups[name] = Group(
@@ -110,7 +111,7 @@ def load_with_ansible(
             )
         fixed[name] = values
     if synthesize_k8s_cluster:
-        _synthesize_k8s_cluster(b)
+        add_cluster_group(b)
     if not b.hosts:
         raise InventoryError(f"{path}: no hosts in what ansible-core read")
     return Inventory(b, list(sources), list(sources), {}, {}, used_ansible=True, fixed_vars=fixed)

@@ -1,4 +1,5 @@
-"""Records the inventory loader returns: values with their origin, groups, problems."""
+"""Records the inventory loader returns (values with their origin, groups, problems) and what
+the modules of the package share: the YAML file extensions, the exceptions."""
 
 from __future__ import annotations
 
@@ -10,9 +11,21 @@ ProblemSeverity = Literal["error", "warning", "info"]
 
 NO_NOQA: frozenset[str] = frozenset()
 
+# What ansible-core reads as YAML: inventory files and group_vars/host_vars files alike.
+YAML_EXTS = (".yml", ".yaml", ".json")
+
 
 class InventoryError(Exception):
     """The path does not exist or holds no inventory: nothing to lint (one line, exit 5)."""
+
+
+class NeedsAnsible(Exception):
+    """The source is a format only ansible-core can read (script, plugin config, toml)."""
+
+    def __init__(self, path: str, what: str = "") -> None:
+        super().__init__(path)
+        self.path = path
+        self.what = what
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def read_manifest(path: str) -> bytes | None:
     """
     import os
 
-    from node_timing.inventory.loader import read_bounded
+    from node_timing.inventory.read import read_bounded
 
     if not os.path.lexists(path):
         return None

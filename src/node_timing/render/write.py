@@ -110,8 +110,8 @@ def read_regular(path: str | os.PathLike[str]) -> bytes | None:
     UnsafePathError saying why for anything else. The inventory loader's reader does the work:
     opened without blocking and checked on the open descriptor, so a FIFO, socket or device put
     there (even after a stat) is refused instead of hanging or reading forever."""
-    from node_timing.inventory.loader import read_bounded
     from node_timing.inventory.model import LoadProblem
+    from node_timing.inventory.read import read_bounded
 
     shown = os.fspath(path)
     real = os.path.realpath(shown)
