@@ -138,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
         scenario.check()
     except sc.ScenarioError as exc:
         raise UsageError(str(exc)) from None
+    if args.runs < 1:
+        raise UsageError(f"--runs must be at least 1, got {args.runs}")
     params = Params.from_settings(settings)
     work = sc.estimated_work(scenario, params, args.runs)
     if work > sc.MAX_WORK:

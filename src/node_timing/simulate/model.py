@@ -375,8 +375,11 @@ class Simulation:
     def _set_state(self, zone: Zone, state: str, qps: float) -> None:
         self._swap(zone, qps)
         if state != zone.state:
+            if (
+                zone.state != INITIAL or state != NORMAL
+            ):  # the first pass finding all well is no news
+                self.events.append(Event(self.now, "zone", None, zone.name, state))
             zone.state = state
-            self.events.append(Event(self.now, "zone", None, zone.name, state))
 
     def _handle_disruption(self) -> None:
         new = {name: self._zone_state(z) for name, z in self.zones.items()}

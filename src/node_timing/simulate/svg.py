@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from node_timing.simulate.model import FULL, NORMAL, PARTIAL, Event
 from node_timing.simulate.scenarios import Outcome
@@ -31,6 +30,23 @@ MARKS: dict[str, tuple[str, str, str]] = {
     "untaint": ("#2b8a3e", "triangle", "taint removed"),
     "evict": ("#5f0f40", "diamond", "pods evicted"),
 }
+# XML's five special characters, and the C0 controls XML 1.0 does not allow (a label comes from a
+# file name or a profile): xml.sax.saxutils would do the first, but importing it loads urllib,
+# a fifth of the command's start-up.
+_XML = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    | {chr(c): "\ufffd" for c in range(32) if c not in (9, 10, 13)}
+)
+
+
+def escape(text: str) -> str:
+    return text.translate(_XML)
+
+
+def quoteattr(text: str) -> str:
+    return f'"{escape(text)}"'
+
+
 ZONE_COLOURS = {NORMAL: "#d3f9d8", PARTIAL: "#ffe8cc", FULL: "#ffc9c9", "Initial": "#f1f3f5"}
 
 
