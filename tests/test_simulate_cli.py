@@ -127,7 +127,7 @@ def test_inventory_settings(cli) -> None:
                 "200",
             ),
             "too much to simulate",
-        ),  # fmt: skip
+        ),
         (("simulate", "--profile", "medium", "--inventory", "x", "--nodes", "3"), "not both"),
     ],
 )
