@@ -265,3 +265,19 @@ def test_text_timeline_and_json_document() -> None:
         pytest.approx(390, abs=0.2)
     )
     assert {"t", "kind"} <= set(doc["events"][0])
+
+
+@pytest.mark.parametrize(
+    "name, nodes, kw",
+    [("zone-outage", 300, {"failed": 40}), ("kubelet-restart", 200, {"downtime": 150.0})],
+)
+def test_aggregating_healthy_nodes_changes_nothing(name: str, nodes: int, kw: Any) -> None:
+    """The same run with every healthy kubelet simulated renewal by renewal: the same events
+    (healthy nodes are never marked, so they add none) and the same summary."""
+    scenario = sc.Scenario(name, nodes, horizon=900.0, **kw)
+    s = _settings("medium", nodes)
+    aggregated = sc.run_once(scenario, s, 11)
+    full = sc.run_once(scenario, s, 11, aggregate=False)
+    assert full.processed > 5 * aggregated.processed
+    assert full.events == aggregated.events
+    assert sc.summary(full) == sc.summary(aggregated)

@@ -165,6 +165,9 @@ class Node:
     epoch: int = 0  # bumped on crash/restart: a kubelet loop of an older epoch is stale
     failed: bool = False  # the scenario broke it (its NotReady is no false alarm)
     evicted: bool = False
+    # Each kubelet draws from its own stream (seeded by the run's seed and its name): a node
+    # behaves the same whether its healthy neighbours are simulated or aggregated.
+    rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
 
 @dataclass
@@ -215,6 +218,7 @@ class Simulation:
             zone = Zone(name, size, limiter=Bucket(params.eviction_rate, start))
             for node_name in tracked.get(name, []):
                 node = Node(node_name, name, sample=node_name in samples)
+                node.rng.seed(f"{seed}/{node_name}")
                 zone.nodes.append(node)
                 self.nodes[node_name] = node
                 self.renewals[node_name] = []
@@ -224,9 +228,10 @@ class Simulation:
         self._pass_offset = self.rng.uniform(0, params.monitor_period)
         self._push(start + self._pass_offset, _PASS, None)
         for node in self.nodes.values():
-            node.last_report = start - self.rng.uniform(0, params.status_report)
-            self._push(start + self.rng.uniform(0, params.renew), _LEASE, (node, node.epoch))
-            self._push(start + self.rng.uniform(0, params.status_update), _STATUS, (node, 0))
+            rng = node.rng
+            node.last_report = start - rng.uniform(0, params.status_report)
+            self._push(start + rng.uniform(0, params.renew), _LEASE, (node, node.epoch))
+            self._push(start + rng.uniform(0, params.status_update), _STATUS, (node, 0))
 
     # -- the queue of events -------------------------------------------------------------------
 
@@ -265,11 +270,11 @@ class Simulation:
 
     # -- kubelet -------------------------------------------------------------------------------
 
-    def _attempts(self, start: float) -> tuple[float, bool]:
+    def _attempts(self, start: float, rng: random.Random) -> tuple[float, bool]:
         """When a sync of up to N attempts ends, and whether one of them reached the apiserver."""
         t = start
         for _ in range(self._retries):
-            took = self.latency(t, self.rng) if self.latency else 0.0
+            took = self.latency(t, rng) if self.latency else 0.0
             if took < self.p.timeout:
                 return t + took, True
             t += self.p.timeout
@@ -278,11 +283,11 @@ class Simulation:
     def _lease(self, node: Node, epoch: int) -> None:
         if epoch != node.epoch or not node.alive:
             return
-        end, ok = self._attempts(self.now)
+        end, ok = self._attempts(self.now, node.rng)
         if ok:
             self._push(end, _SCENARIO, _Landing(node, epoch, renewal=True))
         self._push(
-            end + self.p.renew * (1 + self._jitter * self.rng.random()), _LEASE, (node, epoch)
+            end + self.p.renew * (1 + self._jitter * node.rng.random()), _LEASE, (node, epoch)
         )
 
     def _status(self, node: Node, epoch: int) -> None:
@@ -291,11 +296,11 @@ class Simulation:
         end = self.now
         due = self.now >= node.last_report + self.p.status_report
         if due or not node.ready:
-            end, ok = self._attempts(self.now)
+            end, ok = self._attempts(self.now, node.rng)
             if ok:
                 node.last_report = self.now
                 self._push(end, _SCENARIO, _Landing(node, epoch, renewal=False))
-        wait = self.p.status_update * (1 + self._jitter * self.rng.random())
+        wait = self.p.status_update * (1 + self._jitter * node.rng.random())
         self._push(end + wait, _STATUS, (node, epoch))
 
     def crash(self, node: Node) -> None:

@@ -13,7 +13,7 @@ from node_timing.simulate.model import FULL, NORMAL, PARTIAL, Event
 from node_timing.simulate.scenarios import Outcome
 
 WIDTH = 1000
-LEFT = 210  # lane labels
+LEFT = 250  # lane labels
 RIGHT = 20
 LANE = 34
 TOP = 58
