@@ -268,14 +268,22 @@ def test_text_timeline_and_json_document() -> None:
 
 
 @pytest.mark.parametrize(
-    "name, nodes, kw",
-    [("zone-outage", 300, {"failed": 40}), ("kubelet-restart", 200, {"downtime": 150.0})],
+    "name, nodes, profile, kw",
+    [
+        ("zone-outage", 300, "medium", {"failed": 40}),
+        ("kubelet-restart", 200, "medium", {"downtime": 150.0}),
+        # healthy nodes let go once the apiserver is fast again and they renewed cleanly
+        ("apiserver-slow", 200, "upstream", {"latency": sc.Latency.parse("fixed:15s")}),
+        ("apiserver-slow", 200, "upstream", {"latency": sc.Latency.parse("exp:9s")}),
+    ],
 )
-def test_aggregating_healthy_nodes_changes_nothing(name: str, nodes: int, kw: Any) -> None:
+def test_aggregating_healthy_nodes_changes_nothing(
+    name: str, nodes: int, profile: str, kw: Any
+) -> None:
     """The same run with every healthy kubelet simulated renewal by renewal: the same events
     (healthy nodes are never marked, so they add none) and the same summary."""
     scenario = sc.Scenario(name, nodes, horizon=900.0, **kw)
-    s = _settings("medium", nodes)
+    s = _settings(profile, nodes)
     aggregated = sc.run_once(scenario, s, 11)
     full = sc.run_once(scenario, s, 11, aggregate=False)
     assert full.processed > 5 * aggregated.processed

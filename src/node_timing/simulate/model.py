@@ -42,7 +42,9 @@ first cancels it.
 
 Healthy nodes are aggregated: a node that only renews, with ``renew * 1.04 <= grace``, can never
 be marked (its probe time is never more than one renewal gap old when a pass looks), so it is
-counted as Ready without an event. Every other node is tracked renewal by renewal.
+counted as Ready without an event. Every other node is tracked renewal by renewal, and a node
+healthy again after a slow apiserver is let go once its last renewal came from a sync without
+latency (``_release``). The tests run scenarios both ways and compare the events.
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ class Node:
     epoch: int = 0  # bumped on crash/restart: a kubelet loop of an older epoch is stale
     failed: bool = False  # the scenario broke it (its NotReady is no false alarm)
     evicted: bool = False
+    clean: bool = False  # its last renewal came from a sync without apiserver latency
     # Each kubelet draws from its own stream (seeded by the run's seed and its name): a node
     # behaves the same whether its healthy neighbours are simulated or aggregated.
     rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
@@ -180,7 +183,7 @@ class Zone:
     queue: dict[str, Node] = field(default_factory=dict)  # insertion-ordered unique queue
 
 
-LatencyFn = Callable[[float, random.Random], float]
+LatencyFn = Callable[[random.Random], float]
 
 
 class Simulation:
@@ -196,6 +199,7 @@ class Simulation:
         start: float,
         horizon: float,
         samples: frozenset[str] = frozenset(),
+        release: bool = False,
     ) -> None:
         self.p = params
         self.rng = random.Random(seed)
@@ -204,7 +208,12 @@ class Simulation:
         self.now = start
         self.events: list[Event] = []
         self.renewals: dict[str, list[float]] = {}
+        # Requests that start before ``slow_until`` take ``latency``; the apiserver-slow scenario
+        # sets both.
         self.latency: LatencyFn | None = None
+        self.slow_until = float("-inf")
+        # Let go of nodes that are healthy again once the apiserver is fast (see _release).
+        self.release = release
         self.processed = 0
         self._heap: list[tuple[float, int, int, object]] = []
         self._seq = 0
@@ -274,7 +283,7 @@ class Simulation:
         """When a sync of up to N attempts ends, and whether one of them reached the apiserver."""
         t = start
         for _ in range(self._retries):
-            took = self.latency(t, rng) if self.latency else 0.0
+            took = self.latency(rng) if self.latency and t < self.slow_until else 0.0
             if took < self.p.timeout:
                 return t + took, True
             t += self.p.timeout
@@ -285,7 +294,8 @@ class Simulation:
             return
         end, ok = self._attempts(self.now, node.rng)
         if ok:
-            self._push(end, _SCENARIO, _Landing(node, epoch, renewal=True))
+            clean = self.now >= self.slow_until
+            self._push(end, _SCENARIO, _Landing(node, epoch, renewal=True, clean=clean))
         self._push(
             end + self.p.renew * (1 + self._jitter * node.rng.random()), _LEASE, (node, epoch)
         )
@@ -299,7 +309,7 @@ class Simulation:
             end, ok = self._attempts(self.now, node.rng)
             if ok:
                 node.last_report = self.now
-                self._push(end, _SCENARIO, _Landing(node, epoch, renewal=False))
+                self._push(end, _SCENARIO, _Landing(node, epoch, renewal=False, clean=False))
         wait = self.p.status_update * (1 + self._jitter * node.rng.random())
         self._push(end + wait, _STATUS, (node, epoch))
 
@@ -341,8 +351,34 @@ class Simulation:
                     node.in_set = True
                     zone.queue[node.name] = node
         self._handle_disruption()
+        if self.release and self.latency is not None and now >= self.slow_until:
+            self._release()
         self._schedule_taint_pass()
         self._push(now + p.monitor_period, _PASS, None)
+
+    def _release(self) -> None:
+        """Stop simulating nodes that are as good as aggregated again: alive, Ready, untainted,
+        out of the queue, and whose last renewal (seen by this pass) came from a sync that
+        started after the apiserver was fast again. Every later sync takes no latency, so the
+        steady-state argument of the module docstring holds from here; their pending loop events
+        go stale."""
+        for zone in self.zones.values():
+            keep = []
+            for node in zone.nodes:
+                if (
+                    node.clean
+                    and node.alive
+                    and node.ready
+                    and not node.failed
+                    and not node.tainted
+                    and not node.in_set
+                    and node.seen == node.signals
+                    and not node.sample
+                ):
+                    node.epoch += 1
+                    continue
+                keep.append(node)
+            zone.nodes = keep
 
     def _reachable(self, zone: Zone, node: Node) -> None:
         """markNodeAsReachable: no taint, out of the queue and its set."""
@@ -451,10 +487,13 @@ class _Landing:
     node: Node
     epoch: int
     renewal: bool
+    clean: bool
 
     def __call__(self, sim: Simulation) -> None:
         node = self.node
         node.signals += 1
+        if self.renewal:
+            node.clean = self.clean
         if not self.renewal:
             node.new = False
             if not node.ready:

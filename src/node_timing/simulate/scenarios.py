@@ -193,7 +193,15 @@ def run_once(s: Scenario, settings: Settings, seed: int, *, aggregate: bool = Tr
             groups[label] = healthy
     samples = frozenset(names[0] for names in groups.values() if names)
     sim = Simulation(
-        p, s.zone_sizes(), tracked, seed=seed, start=-warmup(p), horizon=s.horizon, samples=samples
+        p,
+        s.zone_sizes(),
+        tracked,
+        seed=seed,
+        start=-warmup(p),
+        horizon=s.horizon,
+        samples=samples,
+        release=aggregate
+        and p.renew * (1 + float(knowledge.constraint("lease_renew_jitter"))) <= p.grace,
     )
     broken_nodes = [sim.nodes[n] for n in failed]
     if s.name in ("node-crash", "zone-outage", "cluster-outage", "kubelet-restart"):
@@ -203,11 +211,9 @@ def run_once(s: Scenario, settings: Settings, seed: int, *, aggregate: bool = Tr
     if s.name == "apiserver-slow":
         latency, end = s.latency, s.slow_for
 
-        def slow(t: float, rng: random.Random) -> float:
-            return latency.draw(rng) if t < end else 0.0
-
         def start_slow(sim: Simulation) -> None:
-            sim.latency = slow
+            sim.latency = latency.draw
+            sim.slow_until = end
             sim.record("slow_start", None, str(latency))
 
         sim.at(0.0, start_slow)
