@@ -165,3 +165,41 @@ def test_explain_shows_the_simulated_headline_next_to_the_closed_form(cli) -> No
     text = cli("explain", str(EXAMPLE), "--nodes", "200")
     assert "simulated (seed 1): one dead node marked at" in text.out
     assert "10 nodes down at once" in text.out
+
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--seed", HUGE], "--seed"),
+        (["--runs", HUGE], "--runs"),
+        (["--zones", HUGE], "--zones"),
+        (["--failed", HUGE], "--failed"),
+        (["--duration", HUGE + "h"], "--duration"),
+        (["--latency", "exp:" + HUGE + "s"], "--latency"),
+        (["--set", "controller_manager.node_eviction_rate=nan"], "finite number"),
+        # the largest cluster with every kubelet simulated for a day: refused up front
+        (["--nodes", "100000", "--duration", "24h", "--scenario", "apiserver-slow"], "too much"),
+        (
+            [
+                "--nodes",
+                "1000",
+                "--set",
+                "controller_manager.node_monitor_grace_period=5s",
+                "--runs",
+                "50",
+            ],
+            "too much",
+        ),
+    ],
+)
+def test_hostile_numbers_under_limits(extra: list[str], message: str, tmp_path: Path) -> None:
+    """In a subprocess with the hostile corpus's memory and time limits: one line, exit 3."""
+    from test_cli_hostile import one_error_line
+    from test_hostile import run_limited
+
+    base = ["simulate", "--profile", "medium", "--nodes", "1000"]
+    proc = run_limited(*base, *extra, cwd=tmp_path)
+    assert message in one_error_line(proc)

@@ -178,6 +178,10 @@ class Zone:
     name: str
     size: int
     nodes: list[Node] = field(default_factory=list)  # tracked ones; the rest are Ready
+    # Tracked nodes a pass has nothing to do for: dead, NotReady, queued or tainted, nothing
+    # new seen. They count as not Ready; a restart, a late write or the full-disruption reset
+    # wakes them. A pass then costs the nodes that can change, not every dead one.
+    dormant: dict[str, Node] = field(default_factory=dict)
     state: str = INITIAL
     limiter: Bucket | None = None
     queue: dict[str, Node] = field(default_factory=dict)  # insertion-ordered unique queue
@@ -323,6 +327,7 @@ class Simulation:
         """The kubelet starts again: it syncs its lease and its status at once."""
         node.alive = True
         node.epoch += 1
+        self.wake(node)
         self.record("restart", node)
         self._push(self.now, _LEASE, (node, node.epoch))
         self._push(self.now, _STATUS, (node, node.epoch))
@@ -332,6 +337,7 @@ class Simulation:
     def _monitor_pass(self) -> None:
         now, p = self.now, self.p
         for zone in self.zones.values():
+            sleepy = False
             for node in zone.nodes:
                 if node.signals != node.seen:
                     node.seen = node.signals
@@ -350,11 +356,28 @@ class Simulation:
                 elif not node.in_set:
                     node.in_set = True
                     zone.queue[node.name] = node
+                sleepy = sleepy or not node.alive
+            if sleepy:
+                self._doze(zone)
         self._handle_disruption()
         if self.release and self.latency is not None and now >= self.slow_until:
             self._release()
         self._schedule_taint_pass()
         self._push(now + p.monitor_period, _PASS, None)
+
+    def _doze(self, zone: Zone) -> None:
+        keep = []
+        for node in zone.nodes:
+            if not node.alive and not node.ready and node.in_set and node.seen == node.signals:
+                zone.dormant[node.name] = node
+            else:
+                keep.append(node)
+        zone.nodes = keep
+
+    def wake(self, node: Node) -> None:
+        zone = self.zones[node.zone]
+        if zone.dormant.pop(node.name, None) is not None:
+            zone.nodes.append(node)
 
     def _release(self) -> None:
         """Stop simulating nodes that are as good as aggregated again: alive, Ready, untainted,
@@ -389,7 +412,7 @@ class Simulation:
         zone.queue.pop(node.name, None)
 
     def _zone_state(self, zone: Zone) -> str:
-        not_ready = sum(1 for n in zone.nodes if not n.ready)
+        not_ready = sum(1 for n in zone.nodes if not n.ready) + len(zone.dormant)
         ready = zone.size - not_ready
         if ready == 0 and not_ready > 0:
             return FULL
@@ -429,6 +452,8 @@ class Simulation:
         if all_now and all_was:
             return
         if all_now:  # every zone fully disrupted: stop all evictions
+            for node in self.nodes.values():
+                self.wake(node)
             for zone in self.zones.values():
                 for node in zone.nodes:
                     self._reachable(zone, node)
@@ -491,6 +516,7 @@ class _Landing:
 
     def __call__(self, sim: Simulation) -> None:
         node = self.node
+        sim.wake(node)  # a write sent before the crash may land after it
         node.signals += 1
         if self.renewal:
             node.clean = self.clean

@@ -31,8 +31,8 @@ MAX_NODES = 100_000
 MAX_ZONES = 1_000
 MAX_RUNS = 1_000
 MAX_HORIZON_SECONDS = 24 * 3600
-# Kubelet loop iterations of tracked nodes over all runs: about a minute of work at most.
-MAX_WORK = 50_000_000
+# Steps over all runs (estimated_work): about a minute on a loaded two-core machine at most.
+MAX_WORK = 1_500_000
 
 
 class ScenarioError(ValueError):
@@ -162,12 +162,27 @@ def _tracked(
 
 
 def estimated_work(s: Scenario, p: Params, runs: int) -> float:
-    """Kubelet loop iterations the runs would simulate (the bound MAX_WORK applies to this)."""
-    tracked, _, _ = _tracked(s, p)
+    """Steps the runs would take: kubelet loop events of the tracked nodes while they are alive
+    (a dead kubelet has none), plus half a step per node a monitor pass looks at (a loop
+    iteration, cheaper than an event). MAX_WORK applies to this."""
+    tracked, failed, _ = _tracked(s, p)
     count = sum(len(v) for v in tracked.values())
-    horizon = s.horizon + warmup(p)
-    per_node = horizon / max(p.renew, 1e-3) + horizon / max(p.status_update, 1e-3)
-    return runs * (count * per_node + horizon / max(p.monitor_period, 1e-3) * max(1, count))
+    dead = 0 if s.name == "kubelet-restart" else len(failed)
+    before = warmup(p)
+    after = s.horizon
+    jitter = float(knowledge.constraint("lease_renew_jitter"))
+    if s.name == "apiserver-slow" and p.renew * (1 + jitter) <= p.grace:
+        # healthy nodes are let go a few renewals after the apiserver is fast again
+        retries = float(knowledge.constraint("lease_update_retries"))
+        after = min(
+            after, s.slow_for + retries * p.timeout + 3 * p.renew * 1.04 + 2 * p.monitor_period
+        )
+    per_second = 1 / max(p.renew, 1e-3) + 1 / max(p.status_update, 1e-3)
+    kubelet = (count - dead) * (before + after) * per_second + dead * before * per_second
+    # a dead node is looked at until it is NotReady and queued, then it sleeps (model.Zone)
+    looked = (count - dead) * (before + after) + dead * (before + p.grace + 2 * p.monitor_period)
+    passes = (before + after) / max(p.monitor_period, 1e-3) + looked / max(p.monitor_period, 1e-3)
+    return runs * (kubelet + passes / 2)
 
 
 def warmup(p: Params) -> float:
