@@ -15,7 +15,7 @@ from node_timing import figures, profiles
 from node_timing.settings import Settings
 from node_timing.simulate import scenarios as sc
 from node_timing.simulate import svg, timeline
-from node_timing.simulate.model import FULL, PARTIAL, Bucket, Params
+from node_timing.simulate.values import FULL, PARTIAL, Bucket, Params
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing import figures, output
     from node_timing.simulate import scenarios as sc
     from node_timing.simulate import svg, timeline
-    from node_timing.simulate.model import Params
+    from node_timing.simulate.values import Params
 
     settings, version, head = _settings(args)
     try:

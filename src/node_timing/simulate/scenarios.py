@@ -22,7 +22,8 @@ from typing import Any
 
 from node_timing import durations, knowledge
 from node_timing.settings import Settings
-from node_timing.simulate.model import Event, Params, Simulation
+from node_timing.simulate.model import Simulation
+from node_timing.simulate.values import Event, Params
 
 SCENARIOS = ("node-crash", "zone-outage", "cluster-outage", "apiserver-slow", "kubelet-restart")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from node_timing.simulate.model import FULL, NORMAL, PARTIAL, Event
 from node_timing.simulate.scenarios import Outcome
+from node_timing.simulate.values import FULL, NORMAL, PARTIAL, Event
 
 WIDTH = 1000
 LEFT = 250  # lane labels

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from node_timing.simulate.model import Event, Params
 from node_timing.simulate.scenarios import Outcome, Scenario
+from node_timing.simulate.values import Event, Params
 
 _WHAT = {
     "crash": "stopped",
