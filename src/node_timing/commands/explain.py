@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 "hosts": group.hosts,
                 "settings": origins,
                 "figures": figs.to_dict(),
-                "simulated": _simulated(settings, ctx.nodes, len(report)),
+                "simulated": _simulated(settings, ctx.nodes, len(ctx.kubelet_groups)),
             }
         )
     if args.format == "json":
@@ -132,15 +132,15 @@ def run(args: argparse.Namespace) -> int:
 # the cluster going down together (seed 1), where the rate-limited taint queue shows.
 
 
-# An inventory may give every host its own values (thousands of groups): the first 4 get a
-# headline, the rest null, which keeps explain linear in hosts.
+# An inventory may give every host its own values (thousands of groups): only an inventory of at
+# most 4 groups gets a headline (null otherwise), which keeps explain linear in hosts.
 SIMULATED_GROUPS = 4
 
 
-def _simulated(settings: Any, nodes: int, index: int) -> dict[str, Any] | None:
+def _simulated(settings: Any, nodes: int, groups: int) -> dict[str, Any] | None:
     from node_timing.simulate.scenarios import headline
 
-    return headline(settings, nodes) if index < SIMULATED_GROUPS else None
+    return headline(settings, nodes) if groups <= SIMULATED_GROUPS else None
 
 
 def _simulated_text(sim: dict[str, Any] | None) -> list[str]:
