@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "fix": ("fix", "repair an inventory in place"),
     "explain": ("explain", "explain an inventory's timing, group by group"),
     "rules": ("rules", "list the rules, or print one rule's documentation"),
+    "simulate": ("simulate", "simulate an outage: detection, taints, evictions over time"),
 }
 
 

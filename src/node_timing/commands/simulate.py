@@ -1,0 +1,178 @@
+"""``node-timing simulate``: run an outage through a model of the node lifecycle controller.
+
+Settings come from a profile (``--profile NAME --nodes N``) or an inventory (``--inventory PATH
+--nodes N``), read by the same helpers as ``render``. The model and its sources are in
+``node_timing.simulate.model``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from node_timing.commands.profile import _count, _nodes, _positive_float
+from node_timing.errors import UsageError
+
+DESCRIPTION = (
+    "Simulate an outage (node-crash, zone-outage, cluster-outage, apiserver-slow, "
+    "kubelet-restart): kubelets renewing leases, the node lifecycle controller's monitor loop, "
+    "zone states, the rate-limited taint queue and toleration-based eviction. Seeded and "
+    "reproducible; prints a timeline, a JSON report or an SVG picture. Exit 3 on bad arguments."
+)
+
+# Shown by --help and run from the repository root by the test suite.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing simulate --profile medium --nodes 1000 --scenario node-crash
+  node-timing simulate --profile upstream --nodes 1000 --scenario zone-outage --zones 3 --failed 40 --format json
+  node-timing simulate --inventory examples/inventory/mycluster --nodes 15 --scenario apiserver-slow --runs 20
+"""
+
+_MAX_SEED = (1 << 32) - 1
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from node_timing.simulate.scenarios import MAX_RUNS, MAX_ZONES, SCENARIOS
+
+    source = p.add_argument_group("settings (--profile NAME or --inventory PATH, with --nodes N)")
+    source.add_argument(
+        "--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low"
+    )
+    source.add_argument("--inventory", metavar="PATH", help="a kubespray inventory")
+    source.add_argument("--nodes", type=_nodes, help="number of nodes in the cluster")
+    source.add_argument(
+        "--allow-exec",
+        action="store_true",
+        help="with --inventory: read sources that run code through ansible-core",
+    )
+    source.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4")
+    source.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="COMPONENT.SETTING=VALUE",
+        help="override one setting (repeatable; with --profile)",
+    )
+    source.add_argument(
+        "--heartbeat-budget",
+        type=_positive_float,
+        help="lease writes per second the cluster may spend on heartbeats (with --profile)",
+    )
+    run = p.add_argument_group("scenario")
+    run.add_argument("--scenario", choices=SCENARIOS, default="node-crash")
+    run.add_argument(
+        "--zones", type=lambda t: _count(t, MAX_ZONES), default=1, help="zones (default 1)"
+    )
+    run.add_argument(
+        "--failed",
+        type=lambda t: _count(t, 10**6),
+        help="nodes of zone-1 that fail (node-crash, kubelet-restart: 1; zone-outage: all)",
+    )
+    run.add_argument(
+        "--duration", default="30m", help="time simulated after the failure (default 30m)"
+    )
+    run.add_argument(
+        "--downtime", default="30s", help="kubelet-restart: how long it is away (default 30s)"
+    )
+    run.add_argument(
+        "--slow-for", default="1m", help="apiserver-slow: how long it is slow (default 1m)"
+    )
+    run.add_argument(
+        "--latency",
+        default="exp:8s",
+        help="apiserver-slow: request latency, fixed:8s, exp:MEAN or uniform:LOW:HIGH "
+        "(default exp:8s)",
+    )
+    run.add_argument(
+        "--seed", type=lambda t: _count(t, _MAX_SEED), default=1, help="random seed (default 1)"
+    )
+    run.add_argument(
+        "--runs",
+        type=lambda t: _count(t, MAX_RUNS),
+        default=1,
+        help="runs with seeds SEED, SEED+1, ...: min/median/max over them",
+    )
+    p.add_argument("--format", choices=("text", "json", "svg"), default="text")
+
+
+def _seconds(flag: str, text: str, *, zero: bool = False) -> float:
+    from node_timing import durations
+    from node_timing.simulate.scenarios import MAX_HORIZON_SECONDS
+
+    try:
+        ns = durations.parse(text.strip())
+    except durations.DurationError as exc:
+        raise UsageError(f"{flag}: {exc}") from None
+    seconds = ns / durations.SECOND
+    if seconds < 0 or (seconds == 0 and not zero) or seconds > MAX_HORIZON_SECONDS:
+        raise UsageError(f"{flag} must be longer than 0s and at most 24h, got {text!r}")
+    return seconds
+
+
+def _settings(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
+    """Settings, version and where they come from, through ``render``'s helper."""
+    from node_timing.commands.render import _settings as render_settings
+
+    if args.nodes is None:
+        raise UsageError("simulate needs --nodes N (with --profile NAME or --inventory PATH)")
+    if args.inventory is not None:
+        # render takes the node count from nothing but --profile; the simulation needs it
+        # either way, so it is kept aside here.
+        settings, version, _ = render_settings(argparse.Namespace(**{**vars(args), "nodes": None}))
+        return settings, version, {"inventory": args.inventory}
+    settings, version, _ = render_settings(args)
+    return settings, version, {"profile": args.profile}
+
+
+def run(args: argparse.Namespace) -> int:
+    from node_timing import figures, serialize
+    from node_timing.display import printable
+    from node_timing.simulate import scenarios as sc
+    from node_timing.simulate import svg, timeline
+    from node_timing.simulate.values import Params
+
+    settings, version, head = _settings(args)
+    try:
+        scenario = sc.Scenario(
+            name=args.scenario,
+            nodes=args.nodes,
+            zones=args.zones,
+            failed=args.failed,
+            horizon=_seconds("--duration", args.duration),
+            downtime=_seconds("--downtime", args.downtime),
+            slow_for=_seconds("--slow-for", args.slow_for),
+            latency=sc.Latency.parse(args.latency),
+        )
+        scenario.check()
+    except sc.ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    if args.runs < 1:
+        raise UsageError(f"--runs must be at least 1, got {args.runs}")
+    params = Params.from_settings(settings)
+    work = sc.estimated_work(scenario, params, args.runs)
+    if work > sc.MAX_WORK:
+        raise UsageError(
+            f"too much to simulate: about {work:,.0f} kubelet and controller steps (at most "
+            f"{sc.MAX_WORK:,}); use fewer --runs, a shorter --duration or fewer --nodes"
+        )
+    outcomes = [sc.run_once(scenario, settings, args.seed + i) for i in range(args.runs)]
+    summaries = [sc.summary(o) for o in outcomes]
+    head = {
+        **head,
+        "kube_version": str(version),
+        "closed_form": {
+            k: v
+            for k, v in figures.compute(settings, args.nodes).to_dict().items()
+            if k in ("detection_seconds_min", "detection_seconds_max", "eviction_seconds_max")
+        },
+    }
+    dist = sc.distribution(summaries) if args.runs > 1 else None
+    doc = timeline.document(scenario, params, head, outcomes[0], summaries[0], dist, args.runs)
+    if args.format == "json":
+        serialize.write(serialize.to_json(doc))
+    elif args.format == "svg":
+        serialize.write(svg.render(doc, outcomes[0]))
+    else:
+        serialize.write(printable(timeline.text(doc, outcomes[0]), keep_line_ends=True))
+    return 0
