@@ -15,6 +15,8 @@ from typing import Any
 
 from node_timing import durations, knowledge, kubespray
 from node_timing.brief import brief, cut
+from node_timing.evaluate import running
+from node_timing.evaluate.resolution import CustomFlags, Resolution
 from node_timing.findings import Location
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import (
@@ -35,6 +37,7 @@ EXTRA_ARG = "extra-arg"
 KUBESPRAY_DEFAULT = "kubespray-default"
 K8S_DEFAULT = "kubernetes-default"
 NODE_TIMING_VAR = "node-timing-var"
+KUBELET_FLAG = "kubelet-flag"  # a flag in kubelet_custom_flags: wins over the config file
 
 # Settings that only the role can set (environment of the kubelet): their inventory variables.
 NODE_TIMING_VARIABLES = {
@@ -48,7 +51,7 @@ class Source:
     """One place that sets (or would set) a setting, and what it says."""
 
     setting: str
-    kind: str  # VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT, K8S_DEFAULT, NODE_TIMING_VAR
+    kind: str  # VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT, K8S_DEFAULT, NODE_TIMING_VAR, KUBELET_FLAG
     name: str  # the variable, or "dict.key"; the default's variable name for KUBESPRAY_DEFAULT
     raw: Any
     location: Location
@@ -68,6 +71,8 @@ class Source:
     @property
     def written(self) -> str:
         """How the user wrote it, for messages."""
+        if self.kind == KUBELET_FLAG:
+            return f"{self.name}: {brief(self.raw)}"
         return (
             f"{self.name}: {brief(self.raw)}"
             if self.kind != EXTRA_ARG
@@ -90,6 +95,11 @@ class HostTiming:
     variables: Mapping[str, Any]
     report_inherits: bool = False
     unresolved: list[Source] = field(default_factory=list)
+    # setting path → how kubeadm resolves it when kubespray renders it more than once
+    resolutions: dict[str, Resolution] = field(default_factory=dict)
+    # kubelet setting path → how the kubelet arrived at the value it runs (defaulting, flags)
+    kubelet_how: dict[str, str] = field(default_factory=dict)
+    custom_flags: CustomFlags | None = None
 
     def source(self, path: str) -> Source:
         return self.effective[path]
@@ -179,7 +189,9 @@ def _checked(setting: str, kind: str, name: str, raw: Any) -> tuple[str | None, 
             return got
     problem = format_problem(setting, kind, name, raw)
     parsed = None
-    if not problem:
+    if not problem and kind in (VARIABLE, EXTRA_ARG) and _kubelet_zero(setting, raw):
+        parsed = 0  # 0 in the kubelet's file means unset: SetDefaults_KubeletConfiguration fills it
+    elif not problem:
         try:
             parsed = parse_value(setting, _for_parse(setting, raw))
         except SettingError as exc:
@@ -187,6 +199,26 @@ def _checked(setting: str, kind: str, name: str, raw: Any) -> tuple[str | None, 
     if key is not None:
         _CHECKED[key] = (problem, parsed)
     return problem, parsed
+
+
+_KUBELET_FILE_ZERO = ("kubelet.node_status_update_frequency", "kubelet.node_lease_duration_seconds")
+
+
+def _kubelet_zero(setting: str, raw: Any) -> bool:
+    """Whether ``raw`` is the zero value of a kubelet file field the kubelet defaults when zero."""
+    if setting not in _KUBELET_FILE_ZERO or isinstance(raw, bool):
+        return False
+    if isinstance(raw, int):
+        return raw == 0
+    if not isinstance(raw, str) or len(raw) > 40:
+        return False
+    text = raw.strip()
+    if setting == "kubelet.node_lease_duration_seconds":
+        return text.isascii() and text.isdigit() and int(text) == 0
+    try:
+        return durations.parse(text) == 0
+    except durations.DurationError:
+        return False
 
 
 def _for_parse(setting: str, raw: Any) -> Any:
@@ -344,11 +376,36 @@ def build_host_timing(
                     context,
                 )
             ]
+    # Flags in kubelet_custom_flags come after --config on the kubelet's command line: they win.
+    flags = running.custom_flags(variables)
+    for path, text in running.flag_values(flags).items():
+        holder = variables[running.CUSTOM_FLAGS]
+        sources[path].append(
+            _parse_source(
+                path,
+                KUBELET_FLAG,
+                f"{running.CUSTOM_FLAGS} --{path.split('.')[1].replace('_', '-')}",
+                text,
+                value_location(holder, default_location),
+                value_noqa(holder),
+                context,
+            )
+        )
+    plain_vars = {name: plain(v) for name, v in variables.items()}
     effective: dict[str, Source] = {}
     values: dict[str, Any] = {}
     unresolved: list[Source] = []
+    resolutions: dict[str, Resolution] = {}
     for path, found in sources.items():
         winner = found[-1]
+        if not path.startswith("kubelet."):
+            upstream = str(knowledge.setting_fact(path)["upstream_name"])
+            resolved = running.resolve_control_plane(path, upstream, found, plain_vars, version)
+            if resolved is not None:
+                index, resolutions[path] = resolved
+                winner = found[index]
+                found = [*found[:index], *found[index + 1 :], winner]  # the runner last
+                sources[path] = found
         effective[path] = winner
         for src in found:
             if src.unresolved:
@@ -362,6 +419,7 @@ def build_host_timing(
             values[path] = None
             continue
         values[path] = usable[-1].value if usable and winner.usable else base.get(path)
+    kubelet_how = _kubelet_defaulting(sources, values, version)
     settings = Settings(
         kubelet=KubeletSettings(**_group(values, "kubelet")),
         controller_manager=ControllerManagerSettings(**_group(values, "controller_manager")),
@@ -376,7 +434,41 @@ def build_host_timing(
         variables=variables,
         report_inherits=settings.kubelet.node_status_report_frequency is None,
         unresolved=unresolved,
+        resolutions=resolutions,
+        kubelet_how=kubelet_how,
+        custom_flags=flags,
     )
+
+
+_KUBELET_PATHS = (running.UPDATE, running.REPORT, running.LEASE)
+
+
+def _kubelet_defaulting(
+    sources: Mapping[str, list[Source]], values: dict[str, Any], version: KubeVersion
+) -> dict[str, str]:
+    """Replace the kubelet values with what the kubelet runs: its file defaulted as defaults.go
+    does (0 is unset; the report frequency inherits only an update frequency set non-zero in the
+    file), then its flags over it. Left as they are when a value is not usable (rules say why).
+    """
+    found = {p: sources[p] for p in _KUBELET_PATHS}
+    if not all(s.usable for p in _KUBELET_PATHS for s in found[p]):
+        return {}
+
+    def file_value(path: str) -> int | None:
+        in_file = [s for s in found[path] if s.kind in (VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT)]
+        if not in_file:
+            return None
+        value = in_file[-1].value  # a repeated key: the kubelet's lenient decoding keeps the last
+        return 0 if value is None else int(value)
+
+    flag = [s for s in found[running.UPDATE] if s.kind == KUBELET_FLAG]
+    runs = running.kubelet_runs(file_value, int(flag[-1].value) if flag else None, version)
+    inherits = runs.explain(running.REPORT).startswith("inherits") and not flag
+    values[running.UPDATE] = runs.node_status_update_frequency
+    values[running.LEASE] = runs.node_lease_duration_seconds
+    # None keeps "inherits the update frequency" visible; with a flag the file's value is kept
+    values[running.REPORT] = None if inherits else runs.node_status_report_frequency
+    return dict(runs.how)
 
 
 _DEFAULTS: dict[tuple[str, Any], Any] = {}

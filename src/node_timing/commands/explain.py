@@ -86,6 +86,15 @@ def run(args: argparse.Namespace) -> int:
                 else display_path(str(source.location)),
                 **({"problem": source.problem or source.unresolved} if not source.usable else {}),
             }
+            owner = group if path.startswith("kubelet.") else ctx.cluster
+            resolution = owner.resolutions.get(path)
+            if resolution is not None:  # rendered more than once: which one runs, and why
+                origins[path]["why"] = resolution.reason
+            elif path in owner.kubelet_how and (
+                "flag" in owner.kubelet_how[path]
+                or (owner.kubelet_how[path] == "default" and not source.from_default)
+            ):  # only what a reader would not guess: a flag, a 0 that means unset
+                origins[path]["why"] = "kubelet: " + owner.kubelet_how[path]
         report.append({"hosts": group.hosts, "settings": origins, "figures": figs.to_dict()})
     if args.format == "json":
         # A value the inventory wrote as a YAML date or !!binary is shown as text, as below.
@@ -108,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             note = f"  ! {printable(str(info['problem']))}" if "problem" in info else ""
             value = printable(str(info["value"]))
             out.append(f"  {path:<{width}}  {value:<12}  {printable(info['from'])}{note}")
+            if "why" in info:
+                out.append(f"  {'':<{width}}  {'':<12}  ({printable(str(info['why']))})")
         f = entry["figures"]
         out += [
             f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "
