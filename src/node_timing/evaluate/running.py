@@ -70,7 +70,11 @@ def resolve_control_plane(
         return None
     entries = [Rendered(rendered_text(s.raw), s.name) for s in found]
     resolution = resolve_kubeadm_duplicates(
-        entries, flag, api_version(variables, version), version, validate=validate_enabled(variables)
+        entries,
+        flag,
+        api_version(variables, version),
+        version,
+        validate=validate_enabled(variables),
     )
     if resolution.winner is None:
         return len(found) - 1, resolution  # the rules judge the later value; the finding says why
@@ -80,7 +84,7 @@ def resolve_control_plane(
 def custom_flags(variables: Mapping[str, Any]) -> CustomFlags | None:
     if CUSTOM_FLAGS not in variables:
         return None
-    return parse_custom_flags(variables[CUSTOM_FLAGS])
+    return parse_custom_flags(getattr(variables[CUSTOM_FLAGS], "value", variables[CUSTOM_FLAGS]))
 
 
 def flag_values(flags: CustomFlags | None) -> dict[str, str]:
