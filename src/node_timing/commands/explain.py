@@ -120,11 +120,16 @@ def run(args: argparse.Namespace) -> int:
             if "why" in info:
                 out.append(f"  {'':<{width}}  {'':<12}  ({printable(str(info['why']))})")
         f = entry["figures"]
+        writes = (
+            f"; these hosts write {f['lease_writes_per_minute']} leases and "
+            f"{f['status_reports_per_minute']} Node status reports a minute"
+            if hosts
+            else ""  # no hosts: no write figures to speak of
+        )
         out += [
             f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "
             f"({f['heartbeats_per_grace']} heartbeats of {f['heartbeat_interval_seconds']}s per grace period);",
-            f"  its pods are evicted by {f['eviction_seconds_max']}s; these hosts write "
-            f"{f['lease_writes_per_minute']} leases and {f['status_reports_per_minute']} Node status reports a minute",
+            f"  its pods are evicted by {f['eviction_seconds_max']}s{writes}",
         ]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
