@@ -298,7 +298,7 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
 def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> list[dict[str, Any]]:
     """Findings for ``{host: variables}``: each distinct set of variables checked once, identical
     findings merged with the union of their hosts."""
-    lint = _optional("lint", "node_timing_check")
+    lint = _optional("rules.runner", "node_timing_check")
     count = None if nodes is None else _nodes(nodes, "node_timing_check")
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for host, host_value in value.items():
@@ -338,7 +338,7 @@ def node_timing_check(
                 f"hostvars[inventory_hostname] | {_FQCN}.node_timing_host_vars), "
                 f"got {type(value).__name__}"
             )
-        lint = _optional("lint", "node_timing_check")
+        lint = _optional("rules.runner", "node_timing_check")
         host_vars = node_timing_host_vars(value)
         count = None if nodes is None else _nodes(nodes, "node_timing_check")
         origins = host_vars.pop(_ORIGINS, None) or {}

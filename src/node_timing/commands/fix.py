@@ -45,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
     from node_timing import formats, knowledge, lintconfig, profiles, rules
     from node_timing.commands.lint import _relative
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
+    from node_timing.evaluate.context import Options
     from node_timing.fix import WriteReport, run_fix, write_back
     from node_timing.inventory import InventoryError
-    from node_timing.lint import Options
     from node_timing.output import display_path, printable, unified_diff
 
     path = Path(args.inventory)

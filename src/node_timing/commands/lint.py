@@ -56,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
 
     from node_timing import formats, knowledge, lintconfig, rules
     from node_timing.errors import UsageError
+    from node_timing.evaluate.context import Options, build_context
     from node_timing.inventory import InventoryError, load_inventory
-    from node_timing.lint import Options, build_context, run_rules
+    from node_timing.rules.runner import run_rules
 
     path = Path(args.inventory)
     known = set(rules.ids())

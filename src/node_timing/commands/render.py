@@ -90,8 +90,8 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
                 "--nodes, --set and --heartbeat-budget go with --profile, not --inventory"
             )
         from node_timing.errors import EXIT_NOTHING
+        from node_timing.evaluate.cluster import cluster_settings
         from node_timing.inventory import InventoryError
-        from node_timing.lint import cluster_settings
 
         try:
             settings, version, current = cluster_settings(

@@ -46,20 +46,20 @@ from typing import TYPE_CHECKING
 
 from node_timing import kubespray
 from node_timing.brief import cut
-from node_timing.effective import (
+from node_timing.evaluate.host_timing import HostTiming
+from node_timing.evaluate.resolution import kubelet_flag_settings
+from node_timing.evaluate.sources import (
     EXTRA_ARG,
     KUBELET_FLAG,
     KUBESPRAY_DEFAULT,
     VARIABLE,
-    HostTiming,
     Source,
 )
-from node_timing.evaluate.resolution import kubelet_flag_settings
 from node_timing.findings import Finding
 from node_timing.settings import to_output, to_text
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "duplicate-setting"
 SEVERITY = "error"

@@ -46,8 +46,8 @@ from node_timing.findings import Finding
 from node_timing.rules._common import dict_entries, variable_position, where_set
 
 if TYPE_CHECKING:
-    from node_timing.effective import HostTiming
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
+    from node_timing.evaluate.host_timing import HostTiming
 
 ID = "misplaced-setting"
 SEVERITY = "error"
