@@ -253,7 +253,14 @@ def _kubelet_defaulting(
     values[running.LEASE] = runs.node_lease_duration_seconds
     # None keeps "inherits the update frequency" visible; with a flag the file's value is kept
     values[running.REPORT] = None if inherits else runs.node_status_report_frequency
-    return dict(runs.how)
+    how = dict(runs.how)
+    if flag:
+        how[running.UPDATE] = f"{flag[-1].name}, over the configuration file"
+        if runs.explain(running.REPORT).startswith("inherits"):
+            how[running.REPORT] = (
+                "inherits the file's nodeStatusUpdateFrequency; the kubelet flag does not move it"
+            )
+    return how
 
 
 _DEFAULTS: dict[tuple[str, Any], Any] = {}
