@@ -287,7 +287,10 @@ def test_grace_message_carries_the_numbers(tmp_path: Path) -> None:
         "grace-vs-heartbeat",
     )
     assert f.severity == "warning"
-    assert "grace 20s allows 2 heartbeats of 10s; kubespray's reliability guide asks for 5" in f.message
+    assert (
+        "grace 20s allows 2 heartbeats of 10s; kubespray's reliability guide asks for 5"
+        in f.message
+    )
     assert "50s" in f.message and "shorten the lease to 16" in f.message
     assert f.hosts == ("cp1", "cp2", "cp3", "node1", "node2", "node3")
 
