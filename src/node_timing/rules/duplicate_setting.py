@@ -137,6 +137,8 @@ def _duplicate(
         data = {"variable": var}
         if runs is not None and runs.usable and runs.value is not None:
             data["runs"] = to_text(path, runs.value)
+        if path.startswith("kubelet.") and runs is not None and runs.value == 0:
+            fixable = False  # 0 is "unset" in the kubelet's file: moving it changes the defaulting
         yield ctx.finding(
             ID,
             "warning" if same else "error",
