@@ -645,6 +645,32 @@ CASES: list[Case] = [
         hosts=None,
     ),
     Case("million-keys", {"group_vars/all.yml": _million_keys}, 2, "more than 500,000 YAML nodes"),
+    Case(
+        "kubelet-custom-flags-string",
+        {"group_vars/all.yml": 'kubelet_custom_flags: "--node-status-update-frequency=4s"\n'},
+        2,
+        "misplaced-setting: kubelet_custom_flags is the string",
+    ),
+    Case(
+        "kubelet-zero-intervals",
+        {
+            "group_vars/all.yml": (
+                "kubelet_status_update_frequency: 0s\n"
+                "kubelet_config_extra_args: {nodeLeaseDurationSeconds: 0}\n"
+            )
+        },
+        0,
+        "",
+        absent=("longer than 0", "must be at least 1"),
+    ),
+    Case(
+        "zone-threshold-above-one",
+        {
+            "group_vars/all.yml": "kube_kubeadm_controller_extra_args: {unhealthy-zone-threshold: '2'}\n"
+        },
+        0,
+        "eviction-rate: unhealthy-zone-threshold 2 is above 1",
+    ),
 ]
 
 # --- linear rules and CLI input

@@ -94,6 +94,15 @@ def run(args: argparse.Namespace) -> int:
                 else display_path(str(source.location)),
                 **({"problem": source.problem or source.unresolved} if not source.usable else {}),
             }
+            owner = group if path.startswith("kubelet.") else ctx.cluster
+            resolution = owner.resolutions.get(path)
+            if resolution is not None:  # rendered more than once: which one runs, and why
+                origins[path]["why"] = resolution.reason
+            elif path in owner.kubelet_how and (
+                "flag" in owner.kubelet_how[path]
+                or (owner.kubelet_how[path] == "default" and not source.from_default)
+            ):  # only what a reader would not guess: a flag, a 0 that means unset
+                origins[path]["why"] = "kubelet: " + owner.kubelet_how[path]
         report.append(
             {
                 "hosts": group.hosts,
@@ -123,12 +132,19 @@ def run(args: argparse.Namespace) -> int:
             note = f"  ! {printable(str(info['problem']))}" if "problem" in info else ""
             value = printable(str(info["value"]))
             out.append(f"  {path:<{width}}  {value:<12}  {printable(info['from'])}{note}")
+            if "why" in info:
+                out.append(f"  {'':<{width}}  {'':<12}  ({printable(str(info['why']))})")
         f = entry["figures"]
+        writes = (
+            f"; these hosts write {f['lease_writes_per_minute']} leases and "
+            f"{f['status_reports_per_minute']} Node status reports a minute"
+            if hosts
+            else ""  # no hosts: no write figures to speak of
+        )
         out += [
             f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "
             f"({f['heartbeats_per_grace']} heartbeats of {f['heartbeat_interval_seconds']}s per grace period);",
-            f"  its pods are evicted by {f['eviction_seconds_max']}s; these hosts write "
-            f"{f['lease_writes_per_minute']} leases and {f['status_reports_per_minute']} Node status reports a minute",
+            f"  its pods are evicted by {f['eviction_seconds_max']}s{writes}",
         ]
         out += _simulated_text(entry["simulated"])
     sys.stdout.write("\n".join(out) + "\n")

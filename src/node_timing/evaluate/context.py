@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -36,6 +36,10 @@ CONTEXT_VARIABLES = frozenset(
         "node_timing_heartbeat_budget",
         "node_timing_http2_read_idle_timeout_seconds",
         "node_timing_http2_ping_timeout_seconds",
+        # how kubespray renders what runs (evaluate/running.py)
+        "kubelet_custom_flags",
+        "kubeadm_config_api_version",
+        "kubeadm_config_validate_enabled",
     }
 )
 
@@ -342,18 +346,7 @@ def _restricted(groups: list[HostTiming], hosts: set[str]) -> list[HostTiming]:
         if len(members) == len(g.hosts):
             out.append(g)
         else:
-            out.append(
-                HostTiming(
-                    members,
-                    g.version,
-                    g.settings,
-                    g.effective,
-                    g.sources,
-                    g.variables,
-                    g.report_inherits,
-                    g.unresolved,
-                )
-            )
+            out.append(replace(g, hosts=members))
     return out
 
 

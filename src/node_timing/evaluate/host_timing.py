@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_timing import knowledge, kubespray
+from node_timing.evaluate import running
+from node_timing.evaluate.resolution import CustomFlags, Resolution
 from node_timing.evaluate.sources import (
     EXTRA_ARG,
     K8S_DEFAULT,
+    KUBELET_FLAG,
     KUBESPRAY_DEFAULT,
     NODE_TIMING_VAR,
     VARIABLE,
@@ -60,6 +63,11 @@ class HostTiming:
     variables: Mapping[str, Any]
     report_inherits: bool = False
     unresolved: list[Source] = field(default_factory=list)
+    # setting path → how kubeadm resolves it when kubespray renders it more than once
+    resolutions: dict[str, Resolution] = field(default_factory=dict)
+    # kubelet setting path → how the kubelet arrived at the value it runs (defaulting, flags)
+    kubelet_how: dict[str, str] = field(default_factory=dict)
+    custom_flags: CustomFlags | None = None
 
     def source(self, path: str) -> Source:
         return self.effective[path]
@@ -153,11 +161,36 @@ def build_host_timing(
                     context,
                 )
             ]
+    # Flags in kubelet_custom_flags come after --config on the kubelet's command line: they win.
+    flags = running.custom_flags(variables)
+    for path, text in running.flag_values(flags).items():
+        holder = variables[running.CUSTOM_FLAGS]
+        sources[path].append(
+            _parse_source(
+                path,
+                KUBELET_FLAG,
+                f"{running.CUSTOM_FLAGS} --{path.split('.')[1].replace('_', '-')}",
+                text,
+                value_location(holder, default_location),
+                value_noqa(holder),
+                context,
+            )
+        )
+    plain_vars = {name: plain(v) for name, v in variables.items()}
     effective: dict[str, Source] = {}
     values: dict[str, Any] = {}
     unresolved: list[Source] = []
+    resolutions: dict[str, Resolution] = {}
     for path, found in sources.items():
         winner = found[-1]
+        if not path.startswith("kubelet."):
+            upstream = str(knowledge.setting_fact(path)["upstream_name"])
+            resolved = running.resolve_control_plane(path, upstream, found, plain_vars, version)
+            if resolved is not None:
+                index, resolutions[path] = resolved
+                winner = found[index]
+                found = [*found[:index], *found[index + 1 :], winner]  # the runner last
+                sources[path] = found
         effective[path] = winner
         for src in found:
             if src.unresolved:
@@ -171,6 +204,7 @@ def build_host_timing(
             values[path] = None
             continue
         values[path] = usable[-1].value if usable and winner.usable else base.get(path)
+    kubelet_how = _kubelet_defaulting(sources, values, version)
     settings = Settings(
         kubelet=KubeletSettings(**_group(values, "kubelet")),
         controller_manager=ControllerManagerSettings(**_group(values, "controller_manager")),
@@ -185,7 +219,48 @@ def build_host_timing(
         variables=variables,
         report_inherits=settings.kubelet.node_status_report_frequency is None,
         unresolved=unresolved,
+        resolutions=resolutions,
+        kubelet_how=kubelet_how,
+        custom_flags=flags,
     )
+
+
+_KUBELET_PATHS = (running.UPDATE, running.REPORT, running.LEASE)
+
+
+def _kubelet_defaulting(
+    sources: Mapping[str, list[Source]], values: dict[str, Any], version: KubeVersion
+) -> dict[str, str]:
+    """Replace the kubelet values with what the kubelet runs: its file defaulted as defaults.go
+    does (0 is unset; the report frequency inherits only an update frequency set non-zero in the
+    file), then its flags over it. Left as they are when a value is not usable (rules say why).
+    """
+    found = {p: sources[p] for p in _KUBELET_PATHS}
+    if not all(s.usable for p in _KUBELET_PATHS for s in found[p]):
+        return {}
+
+    def file_value(path: str) -> int | None:
+        in_file = [s for s in found[path] if s.kind in (VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT)]
+        if not in_file:
+            return None
+        value = in_file[-1].value  # a repeated key: the kubelet's lenient decoding keeps the last
+        return 0 if value is None else int(value)
+
+    flag = [s for s in found[running.UPDATE] if s.kind == KUBELET_FLAG]
+    runs = running.kubelet_runs(file_value, int(flag[-1].value) if flag else None, version)
+    inherits = runs.explain(running.REPORT).startswith("inherits") and not flag
+    values[running.UPDATE] = runs.node_status_update_frequency
+    values[running.LEASE] = runs.node_lease_duration_seconds
+    # None keeps "inherits the update frequency" visible; with a flag the file's value is kept
+    values[running.REPORT] = None if inherits else runs.node_status_report_frequency
+    how = dict(runs.how)
+    if flag:
+        how[running.UPDATE] = f"{flag[-1].name}, over the configuration file"
+        if runs.explain(running.REPORT).startswith("inherits"):
+            how[running.REPORT] = (
+                "inherits the file's nodeStatusUpdateFrequency; the kubelet flag does not move it"
+            )
+    return how
 
 
 _DEFAULTS: dict[tuple[str, Any], Any] = {}

@@ -23,6 +23,7 @@ EXTRA_ARG = "extra-arg"
 KUBESPRAY_DEFAULT = "kubespray-default"
 K8S_DEFAULT = "kubernetes-default"
 NODE_TIMING_VAR = "node-timing-var"
+KUBELET_FLAG = "kubelet-flag"  # a flag in kubelet_custom_flags: wins over the config file
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class Source:
     """One place that sets (or would set) a setting, and what it says."""
 
     setting: str
-    kind: str  # VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT, K8S_DEFAULT, NODE_TIMING_VAR
+    kind: str  # VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT, K8S_DEFAULT, NODE_TIMING_VAR, KUBELET_FLAG
     name: str  # the variable, or "dict.key"; the default's variable name for KUBESPRAY_DEFAULT
     raw: Any
     location: Location
@@ -50,6 +51,8 @@ class Source:
     @property
     def written(self) -> str:
         """How the user wrote it, for messages."""
+        if self.kind == KUBELET_FLAG:
+            return f"{self.name}: {brief(self.raw)}"
         return (
             f"{self.name}: {brief(self.raw)}"
             if self.kind != EXTRA_ARG
@@ -141,7 +144,9 @@ def _checked(setting: str, kind: str, name: str, raw: Any) -> tuple[str | None, 
             return got
     problem = format_problem(setting, kind, name, raw)
     parsed = None
-    if not problem:
+    if not problem and kind in (VARIABLE, EXTRA_ARG) and _kubelet_zero(setting, raw):
+        parsed = 0  # 0 in the kubelet's file means unset: SetDefaults_KubeletConfiguration fills it
+    elif not problem:
         try:
             parsed = parse_value(setting, _for_parse(setting, raw))
         except SettingError as exc:
@@ -149,6 +154,26 @@ def _checked(setting: str, kind: str, name: str, raw: Any) -> tuple[str | None, 
     if key is not None:
         _CHECKED[key] = (problem, parsed)
     return problem, parsed
+
+
+_KUBELET_FILE_ZERO = ("kubelet.node_status_update_frequency", "kubelet.node_lease_duration_seconds")
+
+
+def _kubelet_zero(setting: str, raw: Any) -> bool:
+    """Whether ``raw`` is the zero value of a kubelet file field the kubelet defaults when zero."""
+    if setting not in _KUBELET_FILE_ZERO or isinstance(raw, bool):
+        return False
+    if isinstance(raw, int):
+        return raw == 0
+    if not isinstance(raw, str) or len(raw) > 40:
+        return False
+    text = raw.strip()
+    if setting == "kubelet.node_lease_duration_seconds":
+        return text.isascii() and text.isdigit() and int(text) == 0
+    try:
+        return durations.parse(text) == 0
+    except durations.DurationError:
+        return False
 
 
 def _for_parse(setting: str, raw: Any) -> Any:

@@ -9,6 +9,7 @@ host needs the change). A change two groups want differently is ambiguous and is
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -202,9 +203,10 @@ class Planner:
             ops.append(self.op("delete", dict_value, dict_name, key))
             if finding.severity != "error":
                 continue
-            if not s.usable or s.value is None:
+            # keep the value that runs (the rule worked it out: kubeadm's order, lenient decoding)
+            wanted = finding.extra.get("runs")
+            if wanted is None:
                 return []
-            wanted = to_text(s.setting, s.value)
             placed = self.place_variable(g, var, wanted, dict_value, dict_name)
             if placed is None:
                 return []
@@ -286,28 +288,62 @@ class Planner:
         return ops
 
     def fix_report_frequency(self, finding: Finding) -> list[Op]:
-        default = to_output(
-            REPORT, parse_value(REPORT, knowledge.default_for(REPORT, self.ctx.version))
-        )
+        """Add the default report frequency; where the lease renews less often than the status
+        was reported, shorten the lease with it so that the heartbeat interval (and with it
+        grace-vs-heartbeat) stays as it was. Left alone when that lease cannot be set or would
+        exceed the heartbeat budget: the fix must not make another rule fire."""
+        report_ns = parse_value(REPORT, knowledge.default_for(REPORT, self.ctx.version))
+        default = to_output(REPORT, report_ns)
         ops: list[Op] = []
+        fraction = float(knowledge.constraint("lease_renew_fraction"))
+        leases: dict[int, int] = {}
         for g in self.groups_of(finding, self.ctx.kubelet_groups):
+            k = g.settings.kubelet
+            before = k.heartbeat_interval
+            after = min(k.renew_interval, max(report_ns, k.node_status_update_frequency))
+            if after > before:
+                lease = math.floor(before / durations.SECOND / fraction)
+                if lease < 1:
+                    return []
+                leases[id(g)] = lease
+        if leases and self._over_budget(leases):
+            return []
+        for g in self.groups_of(finding, self.ctx.kubelet_groups):
+            wanted: dict[str, Any] = {"nodeStatusReportFrequency": default}
+            if id(g) in leases:
+                wanted["nodeLeaseDurationSeconds"] = leases[id(g)]
             holder = g.variables.get(KUBELET_ARGS)
             if holder is None:
-                ops.append(
-                    Op(
-                        "add_var",
-                        self.default_file,
-                        0,
-                        "",
-                        KUBELET_ARGS,
-                        {"nodeStatusReportFrequency": default},
-                    )
-                )
+                ops.append(Op("add_var", self.default_file, 0, "", KUBELET_ARGS, wanted))
             elif isinstance(plain(holder), Mapping):
-                ops.append(
-                    self.op("set", holder, KUBELET_ARGS, "nodeStatusReportFrequency", value=default)
-                )
+                for key, value in wanted.items():
+                    ops.append(self.op("set", holder, KUBELET_ARGS, key, value=value))
         return ops
+
+    def _over_budget(self, leases: Mapping[int, int]) -> bool:
+        """Whether the lease writes with ``leases`` (group id → new lease) exceed the heartbeat
+        budget when they did not before (the heartbeat-load rule's sum)."""
+        ctx = self.ctx
+        groups = [g for g in ctx.kubelet_groups if g.hosts]
+        hosts = sum(len(g.hosts) for g in groups)
+        if not hosts:
+            return False
+        scale = ctx.nodes / hosts
+        fraction = float(knowledge.constraint("lease_renew_fraction"))
+
+        def rate(new: Mapping[int, int]) -> float:
+            total = 0.0
+            for g in groups:
+                renew = (
+                    new[id(g)] * fraction
+                    if id(g) in new
+                    else g.settings.kubelet.renew_interval / durations.SECOND
+                )
+                total += len(g.hosts) * scale / renew
+            return total
+
+        budget = float(ctx.heartbeat_budget)
+        return rate(leases) > budget >= rate({})
 
     def fix_profile_drift(self, finding: Finding) -> list[Op]:
         return []  # the whole profile is applied at once (see profile_ops)

@@ -54,7 +54,22 @@ def modules() -> tuple[Any, ...]:
 
 
 def catalogue() -> list[RuleInfo]:
-    return [RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip()) for m in modules()]
+    return [
+        RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip() + _sources(m.ID))
+        for m in modules()
+    ]
+
+
+def _sources(rule_id: str) -> str:
+    """The rule's thresholds with their origin and source (data/kubernetes.yml ``thresholds``)."""
+    from node_timing import knowledge
+
+    lines = [
+        f"- {name.partition('.')[2]}: {fact['value']} {fact['unit']} ({fact['origin']}): {fact['source']}"
+        for name, fact in knowledge.kubernetes()["thresholds"].items()
+        if name.partition(".")[0] == rule_id
+    ]
+    return "\n\n**Threshold sources**\n\n" + "\n".join(lines) if lines else ""
 
 
 def ids() -> list[str]:

@@ -6,10 +6,11 @@ never evicts. `--unhealthy-zone-threshold` (default 0.55) is a fraction of not-r
 and should not be faster than the primary rate. `--large-cluster-size-threshold` (default 50,
 compared with the zone size) is a whole number ≥ 0.
 
-Error for a rate ≤ 0, a negative secondary rate, a threshold outside (0, 1], a value that is not
-a number, and NaN or infinity (`.nan`, `.inf`, `1e400`: every comparison with NaN is false, so it
+Error for a rate ≤ 0, a negative secondary rate, a threshold ≤ 0, a value that is not a number,
+and NaN or infinity (`.nan`, `.inf`, `1e400`: every comparison with NaN is false, so it
 would pass each check, and the flag would be rendered as `nan`); warning when the secondary rate
-exceeds the primary.
+exceeds the primary, and for a threshold above 1: Kubernetes does not validate it, it only never
+matches, so partial-disruption mode is off (ComputeZoneState in node_lifecycle_controller.go).
 
 **Fails**
 
@@ -42,9 +43,7 @@ if TYPE_CHECKING:
 
 ID = "eviction-rate"
 SEVERITY = "error"
-SUMMARY = (
-    "eviction rate ≤ 0 or zone threshold outside (0, 1] (error); secondary rate > primary (warning)"
-)
+SUMMARY = "eviction rate ≤ 0 or zone threshold ≤ 0 (error); secondary rate > primary or zone threshold > 1 (warning)"
 
 RATE = "controller_manager.node_eviction_rate"
 SECONDARY = "controller_manager.secondary_node_eviction_rate"
@@ -57,6 +56,18 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         bad = False
         for path in (RATE, SECONDARY, ZONE, LARGE):
             source = group.source(path)
+            if path == ZONE and source.problem and _above_one(source.raw):
+                # not validated upstream: it only never matches (ComputeZoneState)
+                yield ctx.finding(
+                    ID,
+                    "warning",
+                    f"unhealthy-zone-threshold {source.raw} is above 1 and never matches: "
+                    "partial-disruption mode (the secondary eviction rate) is off, full disruption "
+                    "still stops evictions; Kubernetes does not validate it (ComputeZoneState)",
+                    source,
+                    group.hosts,
+                )
+                continue
             if source.problem:
                 bad = True
                 yield ctx.finding(ID, "error", source.problem, source, group.hosts)
@@ -88,3 +99,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 secondary_src,
                 group.hosts,
             )
+
+
+def _above_one(raw: object) -> bool:
+    """A finite number above 1, as kube-controller-manager's float32 flag would read it."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        return False
+    try:
+        number = float(str(raw).strip()) if len(str(raw)) < 40 else float("nan")
+    except ValueError:
+        return False
+    return 1 < number <= 3.4028234663852886e38

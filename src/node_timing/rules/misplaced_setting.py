@@ -6,6 +6,12 @@ kube-controller-manager and kube-apiserver read dash-case flags (`kube_kubeadm_c
 kubelet's configuration, or `NodeStatusReportFrequency` instead of `nodeStatusReportFrequency` is
 ignored at best and stops the component at worst (unknown flag).
 
+`kubelet_custom_flags` goes on the kubelet's command line after `--config`: of the timing settings
+only `--node-status-update-frequency` is a kubelet flag (cmd/kubelet/app/options/options.go);
+`--node-status-report-frequency`, `--node-lease-duration-seconds` or a controller flag there is an
+unknown flag and the kubelet does not start. A plain string instead of a list is joined character
+by character by kubespray's `join(' ')`, so none of its flags arrives.
+
 **Fails**
 
 ```yaml
@@ -34,11 +40,14 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from node_timing import knowledge, kubespray
+from node_timing.display import cut
+from node_timing.evaluate.resolution import kubelet_flag_settings
 from node_timing.findings import Finding
-from node_timing.rules._common import dict_entries, where_set
+from node_timing.rules._common import dict_entries, variable_position, where_set
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
+    from node_timing.evaluate.host_timing import HostTiming
 
 ID = "misplaced-setting"
 SEVERITY = "error"
@@ -66,9 +75,36 @@ def placement(path: str) -> tuple[str, str] | None:
     return kubespray.extra_arg_for(path)
 
 
+def _custom_flags(ctx: LintContext, group: HostTiming) -> Iterator[Finding]:
+    flags = group.custom_flags
+    if flags is None:
+        return
+    location, noqa = variable_position(group, "kubelet_custom_flags", ctx.default_location)
+    if flags.problem is not None:
+        yield ctx.finding(ID, "error", flags.problem, location, group.hosts, noqa=noqa)
+        return
+    index = spellings()
+    kubelet_flags = kubelet_flag_settings()
+    for flag in flags.flags:
+        path = index.get(canonical(flag.name))
+        if path is None or flag.name in kubelet_flags:
+            continue
+        yield ctx.finding(
+            ID,
+            "error",
+            f"kubelet_custom_flags {cut(flag.written)}: the kubelet has no --{flag.name} flag and "
+            f"will not start with it; set {where_set(path)} instead",
+            location,
+            group.hosts,
+            setting=path,
+            noqa=noqa,
+        )
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
     index = spellings()
     for group in ctx.groups:
+        yield from _custom_flags(ctx, group)
         for dict_name, fact in kubespray.extra_args().items():
             known = fact["keys"]
             for key, _value, location, noqa in dict_entries(group, dict_name):

@@ -1,14 +1,18 @@
 """removed-setting: a flag or variable that Kubernetes or kubespray no longer accepts.
 
-`--pod-eviction-timeout` and `--enable-taint-manager` have done nothing since taint-based eviction
-(Kubernetes 1.13, GA 1.18), were deprecated in 1.26 and removed in 1.27 (PR #115840): from 1.27
-kube-controller-manager refuses to start with them. kubespray dropped
+`--enable-taint-manager` was deprecated in Kubernetes 1.25 (PR #111411) and `--pod-eviction-timeout`
+in 1.26 (PR #113710); both were removed in 1.27 (PR #115840): from 1.27 kube-controller-manager
+refuses to start with them. Until then they acted: with the taint manager on (the default since
+taint-based eviction, 1.13; GA 1.18) `--pod-eviction-timeout` was ignored, but with
+`--enable-taint-manager=false` the controller evicted pods itself after `--pod-eviction-timeout`
+(processNoTaintBaseEviction). kubespray dropped
 `kube_controller_pod_eviction_timeout` in v2.15 (PR #7114) and ignores it. Pods now wait for
 `tolerationSeconds`, which the apiserver's `--default-not-ready-toleration-seconds` and
 `--default-unreachable-toleration-seconds` set.
 
 Severity: error for the flags from Kubernetes 1.27, warning before; warning for the kubespray
-variable at every version.
+variable at every version. Before 1.27, with `enable-taint-manager: false`, `fix` leaves
+both flags alone: removing them would change when pods are evicted.
 
 **Fails**
 
@@ -39,6 +43,7 @@ from node_timing.rules._common import dict_entries, variable_position
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
+    from node_timing.evaluate.host_timing import HostTiming
 
 ID = "removed-setting"
 SEVERITY = "error"
@@ -57,9 +62,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 yield ctx.finding(
                     ID,
                     "warning",
-                    f"{name} has no effect: kubespray ignores it since {fact['removed_in']} and the flag "
-                    f"it set did nothing since Kubernetes 1.13; pods wait for their tolerationSeconds: set "
-                    f"{replacement} instead",
+                    f"{name} has no effect: kubespray ignores it since {fact['removed_in']}; pods wait "
+                    f"for their tolerationSeconds: set {replacement} instead",
                     location,
                     group.hosts,
                     setting=name,
@@ -73,15 +77,37 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             fact = knowledge.removed_flags().get(flag)
             if fact is None:
                 continue
+            taint_off = _taint_manager_off(group)
+            fixable = True
             if knowledge.flag_removed(flag, ctx.version):
                 severity: Severity = "error"
                 what = (
                     f"--{flag} was removed in Kubernetes {fact['removed']}: kube-controller-manager "
                     f"{ctx.version.minor_text} will not start with it"
                 )
+            elif flag == "pod-eviction-timeout" and taint_off:
+                severity = "warning"
+                fixable = False  # it runs: removing it would change when pods are evicted
+                what = (
+                    f"--{flag} applies on Kubernetes {ctx.version.minor_text} because "
+                    f"--enable-taint-manager=false: the controller evicts pods itself after it; both "
+                    f"flags are deprecated and removed in {fact['removed']}"
+                )
+            elif flag == "pod-eviction-timeout":
+                severity = "warning"
+                what = (
+                    f"--{flag} has no effect while the taint manager is on (the default): pods wait "
+                    f"for their tolerationSeconds; deprecated in {fact['deprecated']}, removed in "
+                    f"{fact['removed']}"
+                )
             else:
                 severity = "warning"
-                what = f"--{flag} has no effect since Kubernetes {fact['no_effect_since']} and is removed in {fact['removed']}"
+                fixable = not taint_off  # false runs: removing it turns taint-based eviction on
+                what = (
+                    f"--{flag} is deprecated since Kubernetes {fact['deprecated']} and removed in "
+                    f"{fact['removed']}"
+                    + ("; false turns taint-based eviction off" if taint_off else "")
+                )
             advice = (
                 "; set kube_apiserver_pod_eviction_not_ready_timeout_seconds and "
                 "kube_apiserver_pod_eviction_unreachable_timeout_seconds instead"
@@ -96,5 +122,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 group.hosts,
                 setting=f"kube_kubeadm_controller_extra_args.{key}",
                 noqa=noqa,
-                fixable=True,
+                fixable=fixable,
             )
+
+
+def _taint_manager_off(group: HostTiming) -> bool:
+    """Whether the controller's extra args turn the taint manager off (``enable-taint-manager``
+    false, as Go's strconv.ParseBool reads it)."""
+    for key, value, _location, _noqa in dict_entries(group, "kube_kubeadm_controller_extra_args"):
+        if key.lstrip("-").replace("_", "-") == "enable-taint-manager":
+            return str(value).strip() in ("false", "False", "FALSE", "f", "F", "0")
+    return False

@@ -64,20 +64,22 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         nodes = ctx.nodes_of(group)
         figs = figures.compute(group.settings, nodes)
         load = (
-            f"{nodes} {'node writes' if nodes == 1 else 'nodes write'} {figs.status_reports_per_minute:g} Node status updates a minute, "
+            f"; {nodes} {'node writes' if nodes == 1 else 'nodes write'} {figs.status_reports_per_minute:g} Node status updates a minute, "
             f"about {human_bytes(figs.etcd_write_bytes_per_day)} of etcd writes a day"
+            if nodes > 0
+            else ""  # no hosts to count: no load figure
         )
         if report is None:
             message = (
                 f"nodeStatusReportFrequency inherits kubelet_status_update_frequency ({secs(update)}): every "
-                f"node rewrites its whole Node object every {secs(update)}; {load}. Add "
+                f"node rewrites its whole Node object every {secs(update)}{load}. Add "
                 f"kubelet_config_extra_args.nodeStatusReportFrequency: {default_report}"
             )
             at = group.source(UPDATE)
         else:
             message = (
                 f"nodeStatusReportFrequency {secs(report)} is shorter than nodeStatusUpdateFrequency "
-                f"{secs(update)}, so it acts as {secs(update)}; {load}. Set it to {default_report}"
+                f"{secs(update)}, so it acts as {secs(update)}{load}. Set it to {default_report}"
             )
             at = group.source(REPORT)
         yield ctx.finding(ID, "warning", message, at, group.hosts, setting=REPORT, fixable=True)

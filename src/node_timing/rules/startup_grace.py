@@ -2,7 +2,9 @@
 
 `--node-startup-grace-period` is how long a node that just registered may stay unresponsive before
 it is marked unhealthy. A value below the ordinary grace period marks booting nodes NotReady
-sooner than running ones, which is never the intent.
+sooner than running ones, which is never the intent. The threshold is node-timing's choice:
+Kubernetes does not validate the pair, but its defaults keep the startup grace (1m) above the
+grace period (40s, 50s from 1.32); `data/kubernetes.yml` `thresholds`.
 
 **Fails**
 

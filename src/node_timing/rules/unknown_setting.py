@@ -1,13 +1,18 @@
-"""unknown-setting: a timing-like key that is no known setting (a typo), with a suggestion.
+"""unknown-setting: a timing-like key that is no known setting, with a suggestion.
 
-A misspelt variable is silently ignored by Ansible and kubespray: the cluster keeps the default
-while the inventory claims otherwise. This rule looks at variables and extra-args keys whose names
-look like node-health timing and are close to, but not, a known name.
+A variable kubespray never reads is silently ignored by Ansible and kubespray: the cluster keeps
+the default while the inventory claims otherwise. This rule looks at top-level variables named
+like node-health timing (starting with `kube` or `node`) that kubespray does not read, whether a
+typo of a real variable or an invented one such as `kube_controller_node_startup_grace_period`
+(that setting only exists as an extra-args key), and at extra-args keys close to a known key.
+Variables kubespray reads for other purposes (`kubelet_shutdown_grace_period`,
+`kube_vip_leaseduration`, ...) are left alone (data/kubespray.yml `other_timing_like_variables`).
 
 **Fails**
 
 ```yaml
 kube_controller_node_monitor_grace_periods: 20s
+kube_controller_node_startup_grace_period: 2m0s   # no such variable
 kubelet_config_extra_args:
   nodeStatusReportFrequncy: 5m0s
 ```
@@ -26,6 +31,7 @@ kubelet_config_extra_args:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -43,6 +49,7 @@ SEVERITY = "warning"
 SUMMARY = "a timing-like key that is no known setting (a typo), with a suggestion"
 
 CUTOFF = 0.85
+ALIAS_CUTOFF = 0.75  # invented names differ more from the dict.key they stand for
 
 
 def known_variables() -> list[str]:
@@ -51,28 +58,58 @@ def known_variables() -> list[str]:
     return names
 
 
+def aliases() -> dict[str, str]:
+    """Variable names one might invent for an extra-args key → that ``dict.key``."""
+    prefixes = {
+        "controller_manager": ("kube_controller_", "kube_controller_manager_"),
+        "apiserver": ("kube_apiserver_",),
+        "kubelet": ("kubelet_", "kubelet_node_"),
+    }
+    out: dict[str, str] = {}
+    for dict_name, fact in kubespray.extra_args().items():
+        for key in fact["keys"]:
+            snake = re.sub(r"(?<!^)(?=[A-Z])", "_", key).replace("-", "_").lower()
+            for prefix in prefixes[fact["component"]]:
+                out[prefix + snake] = f"{dict_name}.{key}"
+                out[prefix + snake.removeprefix("node_")] = f"{dict_name}.{key}"
+    return out
+
+
 def check(ctx: LintContext) -> Iterator[Finding]:
     variables = known_variables()
+    others = set(knowledge.kubespray()["other_timing_like_variables"]["names"])
+    invented = aliases()
     keys_by_dict = {name: list(fact["keys"]) for name, fact in kubespray.extra_args().items()}
     index = spellings()
     removed = {canonical(f) for f in knowledge.removed_flags()}
     for group in ctx.groups:
         for name in group.variables:
-            if name in variables or not TIMING_WORDS.search(name):
+            if name in variables or name in others or not TIMING_WORDS.search(name):
                 continue
             close = difflib.get_close_matches(name, variables, n=1, cutoff=CUTOFF)
-            if close:
-                location, noqa = variable_position(group, name, ctx.default_location)
-                yield ctx.finding(
-                    ID,
-                    "warning",
-                    f"{name} is not a variable kubespray reads; did you mean {close[0]}?",
-                    location,
-                    group.hosts,
-                    setting=name,
-                    noqa=noqa,
-                    extra={"suggestion": close[0]},
-                )
+            if name in invented:  # a setting kubespray only takes as an extra-args key
+                suggestion = invented[name]
+            elif close:
+                suggestion = close[0]
+            else:
+                near = difflib.get_close_matches(name, list(invented), n=1, cutoff=ALIAS_CUTOFF)
+                suggestion = invented[near[0]] if near else ""
+            location, noqa = variable_position(group, name, ctx.default_location)
+            hint = (
+                f"; did you mean {suggestion}?"
+                if suggestion
+                else "; `node-timing explain` shows the variables that set each timing value"
+            )
+            yield ctx.finding(
+                ID,
+                "warning",
+                f"{name} is not a variable kubespray reads: it has no effect{hint}",
+                location,
+                group.hosts,
+                setting=name,
+                noqa=noqa,
+                extra={"suggestion": suggestion} if suggestion else None,
+            )
         for dict_name, known in keys_by_dict.items():
             for key, _value, location, noqa in dict_entries(group, dict_name):
                 c = canonical(key)
