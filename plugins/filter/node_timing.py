@@ -297,7 +297,7 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
 
 def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> list[dict[str, Any]]:
     """Findings for ``{host: variables}``: each distinct set of variables checked once, identical
-    findings merged with the union of their hosts."""
+    findings merged with the union of their hosts (the runner's merge, as the CLI's)."""
     lint = _optional("rules.runner", "node_timing_check")
     count = None if nodes is None else _nodes(nodes, "node_timing_check")
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
@@ -310,20 +310,15 @@ def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> lis
         selected = node_timing_host_vars(host_value)
         key = repr(sorted(selected.items(), key=lambda kv: kv[0]))
         groups.setdefault(key, (selected, []))[1].append(str(host))
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for selected, hosts in groups.values():
-        origins = selected.pop(_ORIGINS, None) or {}
-        for finding in lint.check_host_vars(
-            selected, count, _version_text(kube_version), origins=origins
-        ):
-            data = _plain(finding.to_dict(), "finding")
-            key2 = (data["rule"], data["severity"], data["message"], data["path"], data["line"])
-            if key2 in merged:
-                merged[key2]["hosts"].extend(hosts)
-            else:
-                data["hosts"] = list(hosts)
-                merged[key2] = data
-    return list(merged.values())
+    findings = lint.check_hosts(
+        (
+            (selected, hosts, selected.pop(_ORIGINS, None) or {})
+            for selected, hosts in groups.values()
+        ),
+        count,
+        _version_text(kube_version),
+    )
+    return [_plain(f.to_dict(), "finding") for f in findings]
 
 
 def node_timing_check(
