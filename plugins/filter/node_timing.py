@@ -16,6 +16,7 @@ from ansible.errors import AnsibleFilterError
 
 try:
     from node_timing import ansible_filters as _core_filters
+    from node_timing.ansible_filters import check as _check_filter
 
     _CORE_IMPORT_ERROR: Exception | None = None
 except ImportError as exc:  # pragma: no cover - depends on how the collection was installed
@@ -38,21 +39,22 @@ _NAMES = (
 )
 
 
-def _core() -> Any:
+def _core(name: str) -> Any:
+    """The core module that provides the filter ``name``."""
     if _CORE_IMPORT_ERROR is not None:
         raise AnsibleFilterError(
             "the node-timing Python package is not importable by the Python that runs Ansible "
             f"({_CORE_IMPORT_ERROR}); install it with: pip install node-timing"
         )
-    return _core_filters
+    # The check runs the linter; the other filters only compute and render settings.
+    return _check_filter if name == "node_timing_check" else _core_filters
 
 
 def _wrapped(name: str) -> Callable[..., Any]:
     """The core filter ``name`` raising AnsibleFilterError for the core's FilterError."""
 
     def run(*args: Any, **kwargs: Any) -> Any:
-        core = _core()
-        func = getattr(core, name, None)
+        func = getattr(_core(name), name, None)
         if func is None:  # an older node-timing package than this collection
             raise AnsibleFilterError(
                 f"{name} is not available in this version of node-timing; upgrade the "
@@ -60,11 +62,11 @@ def _wrapped(name: str) -> Callable[..., Any]:
             )
         try:
             return func(*args, **kwargs)
-        except core.FilterError as exc:
+        except _core_filters.FilterError as exc:
             raise AnsibleFilterError(str(exc)) from None
 
     run.__name__ = run.__qualname__ = name
-    core_func = getattr(_core_filters, name, None) if _CORE_IMPORT_ERROR is None else None
+    core_func = getattr(_core(name), name, None) if _CORE_IMPORT_ERROR is None else None
     if core_func is not None:
         functools.update_wrapper(run, core_func)
     return run
