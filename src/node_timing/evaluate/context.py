@@ -21,6 +21,7 @@ from node_timing.evaluate.host_timing import HostTiming, build_host_timing
 from node_timing.evaluate.sources import Source, plain, value_location
 from node_timing.findings import Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
+from node_timing.templating import Unresolved, is_templated, resolve
 
 # mistyped variables. Timing-like names are found by this pattern (for `unknown-setting`).
 TIMING_WORDS = re.compile(
@@ -173,11 +174,10 @@ def _relevant(host_vars: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 
 def _templated(value: Any) -> bool:
-    if isinstance(value, str):
-        return "{{" in value or "{%" in value
+    """Whether ``value``, or a value of the dict it is (an extra-args dict), is templated."""
     if isinstance(value, Mapping):
-        return any(isinstance(x, str) and ("{{" in x or "{%" in x) for x in value.values())
-    return False
+        return any(is_templated(x) for x in value.values())
+    return is_templated(value)
 
 
 def _version_of(
@@ -191,9 +191,7 @@ def _version_of(
     raw = plain(v)
     location = value_location(v, default_location)
     noqa = frozenset(getattr(v, "noqa", None) or ())
-    if isinstance(raw, str) and ("{{" in raw or "{%" in raw):
-        from node_timing.templating import Unresolved, resolve
-
+    if is_templated(raw):
         resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
         if isinstance(resolved, Unresolved):
             message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"

@@ -32,14 +32,7 @@ from node_timing.evaluate.sources import (
 )
 from node_timing.findings import Location
 from node_timing.knowledge import KubeVersion
-from node_timing.settings import (
-    ApiserverSettings,
-    ControllerManagerSettings,
-    KubeletSettings,
-    Settings,
-    defaults,
-    parse_value,
-)
+from node_timing.settings import Settings, defaults, from_flat, parse_value
 
 # Settings that only the role can set (environment of the kubelet): their inventory variables.
 NODE_TIMING_VARIABLES = {
@@ -205,11 +198,7 @@ def build_host_timing(
             continue
         values[path] = usable[-1].value if usable and winner.usable else base.get(path)
     kubelet_how = _kubelet_defaulting(sources, values, version)
-    settings = Settings(
-        kubelet=KubeletSettings(**_group(values, "kubelet")),
-        controller_manager=ControllerManagerSettings(**_group(values, "controller_manager")),
-        apiserver=ApiserverSettings(**_group(values, "apiserver")),
-    )
+    settings = from_flat(values)
     return HostTiming(
         hosts=list(hosts),
         version=version,
@@ -282,11 +271,6 @@ def _all_paths() -> Iterable[str]:
     from node_timing.settings import setting_paths
 
     return setting_paths()
-
-
-def _group(values: Mapping[str, Any], component: str) -> dict[str, Any]:
-    prefix = component + "."
-    return {path[len(prefix) :]: value for path, value in values.items() if path.startswith(prefix)}
 
 
 def settings_usable(timing: HostTiming, *paths: str) -> bool:

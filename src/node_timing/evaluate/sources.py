@@ -15,7 +15,7 @@ from node_timing import durations
 from node_timing.display import brief, cut
 from node_timing.findings import Location
 from node_timing.settings import SettingError, kind_of, parse_value
-from node_timing.templating import Unresolved, resolve
+from node_timing.templating import Unresolved, is_templated, resolve
 
 # Where a value comes from.
 VARIABLE = "variable"
@@ -117,7 +117,7 @@ def _parse_source(
             unresolved="encrypted with Ansible Vault (not decrypted)",
         )
     resolved = raw
-    if isinstance(raw, str) and ("{{" in raw or "{%" in raw):
+    if is_templated(raw):
         result = resolve(raw, context)
         if isinstance(result, Unresolved):
             return Source(setting, kind, name, raw, location, noqa, unresolved=result.reason)

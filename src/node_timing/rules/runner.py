@@ -6,7 +6,8 @@ hosts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,32 +16,39 @@ from node_timing.findings import Finding
 
 
 def run_rules(ctx: LintContext) -> list[Finding]:
+    """Every rule's findings over ``ctx``, merged (see :func:`merge_findings`) and sorted."""
     from node_timing import rules
 
-    # Findings at the same place with the same text are merged: the first one's fields, the union
-    # of the hosts and of the noqa ids. Hosts and ids are collected first and the merged finding
-    # is built once, so that many host groups reporting the same thing cost linear time.
+    return merge_findings(finding for rule in rules.modules() for finding in rule.check(ctx))
+
+
+def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` with those at the same place with the same text merged, sorted by place.
+
+    A merged finding has the first one's fields and the union of the hosts and of the noqa ids.
+    Hosts and ids are collected first and the merged finding is built once, so that many host
+    groups reporting the same thing cost linear time.
+    """
     first: dict[tuple[Any, ...], Finding] = {}
     hosts: dict[tuple[Any, ...], set[str]] = {}
     noqa: dict[tuple[Any, ...], frozenset[str]] = {}
-    for rule in rules.modules():
-        for finding in rule.check(ctx):
-            key = (
-                finding.rule,
-                finding.severity,
-                finding.message,
-                finding.path,
-                finding.line,
-                finding.column,
-            )
-            if key not in first:
-                first[key] = finding
-                continue
-            if key not in hosts:
-                hosts[key] = set(first[key].hosts)
-                noqa[key] = first[key].extra.get("noqa", frozenset())
-            hosts[key].update(finding.hosts)
-            noqa[key] = noqa[key] | finding.extra.get("noqa", frozenset())
+    for finding in findings:
+        key = (
+            finding.rule,
+            finding.severity,
+            finding.message,
+            finding.path,
+            finding.line,
+            finding.column,
+        )
+        if key not in first:
+            first[key] = finding
+            continue
+        if key not in hosts:
+            hosts[key] = set(first[key].hosts)
+            noqa[key] = first[key].extra.get("noqa", frozenset())
+        hosts[key].update(finding.hosts)
+        noqa[key] = noqa[key] | finding.extra.get("noqa", frozenset())
     merged = []
     for key, f in first.items():
         if key in hosts:
@@ -90,3 +98,19 @@ def check_host_vars(
     from node_timing.config import LintConfig, apply_silencing
 
     return apply_silencing(run_rules(ctx), LintConfig())
+
+
+def check_hosts(
+    groups: Iterable[tuple[Mapping[str, Any], Sequence[str], Mapping[str, Sequence[Any]]]],
+    nodes: int | None = None,
+    kube_version: str | None = None,
+) -> list[Finding]:
+    """:func:`check_host_vars` over ``(variables, hosts, origins)`` groups: each distinct set of
+    variables is checked once, and findings that several groups share are merged with the union
+    of their hosts, as :func:`run_rules` merges those of an inventory's host groups."""
+    found: list[Finding] = []
+    for variables, hosts, origins in groups:
+        named = tuple(sorted(hosts))
+        for finding in check_host_vars(variables, nodes, kube_version, origins=origins):
+            found.append(replace(finding, hosts=named))
+    return merge_findings(found)
