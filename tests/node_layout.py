@@ -109,11 +109,7 @@ def value_at(path: Path, key: str, occurrence: int = 1) -> tuple[int, int]:
     for sep in (": ", "="):
         if f"{key}{sep}" in content:
             line, column = locate(path, f"{key}{sep}", occurrence)
-            column += len(key) + len(sep)
-            text = content.splitlines()[line - 1]
-            if text[column - 1 : column] in ('"', "'"):
-                column += 1
-            return line, column
+            return line, column + len(key) + len(sep)
     raise ValueError(f"{key} not in {path}")
 
 
@@ -275,4 +271,165 @@ def kubeadm_node(
     write(root, "/var/lib/kubelet/kubeadm-flags.env", kubeadm_flags_env(kubeadm_flags))
     write(root, "/etc/default/kubelet", f"KUBELET_EXTRA_ARGS={extra_args}\n")
     write(root, "/var/lib/kubelet/config.yaml", kubeadm_kubelet_config(fields))
+    return root
+
+
+# ---------------------------------------------------------------------------------------------
+# control plane: kubeadm's static Pods and configuration (kubespray runs kubeadm too)
+
+_CM_BASE = {
+    "allocate-node-cidrs": "true",
+    "authentication-kubeconfig": "/etc/kubernetes/controller-manager.conf",
+    "authorization-kubeconfig": "/etc/kubernetes/controller-manager.conf",
+    "bind-address": "127.0.0.1",
+    "client-ca-file": "/etc/kubernetes/pki/ca.crt",
+    "cluster-cidr": "10.244.0.0/16",
+    "cluster-name": "kubernetes",
+    "controllers": "*,bootstrapsigner,tokencleaner",
+    "kubeconfig": "/etc/kubernetes/controller-manager.conf",
+    "leader-elect": "true",
+    "root-ca-file": "/etc/kubernetes/pki/ca.crt",
+    "service-account-private-key-file": "/etc/kubernetes/pki/sa.key",
+    "use-service-account-credentials": "true",
+}
+_API_BASE = {
+    "advertise-address": "10.0.0.1",
+    "allow-privileged": "true",
+    "authorization-mode": "Node,RBAC",
+    "client-ca-file": "/etc/kubernetes/pki/ca.crt",
+    "enable-admission-plugins": "NodeRestriction",
+    "etcd-servers": "https://127.0.0.1:2379",
+    "secure-port": "6443",
+    "service-cluster-ip-range": "10.96.0.0/12",
+}
+
+
+def static_pod(component: str, flags: Mapping[str, str], version: str = "v1.33.5") -> str:
+    """A static Pod as kubeadm writes it: the command's flags sorted, ``--name=value``."""
+    base = _CM_BASE if component == "kube-controller-manager" else _API_BASE
+    merged = {**base, **flags}
+    command = "".join(f"    - --{k}={merged[k]}\n" for k in sorted(merged))
+    return (
+        "apiVersion: v1\n"
+        "kind: Pod\n"
+        "metadata:\n"
+        "  creationTimestamp: null\n"
+        "  labels:\n"
+        f"    component: {component}\n"
+        "    tier: control-plane\n"
+        f"  name: {component}\n"
+        "  namespace: kube-system\n"
+        "spec:\n"
+        "  containers:\n"
+        "  - command:\n"
+        f"    - {component}\n" + command + f"    image: registry.k8s.io/{component}:{version}\n"
+        "    imagePullPolicy: IfNotPresent\n"
+        "    livenessProbe:\n"
+        "      failureThreshold: 8\n"
+        "      httpGet:\n"
+        "        host: 127.0.0.1\n"
+        "        path: /healthz\n"
+        "        port: 10257\n"
+        "        scheme: HTTPS\n"
+        f"    name: {component}\n"
+        "    resources:\n"
+        "      requests:\n"
+        "        cpu: 200m\n"
+        "  hostNetwork: true\n"
+        "  priority: 2000001000\n"
+        "  priorityClassName: system-node-critical\n"
+        "status: {}\n"
+    )
+
+
+def _extra_args(flags: Mapping[str, str], api: str, indent: str) -> str:
+    if not flags:
+        return f"{indent}extraArgs: {{}}\n"
+    if api == "v1beta3":
+        return f"{indent}extraArgs:\n" + "".join(
+            f'{indent}  {k}: "{v}"\n' for k, v in flags.items()
+        )
+    return f"{indent}extraArgs:\n" + "".join(
+        f'{indent}- name: {k}\n{indent}  value: "{v}"\n' for k, v in flags.items()
+    )
+
+
+def kubeadm_config(
+    api: str = "v1beta4",
+    *,
+    version: str = "v1.33.5",
+    controller: Mapping[str, str] | None = None,
+    apiserver: Mapping[str, str] | None = None,
+    kubelet_extra_args: Mapping[str, str] | None = None,
+    kubelet: Mapping[str, object] | None = None,
+) -> str:
+    """A kubeadm configuration file of several documents: InitConfiguration,
+    ClusterConfiguration, and a KubeletConfiguration when ``kubelet`` is given (kubeadm's
+    documented ``kubeadm init --config`` layout; kubespray writes the same kinds to
+    ``/etc/kubernetes/kubeadm-config.yaml``)."""
+    init = (
+        f"apiVersion: kubeadm.k8s.io/{api}\n"
+        "kind: InitConfiguration\n"
+        "localAPIEndpoint:\n"
+        "  advertiseAddress: 10.0.0.1\n"
+        "  bindPort: 6443\n"
+        "nodeRegistration:\n"
+        "  criSocket: unix:///var/run/containerd/containerd.sock\n"
+        + (
+            _extra_args(kubelet_extra_args, api, "  ").replace("extraArgs", "kubeletExtraArgs")
+            if kubelet_extra_args
+            else ""
+        )
+    )
+    cluster = (
+        f"apiVersion: kubeadm.k8s.io/{api}\n"
+        "kind: ClusterConfiguration\n"
+        "clusterName: cluster.local\n"
+        f"kubernetesVersion: {version}\n"
+        "controlPlaneEndpoint: 10.0.0.1:6443\n"
+        "networking:\n"
+        "  dnsDomain: cluster.local\n"
+        "  serviceSubnet: 10.233.0.0/18\n"
+        "  podSubnet: 10.233.64.0/18\n"
+        "apiServer:\n"
+        + _extra_args(apiserver or {}, api, "  ")
+        + "controllerManager:\n"
+        + _extra_args(controller or {}, api, "  ")
+        + "scheduler:\n"
+        "  extraArgs: {}\n"
+    )
+    docs = [init, cluster]
+    if kubelet is not None:
+        docs.append(
+            "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+            + _fields(kubelet)
+        )
+    return "---\n" + "---\n".join(docs)
+
+
+def control_plane(
+    root: Path,
+    *,
+    controller: Mapping[str, str] | None = None,
+    apiserver: Mapping[str, str] | None = None,
+    version: str = "v1.33.5",
+    kubeadm_api: str = "v1beta4",
+    kubeadm_path: str = "/etc/kubernetes/kubeadm-config.yaml",
+) -> Path:
+    """A control-plane node's static Pods and the kubeadm configuration they came from."""
+    write(
+        root,
+        "/etc/kubernetes/manifests/kube-controller-manager.yaml",
+        static_pod("kube-controller-manager", controller or {}, version),
+    )
+    write(
+        root,
+        "/etc/kubernetes/manifests/kube-apiserver.yaml",
+        static_pod("kube-apiserver", apiserver or {}, version),
+    )
+    write(
+        root,
+        kubeadm_path,
+        kubeadm_config(kubeadm_api, version=version, controller=controller, apiserver=apiserver),
+    )
     return root

@@ -22,7 +22,13 @@ FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
 
-    p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
+    p.add_argument(
+        "inventory",
+        metavar="INVENTORY|FILE",
+        nargs="+",
+        help="inventory directory or file; or deployed files (kubeadm and kubelet configurations, "
+        "static Pod manifests, kubelet environment files) checked together as one node or cluster",
+    )
     p.add_argument(
         "-f",
         "--format",
@@ -59,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.lint import Options, build_context, run_rules
 
-    path = Path(args.inventory)
+    path = Path(args.inventory[0])
     known = set(rules.ids())
     if args.config:
         config = lintconfig.load_config(Path(args.config), known)
@@ -80,19 +86,27 @@ def run(args: argparse.Namespace) -> int:
             knowledge.resolve_version(options.kube_version)
         except knowledge.KnowledgeError as exc:
             raise UsageError(str(exc)) from None
-    try:
-        inventory = load_inventory(path, allow_exec=options.allow_exec)
-    except InventoryError as exc:
-        return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
-    ctx = build_context(inventory, options)
-    if path.is_dir():
-        # Say which files stood for the inventory: a directory is read the way kubespray's
-        # ansible.cfg reads it, which is not every file in it.
-        print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
-    findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
+    from node_timing.deployed import deployed_lint
+
+    found = deployed_lint(args.inventory, options)
+    if found is not None:
+        ctx, raw = found
+        hosts = len({h for g in ctx.groups for h in g.hosts})
+    else:
+        try:
+            inventory = load_inventory(path, allow_exec=options.allow_exec)
+        except InventoryError as exc:
+            return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
+        ctx = build_context(inventory, options)
+        if path.is_dir():
+            # Say which files stood for the inventory: a directory is read the way kubespray's
+            # ansible.cfg reads it, which is not every file in it.
+            print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
+        raw = run_rules(ctx)
+        hosts = len(inventory.hosts)
+    findings = [_relative(f) for f in lintconfig.apply_silencing(raw, config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
-    hosts = len(inventory.hosts)
     text = formats.get_formatter(name)(
         findings,
         rules.catalogue(),

@@ -6,27 +6,28 @@ most ``MAX_FILE_SIZE``, never through a symlink that leaves the root (a collecte
 ``kubelet-config.yaml -> /etc/shadow`` must not read the analysing machine's file). Whatever cannot
 be read becomes a :class:`LoadProblem`; nothing here raises on bad input.
 
-This module is also the one place the package imports the evaluation's record types, so that
-moving them is a one-line change here.
+``_evaluation`` is the one place the package imports the evaluation's names from.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
-from node_timing.effective import K8S_DEFAULT as K8S_DEFAULT
-from node_timing.effective import Source as Source
-from node_timing.effective import format_problem
+from node_timing import knowledge
+from node_timing.deployed._evaluation import EXTRA_ARG, format_problem
+from node_timing.deployed._evaluation import K8S_DEFAULT as K8S_DEFAULT
+from node_timing.deployed._evaluation import Source as Source
 from node_timing.findings import Location
-from node_timing.inventory.loader import _Reader, decode_text
+from node_timing.inventory.loader import _Reader, decode_text, read_bounded
 from node_timing.inventory.model import LoadProblem
 from node_timing.inventory.yamlpos import YamlDocument, parse_noqa, parse_yaml
+from node_timing.knowledge import KubeVersion
 from node_timing.settings import SettingError, parse_value
 
 # Where a deployed value comes from (Source.kind); K8S_DEFAULT when nothing sets it.
@@ -105,8 +106,6 @@ def checked_source(
     KubeletConfiguration: a bare number is no duration, ``"40"`` no int32), checked as the linter
     checks ``kubelet_config_extra_args``; flags and kubeadm's extraArgs are strings.
     """
-    from node_timing.effective import EXTRA_ARG
-
     problem = format_problem(setting, EXTRA_ARG if typed else kind, name, raw)
     if problem:
         return Source(setting, kind, name, raw, location, noqa, problem=problem)
@@ -120,6 +119,31 @@ def checked_source(
 def default_source(setting: str, value: Any, location: Location) -> Source:
     """The component's own default for ``setting`` (parsed), placed at ``location``."""
     return Source(setting, K8S_DEFAULT, setting, None, location, value=value)
+
+
+def resolve(
+    paths: list[str],
+    found: Mapping[str, list[Source]],
+    version: KubeVersion,
+    base: Location,
+) -> tuple[dict[str, tuple[Source, ...]], dict[str, Any]]:
+    """Every setting's sources (the component's default first, then ``found`` in precedence
+    order) and its running value: the last source's, or the default when that one is unusable
+    (the rules report why)."""
+    sources: dict[str, tuple[Source, ...]] = {}
+    values: dict[str, Any] = {}
+    for path in paths:
+        default = parse_value(path, knowledge.default_for(path, version))
+        chain = [default_source(path, default, base), *found.get(path, [])]
+        values[path] = chain[-1].value if chain[-1].usable else default
+        sources[path] = tuple(chain)
+    return sources, values
+
+
+def read_text(path: str, problems: list[LoadProblem]) -> str | None:
+    """The UTF-8 text of a file named on the command line, read bounded (None and a problem)."""
+    data = read_bounded(path, problems)
+    return decode_text(path, data, problems) if data is not None else None
 
 
 def is_zero(raw: Any) -> bool:

@@ -43,7 +43,6 @@ from node_timing.deployed._files import (
     Word,
     assignment,
     checked_source,
-    default_source,
     documents,
     env_file,
     flag_values,
@@ -51,6 +50,7 @@ from node_timing.deployed._files import (
     is_zero,
     node_path,
     quoted_words,
+    resolve,
     split_words,
 )
 from node_timing.findings import Location
@@ -206,7 +206,6 @@ def _read(files: NodeFiles, version: KubeVersion) -> KubeletState:
     base = Location(files.root)
     sources: dict[str, list[Source]] = {}
     config_shown: str | None = None
-    update_in_config: Source | None = None
     if config_path is not None and config_path.text:
         path = node_path(config_path.text)
         config_shown = files.shown(path)
@@ -223,8 +222,6 @@ def _read(files: NodeFiles, version: KubeVersion) -> KubeletState:
         else:
             for src in _config_sources(files, path, CONFIG_FILE):
                 sources.setdefault(src.setting, []).append(src)
-                if src.setting == UPDATE:
-                    update_in_config = src
     dir_shown: str | None = None
     config_dir = flags.get("config-dir")
     if config_dir is not None and config_dir.text:
@@ -252,9 +249,7 @@ def _read(files: NodeFiles, version: KubeVersion) -> KubeletState:
                     setting, ENVIRONMENT, variable, word.text, _at(files, word), word.noqa
                 )
             )
-    return _state(
-        files, unit.layout, sources, version, base, update_in_config, config_shown, dir_shown
-    )
+    return _state(files, unit.layout, sources, version, base, config_shown, dir_shown)
 
 
 def _state(
@@ -263,41 +258,10 @@ def _state(
     found: dict[str, list[Source]],
     version: KubeVersion,
     base: Location,
-    update_in_config: Source | None,
     config_shown: str | None,
     dir_shown: str | None,
 ) -> KubeletState:
-    """Defaults first, then what the files set; the running value of each setting."""
-    from node_timing.settings import parse_value
-
-    paths = [*config_fields().values(), *environment_variables().values()]
-    sources: dict[str, tuple[Source, ...]] = {}
-    settings: dict[str, Any] = {}
-    for path in paths:
-        default = parse_value(path, knowledge.default_for(path, version))
-        chain = [default_source(path, default, base), *found.get(path, [])]
-        usable = [s for s in chain if s.usable]
-        settings[path] = usable[-1].value if chain[-1].usable else default
-        sources[path] = tuple(chain)
-    if len(sources[REPORT]) == 1 and update_in_config is not None and update_in_config.usable:
-        # The kubelet's defaulting: an unset report frequency takes the --config file's update
-        # frequency (pkg/kubelet/apis/config/v1beta1/defaults.go). Drop-ins and flags apply after.
-        inherited = update_in_config.value
-        if settings[UPDATE] == inherited:
-            settings[REPORT] = None
-        else:
-            settings[REPORT] = inherited
-        sources[REPORT] = (
-            Source(
-                REPORT,
-                update_in_config.kind,
-                update_in_config.name,
-                update_in_config.raw,
-                update_in_config.location,
-                update_in_config.noqa,
-                value=inherited,
-            ),
-        )
+    sources, settings = kubelet_values(found, version, base)
     return KubeletState(
         root=files.root,
         layout=layout,
@@ -308,6 +272,37 @@ def _state(
         config=config_shown,
         config_dir=dir_shown,
     )
+
+
+def kubelet_values(
+    found: Mapping[str, list[Source]], version: KubeVersion, base: Location
+) -> tuple[dict[str, tuple[Source, ...]], dict[str, Any]]:
+    """The kubelet's sources and running values from what its files set (``found``: per setting,
+    lowest precedence first; ``CONFIG_FILE`` sources are the ``--config`` file's).
+
+    The kubelet's defaulting runs on the ``--config`` file only: an unset report frequency takes
+    that file's update frequency (pkg/kubelet/apis/config/v1beta1/defaults.go); drop-ins and
+    flags apply after it. ``settings[REPORT]`` is None when it inherits the running update
+    frequency, the inherited value when a drop-in or flag changed the update frequency since.
+    """
+    paths = [*config_fields().values(), *environment_variables().values()]
+    sources, settings = resolve(paths, found, version, base)
+    in_config = [s for s in found.get(UPDATE, []) if s.kind == CONFIG_FILE]
+    if len(sources[REPORT]) == 1 and in_config and in_config[-1].usable:
+        origin = in_config[-1]
+        settings[REPORT] = None if settings[UPDATE] == origin.value else origin.value
+        sources[REPORT] = (
+            Source(
+                REPORT,
+                origin.kind,
+                origin.name,
+                origin.raw,
+                origin.location,
+                origin.noqa,
+                value=origin.value,
+            ),
+        )
+    return sources, settings
 
 
 def _at(files: NodeFiles, word: Word) -> Location:
