@@ -433,3 +433,53 @@ def control_plane(
         kubeadm_config(kubeadm_api, version=version, controller=controller, apiserver=apiserver),
     )
     return root
+
+
+def kubespray_inventory(path: Path, group_vars: str = "") -> Path:
+    """A kubespray inventory: node1 control plane and node, node2 node; ``group_vars`` text for
+    ``group_vars/k8s_cluster/k8s-cluster.yml``."""
+    write(
+        path,
+        "/inventory.ini",
+        "[kube_control_plane]\nnode1\n\n[etcd:children]\nkube_control_plane\n\n"
+        "[kube_node]\nnode1\nnode2\n",
+    )
+    write(
+        path,
+        "/group_vars/k8s_cluster/k8s-cluster.yml",
+        "---\nkube_version: 1.33.5\n" + group_vars,
+    )
+    return path
+
+
+def collected_kubespray(
+    collected: Path,
+    *,
+    kubelet: Mapping[str, Mapping[str, object]] | None = None,
+    controller: Mapping[str, str] | None = None,
+    apiserver: Mapping[str, str] | None = None,
+    hosts: tuple[str, ...] = ("node1", "node2"),
+    control_plane_hosts: tuple[str, ...] = ("node1",),
+    update: str = "10s",
+) -> Path:
+    """Files fetched from a kubespray cluster: ``collected/<host>/<path on the node>``.
+
+    ``kubelet`` maps a host to the ``kubelet_config_extra_args`` its config file got; the
+    control-plane hosts run ``controller``/``apiserver`` flags (kubespray's defaults: grace 40s,
+    period 5s, tolerations 300 unless given).
+    """
+    defaults_cm = {"node-monitor-grace-period": "40s", "node-monitor-period": "5s"}
+    defaults_api = {
+        "default-not-ready-toleration-seconds": "300",
+        "default-unreachable-toleration-seconds": "300",
+    }
+    for host in hosts:
+        root = collected / host
+        kubespray_node(root, update=update, extra=(kubelet or {}).get(host))
+        if host in control_plane_hosts:
+            control_plane(
+                root,
+                controller={**defaults_cm, **(controller or {})},
+                apiserver={**defaults_api, **(apiserver or {})},
+            )
+    return collected

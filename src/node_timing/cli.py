@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "fix": ("fix", "repair an inventory in place"),
     "explain": ("explain", "explain the figures of an inventory or profile"),
     "rules": ("rules", "list the rules, or print one rule's documentation"),
+    "verify": ("verify", "compare files collected from the nodes with the inventory"),
 }
 
 

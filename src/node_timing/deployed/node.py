@@ -143,8 +143,14 @@ class DeployedHost:
     files: list[str] = field(default_factory=list)
 
 
+@dataclass
 class DeployedContext(LintContext):
-    """The linter's context for deployed files: a default is Kubernetes', not kubespray's."""
+    """The linter's context for deployed files: a default is Kubernetes', not kubespray's.
+
+    ``drift`` holds the ``deployed-drift`` findings of ``verify`` (the rule yields them).
+    """
+
+    drift: list[Finding] = field(default_factory=list)
 
     def finding(
         self,
