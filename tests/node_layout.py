@@ -344,7 +344,7 @@ def static_pod(component: str, flags: Mapping[str, str], version: str = "v1.33.5
 
 def _extra_args(flags: Mapping[str, str], api: str, indent: str) -> str:
     if not flags:
-        return f"{indent}extraArgs: {{}}\n"
+        return f"{indent}extraArgs: {'{}' if api == 'v1beta3' else '[]'}\n"
     if api == "v1beta3":
         return f"{indent}extraArgs:\n" + "".join(
             f'{indent}  {k}: "{v}"\n' for k, v in flags.items()

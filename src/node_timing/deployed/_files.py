@@ -141,8 +141,12 @@ def resolve(
 
 
 def read_text(path: str, problems: list[LoadProblem]) -> str | None:
-    """The UTF-8 text of a file named on the command line, read bounded (None and a problem)."""
-    data = read_bounded(path, problems)
+    """The UTF-8 text of a file named on the command line, read bounded (None and a problem).
+
+    A symlink the user named is followed (``/etc/kubernetes/kubelet-config.yaml`` may be one);
+    its target is still only read when it is a regular file of bounded size.
+    """
+    data = read_bounded(os.path.realpath(path), problems, shown=path)
     return decode_text(path, data, problems) if data is not None else None
 
 

@@ -301,4 +301,55 @@ def report(verification: Verification) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["RULE", "HostComparison", "Verification", "report", "verify", "verify_path"]
+def explain_collected(
+    inventory: Any, collected: str, kube_version: str | None, nodes: int | None, fmt: str
+) -> int:
+    """``explain INVENTORY --collected DIR``: per host, intended against running; exit 0."""
+    import sys
+
+    from node_timing.errors import UsageError
+    from node_timing.output import printable, to_json
+
+    if not os.path.isdir(collected):
+        raise UsageError(f"--collected {printable(collected)}: not a directory")
+    try:
+        result = verify(inventory, collected, Options(kube_version=kube_version, nodes=nodes))
+    except knowledge.KnowledgeError as exc:
+        raise UsageError(str(exc)) from None
+    hosts = report(result)
+    if fmt == "json":
+        sys.stdout.write(
+            to_json({"kube_version": str(result.intended.version), "hosts": hosts}, default=str)
+        )
+        return 0
+    lines = [f"Kubernetes {result.intended.version}, {len(hosts)} host(s), files from {collected}"]
+    for entry in hosts:
+        lines += [
+            "",
+            f"host: {entry['host']}" + ("" if entry["collected"] else "  (no files collected)"),
+        ]
+        if not entry["settings"]:
+            continue
+        width = max(len(p) for p in entry["settings"])
+        for path, info in entry["settings"].items():
+            mark = "!=" if info.get("drift") else "  "
+            running = info.get("running", "-")
+            where = info.get("running_from", "")
+            note = f"  ! {info['problem']}" if info.get("problem") else ""
+            lines.append(
+                f"  {path:<{width}}  intended {info['intended']:<12} {mark} running "
+                f"{running!s:<12}  {where}{note}"
+            )
+    sys.stdout.write("\n".join(printable(line.rstrip()) for line in lines) + "\n")
+    return 0
+
+
+__all__ = [
+    "RULE",
+    "HostComparison",
+    "Verification",
+    "explain_collected",
+    "report",
+    "verify",
+    "verify_path",
+]
