@@ -42,23 +42,20 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from node_timing import formats, knowledge, lintconfig, rules
+    from node_timing import formats, knowledge, rules
     from node_timing.commands.lint import _nothing_to_lint, _relative
+    from node_timing.config import apply_silencing, discover, exit_code, load_config
     from node_timing.deployed._evaluation import Options
     from node_timing.deployed.verify import verify
+    from node_timing.display import printable
     from node_timing.errors import UsageError
     from node_timing.inventory import InventoryError, load_inventory
-    from node_timing.output import printable
 
     if not os.path.isdir(args.collected):
         raise UsageError(f"--collected {printable(args.collected)}: not a directory")
     path = Path(args.inventory)
     known = set(rules.ids())
-    config = (
-        lintconfig.load_config(Path(args.config), known)
-        if args.config
-        else lintconfig.discover(path, known)
-    )
+    config = load_config(Path(args.config), known) if args.config else discover(path, known)
     options = Options(
         kube_version=args.kube_version or config.kube_version,
         nodes=args.nodes if args.nodes is not None else config.nodes,
@@ -75,10 +72,10 @@ def run(args: argparse.Namespace) -> int:
         inventory = load_inventory(path, allow_exec=options.allow_exec)
     except InventoryError as exc:
         return _nothing_to_lint(str(exc), name)
-    from node_timing.deployed._evaluation import run_rules
+    from node_timing.rules.runner import run_rules
 
     result = verify(inventory, args.collected, options)
-    findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(result.context), config)]
+    findings = [_relative(f) for f in apply_silencing(run_rules(result.context), config)]
     text = formats.get_formatter(name)(
         findings,
         rules.catalogue(),
@@ -86,4 +83,4 @@ def run(args: argparse.Namespace) -> int:
         summary={"hosts": len(result.hosts), "strict": args.strict, "root": os.getcwd()},
     )
     sys.stdout.write(text)
-    return lintconfig.exit_code(findings, strict=args.strict)
+    return exit_code(findings, strict=args.strict)

@@ -17,15 +17,13 @@ from node_timing.deployed.kubelet import KubeletState, read_kubelet
 
 if TYPE_CHECKING:
     from node_timing.deployed._evaluation import LintContext, Options
-    from node_timing.findings import Finding
 
 __all__ = ["KubeletState", "deployed_lint", "read_kubelet"]
 
 
-def deployed_lint(
-    paths: Sequence[str], options: Options
-) -> tuple[LintContext, list[Finding]] | None:
-    """``lint FILE...`` on deployed files; None when ``paths`` is one inventory (not deployed).
+def deployed_lint(paths: Sequence[str], options: Options) -> LintContext | None:
+    """The rules' context for ``lint FILE...`` on deployed files; None when ``paths`` is one
+    inventory (not deployed files).
 
     Several paths are always deployed files; one that is not is a usage error (exit 3).
     """
@@ -37,7 +35,7 @@ def deployed_lint(
     try:
         return lint_files(paths, options)
     except NotDeployed as exc:
-        from node_timing.output import printable
+        from node_timing.display import printable
 
         raise UsageError(
             f"{printable(str(exc))}: not a kubeadm configuration, kubelet configuration, "

@@ -7,17 +7,16 @@ change to this file only.
 
 from __future__ import annotations
 
-from node_timing.effective import EXTRA_ARG as EXTRA_ARG
-from node_timing.effective import K8S_DEFAULT as K8S_DEFAULT
-from node_timing.effective import HostTiming as HostTiming
-from node_timing.effective import Source as Source
-from node_timing.effective import format_problem as format_problem
-from node_timing.lint import LintContext as LintContext
-from node_timing.lint import Options as Options
-from node_timing.lint import _sizing as sizing
-from node_timing.lint import _version_of as build_version
-from node_timing.lint import build_context as build_context
-from node_timing.lint import run_rules as run_rules
+from node_timing.evaluate.context import LintContext as LintContext
+from node_timing.evaluate.context import Options as Options
+from node_timing.evaluate.context import _sizing as sizing
+from node_timing.evaluate.context import _version_of as build_version
+from node_timing.evaluate.context import build_context as build_context
+from node_timing.evaluate.host_timing import HostTiming as HostTiming
+from node_timing.evaluate.sources import EXTRA_ARG as EXTRA_ARG
+from node_timing.evaluate.sources import K8S_DEFAULT as K8S_DEFAULT
+from node_timing.evaluate.sources import Source as Source
+from node_timing.evaluate.sources import format_problem as format_problem
 
 __all__ = [
     "EXTRA_ARG",
@@ -29,6 +28,5 @@ __all__ = [
     "build_context",
     "build_version",
     "format_problem",
-    "run_rules",
     "sizing",
 ]

@@ -326,7 +326,7 @@ def hosts_of_files(readings: Sequence[Reading]) -> list[DeployedHost]:
         cp = kubeadm_cp + next(iter(manifests.values()), [])
         host = DeployedHost(NODE, kubelet, cp, [r.path for r in readings])
         return [host] if (kubelet or cp) else []
-    from node_timing.output import display_path
+    from node_timing.display import display_path
 
     out = [DeployedHost(NODE, kubelet, [], [r.path for r in kubelet])] if kubelet else []
     for directory, found in manifests.items():
@@ -336,10 +336,8 @@ def hosts_of_files(readings: Sequence[Reading]) -> list[DeployedHost]:
     return out
 
 
-def lint_files(paths: Sequence[str], options: Options) -> tuple[DeployedContext, list[Finding]]:
-    """``node-timing lint FILE...`` on deployed files: the context and every finding."""
-    from node_timing.deployed._evaluation import run_rules
-
+def lint_files(paths: Sequence[str], options: Options) -> DeployedContext:
+    """The rules' context for ``node-timing lint FILE...`` on deployed files."""
     problems: list[LoadProblem] = []
     readings: list[Reading] = []
     for path in paths:
@@ -347,8 +345,7 @@ def lint_files(paths: Sequence[str], options: Options) -> tuple[DeployedContext,
         if reading is not None:
             readings.append(reading)
     hosts = hosts_of_files(readings)
-    ctx = build_deployed_context(hosts, problems, options, Location(paths[0]))
-    return ctx, run_rules(ctx)
+    return build_deployed_context(hosts, problems, options, Location(paths[0]))
 
 
 __all__ = [

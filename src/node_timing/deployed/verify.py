@@ -209,7 +209,7 @@ def _shown(timing: HostTiming, path: str) -> str:
 
 
 def _where(source: Source) -> str:
-    from node_timing.output import display_path
+    from node_timing.display import display_path
 
     return display_path(str(source.location))
 
@@ -307,8 +307,9 @@ def explain_collected(
     """``explain INVENTORY --collected DIR``: per host, intended against running; exit 0."""
     import sys
 
+    from node_timing.display import printable
     from node_timing.errors import UsageError
-    from node_timing.output import printable, to_json
+    from node_timing.serialize import to_json
 
     if not os.path.isdir(collected):
         raise UsageError(f"--collected {printable(collected)}: not a directory")
