@@ -38,6 +38,7 @@ KNOWN_CYCLES = {
 # Modules that may import the rule runner: they run the linter.
 RUNS_THE_LINTER = {
     "node_timing.commands.lint": "the lint command",
+    "node_timing.commands.verify": "verify runs the rules on what the nodes run",
     "node_timing.fix": "fix re-lints the edited inventory",
     "node_timing.ansible_filters.check": "the node_timing_check filter is the linter",
 }

@@ -270,7 +270,8 @@ def test_rule_fires_at_the_value_and_not_on_the_near_miss(
 def test_every_rule_has_a_case() -> None:
     from node_timing import rules
 
-    assert {c[0] for c in CASES} == set(rules.ids())
+    # deployed-drift needs files collected from nodes: tests/test_deployed_verify.py
+    assert {c[0] for c in CASES} == set(rules.ids()) - {"deployed-drift"}
 
 
 def test_upstream_defaults_written_out_give_nothing(tmp_path: Path) -> None:

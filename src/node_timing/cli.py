@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("explain", "explain an inventory's timing, group by group"),
     "rules": ("rules", "list the rules, or print one rule's documentation"),
     "simulate": ("simulate", "simulate an outage: detection, taints, evictions over time"),
+    "verify": ("verify", "compare files collected from the nodes with the inventory"),
 }
 
 

@@ -37,6 +37,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument(
+        "--collected",
+        metavar="DIR",
+        help="per host, what the inventory intends against what runs, read from files collected "
+        "from the nodes (DIR/<inventory_hostname>/<path on the node>)",
+    )
+    p.add_argument(
         "--allow-exec",
         action="store_true",
         help="read inventory sources that run code (executable scripts, inventory plugin "
@@ -65,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "json":  # a valid, empty document for whatever reads stdout
             sys.stdout.write(to_json({"kube_version": None, "nodes": 0, "groups": []}))
         return EXIT_NOTHING
+    if args.collected is not None:
+        from node_timing.deployed.verify import explain_collected
+
+        return explain_collected(
+            inventory, args.collected, args.kube_version, args.nodes, args.format
+        )
     try:
         ctx = build_context(inventory, Options(kube_version=args.kube_version, nodes=args.nodes))
     except knowledge.KnowledgeError as exc:

@@ -30,7 +30,13 @@ FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from node_timing.commands.profile import _nodes  # bounded, as profile's --nodes
 
-    p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
+    p.add_argument(
+        "inventory",
+        metavar="INVENTORY|FILE",
+        nargs="+",
+        help="inventory directory or file; or deployed files (kubeadm and kubelet configurations, "
+        "static Pod manifests, kubelet environment files) checked together as one node or cluster",
+    )
     p.add_argument(
         "-f",
         "--format",
@@ -73,8 +79,8 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.rules.runner import run_rules
 
-    refuse_profile_name(args.inventory)
-    path = Path(args.inventory)
+    refuse_profile_name(args.inventory[0])
+    path = Path(args.inventory[0])
     known = set(rules.ids())
     config = load_config(Path(args.config), known) if args.config else discover(path, known)
     if args.nodes is not None and args.nodes < 0:
@@ -92,26 +98,36 @@ def run(args: argparse.Namespace) -> int:
             knowledge.resolve_version(options.kube_version)
         except knowledge.KnowledgeError as exc:
             raise UsageError(str(exc)) from None
+    from node_timing.deployed import deployed_lint
     from node_timing.progress import Progress
 
+    inventory = None
     with Progress("lint", quiet=args.quiet) as progress:
-        progress.phase("reading the inventory")
-        try:
-            inventory = load_inventory(path, allow_exec=options.allow_exec)
-        except InventoryError as exc:
-            progress.close()
-            return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
-        progress.phase(f"evaluating {len(inventory.hosts):,} hosts")
-        ctx = build_context(inventory, options)
-        progress.phase("running the rules")
-        findings = [_relative(f) for f in apply_silencing(run_rules(ctx), config)]
-    if path.is_dir():
+        progress.phase("reading")
+        deployed = deployed_lint(args.inventory, options)
+        if deployed is not None:
+            ctx = deployed
+            progress.phase("running the rules")
+            raw = run_rules(ctx)
+            hosts = len({h for g in ctx.groups for h in g.hosts})
+        else:
+            try:
+                inventory = load_inventory(path, allow_exec=options.allow_exec)
+            except InventoryError as exc:
+                progress.close()
+                return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
+            progress.phase(f"evaluating {len(inventory.hosts):,} hosts")
+            ctx = build_context(inventory, options)
+            progress.phase("running the rules")
+            raw = run_rules(ctx)
+            hosts = len(inventory.hosts)
+    if inventory is not None and path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
+    findings = [_relative(f) for f in apply_silencing(raw, config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
-    hosts = len(inventory.hosts)
     text = formats.get_formatter(name)(
         findings,
         rules.catalogue(),

@@ -32,6 +32,7 @@ RULE_MODULES: tuple[str, ...] = (
     "control_plane_drift",
     "profile_drift",
     "unresolved_value",
+    "deployed_drift",
 )
 
 

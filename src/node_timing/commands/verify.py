@@ -1,0 +1,86 @@
+"""``node-timing verify INVENTORY --collected DIR``: does what runs match what the inventory says?"""
+
+from __future__ import annotations
+
+import argparse
+
+DESCRIPTION = (
+    "Compare each host's running timing, read from files collected from the nodes "
+    "(DIR/<inventory_hostname>/<absolute path on the node>, as Ansible's fetch module writes "
+    "them), with what the inventory intends for that host: every difference is a deployed-drift "
+    "finding at the running file's line, and the usual rules run on the running values. Exit "
+    "codes: 0 no failing finding, 2 failing findings, 3 usage or configuration error, 5 no "
+    "inventory at INVENTORY."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from node_timing.commands.lint import FORMATS
+    from node_timing.commands.profile import _nodes
+
+    p.add_argument("inventory", metavar="INVENTORY", help="inventory directory or file")
+    p.add_argument(
+        "--collected",
+        required=True,
+        metavar="DIR",
+        help="files collected from the nodes: DIR/<inventory_hostname>/<path on the node>",
+    )
+    p.add_argument("-f", "--format", choices=FORMATS, help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
+    p.add_argument("--nodes", type=_nodes, help="node count for load checks")
+    p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's)")
+    p.add_argument("-c", "--config", help="configuration file (default: .node-timing.yml)")
+    p.add_argument(
+        "--allow-exec",
+        action="store_true",
+        help="read inventory sources that run code through ansible-core",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+    import sys
+    from pathlib import Path
+
+    from node_timing import formats, knowledge, rules
+    from node_timing.commands.lint import _nothing_to_lint, _relative
+    from node_timing.config import apply_silencing, discover, exit_code, load_config
+    from node_timing.deployed._evaluation import Options
+    from node_timing.deployed.verify import verify
+    from node_timing.display import printable
+    from node_timing.errors import UsageError
+    from node_timing.inventory import InventoryError, load_inventory
+
+    if not os.path.isdir(args.collected):
+        raise UsageError(f"--collected {printable(args.collected)}: not a directory")
+    path = Path(args.inventory)
+    known = set(rules.ids())
+    config = load_config(Path(args.config), known) if args.config else discover(path, known)
+    options = Options(
+        kube_version=args.kube_version or config.kube_version,
+        nodes=args.nodes if args.nodes is not None else config.nodes,
+        heartbeat_budget=config.heartbeat_budget,
+        allow_exec=args.allow_exec or config.allow_exec,
+    )
+    if options.kube_version is not None:
+        try:
+            knowledge.resolve_version(options.kube_version)
+        except knowledge.KnowledgeError as exc:
+            raise UsageError(str(exc)) from None
+    name = formats.choose_format(args.format, os.environ)
+    try:
+        inventory = load_inventory(path, allow_exec=options.allow_exec)
+    except InventoryError as exc:
+        return _nothing_to_lint(str(exc), name)
+    from node_timing.rules.runner import run_rules
+
+    result = verify(inventory, args.collected, options)
+    findings = [_relative(f) for f in apply_silencing(run_rules(result.context), config)]
+    text = formats.get_formatter(name)(
+        findings,
+        rules.catalogue(),
+        color=formats.use_color(sys.stdout.isatty(), os.environ),
+        summary={"hosts": len(result.hosts), "strict": args.strict, "root": os.getcwd()},
+    )
+    sys.stdout.write(text)
+    return exit_code(findings, strict=args.strict)

@@ -1,0 +1,359 @@
+"""Deployed files as hosts the rules check: ``node-timing lint FILE...`` and ``verify``.
+
+Each deployed host becomes a :class:`HostTiming` whose sources are the files' values (with the
+component's flag or field name and file:line:col), so every rule runs unchanged. Files named on
+the command line are recognised by content:
+
+- a kubeadm configuration (``apiVersion: kubeadm.k8s.io/...``, any kinds, several documents);
+- a kubelet configuration (one ``kind: KubeletConfiguration`` document);
+- a kube-controller-manager or kube-apiserver static Pod (``kind: Pod`` running the component);
+- a kubelet environment file (``KUBELET_ARGS=``, ``KUBELET_KUBEADM_ARGS=``,
+  ``KUBELET_EXTRA_ARGS=``), as kubespray's kubelet.env or kubeadm's kubeadm-flags.env.
+
+Together they are one node (the kubelet's files layered as the kubelet layers them: configuration
+files, then flags) or a cluster: static Pods in different directories are different
+control-plane hosts, each on top of the kubeadm ClusterConfiguration given.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from node_timing.deployed._evaluation import (
+    HostTiming,
+    LintContext,
+    Options,
+    build_version,
+    sizing,
+)
+from node_timing.deployed._files import (
+    CONFIG_FILE,
+    DROP_IN,
+    ENVIRONMENT,
+    FLAG,
+    Source,
+    checked_source,
+    documents,
+    env_file,
+    flag_values,
+    read_text,
+    resolve,
+    split_words,
+)
+from node_timing.deployed.kubeadm import is_kubeadm, is_kubelet_config, kubeadm_reading
+from node_timing.deployed.kubelet import (
+    KUBELET_FLAGS,
+    config_document_sources,
+    environment_variables,
+    kubelet_values,
+)
+from node_timing.deployed.manifests import component_of, manifest_reading
+from node_timing.deployed.reading import Reading
+from node_timing.findings import Finding, Location, Severity
+from node_timing.inventory.model import LoadProblem, Value
+from node_timing.knowledge import KubeVersion
+from node_timing.settings import setting_paths
+
+# The kubelet environment variables whose values are flags (kubespray, kubeadm, the packages).
+_ENV_MARKER = re.compile(
+    r"^\s*(?:export\s+)?KUBELET_(?:ARGS|KUBEADM_ARGS|EXTRA_ARGS)=", re.MULTILINE
+)
+# Precedence of the kubelet's sources: configuration file, drop-ins, then flags and environment.
+_RANK = {CONFIG_FILE: 0, DROP_IN: 1, FLAG: 2, ENVIRONMENT: 2}
+NODE = "node"
+
+
+class NotDeployed(Exception):
+    """A file named among deployed files that is none of them."""
+
+
+def read_deployed(path: str, problems: list[LoadProblem]) -> Reading | None:
+    """What the file at ``path`` sets; None when it cannot be read (a problem says why).
+
+    Raises :class:`NotDeployed` when the file reads but is no deployed file of a known kind.
+    """
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    return reading_of(path, text, problems)
+
+
+def reading_of(path: str, text: str, problems: list[LoadProblem]) -> Reading | None:
+    """:func:`read_deployed` on text already read."""
+    if _ENV_MARKER.search(text):
+        return env_reading(path, text)
+    found: list[LoadProblem] = []
+    docs = documents(path, text, found)
+    if is_kubeadm(docs):
+        problems.extend(found)
+        return kubeadm_reading(path, docs, problems)
+    if is_kubelet_config(docs):
+        problems.extend(found)
+        sources = config_document_sources(docs[0], CONFIG_FILE, problems)
+        return Reading(path, "kubelet-config", tuple(sources), components=frozenset({"kubelet"}))
+    if any(component_of(d) for d in docs):
+        return manifest_reading(path, text, problems, docs)
+    if found and not docs:  # broken YAML: the linter's finding, not a usage error
+        problems.extend(found)
+        return None
+    raise NotDeployed(path)
+
+
+def looks_deployed(path: str) -> bool:
+    """True when ``path`` is a regular file that reads as a deployed file (for ``lint``)."""
+    if not os.path.isfile(path):
+        return False
+    problems: list[LoadProblem] = []
+    try:
+        return read_deployed(path, problems) is not None
+    except NotDeployed:
+        return False
+
+
+def env_reading(path: str, text: str) -> Reading:
+    """The kubelet flags and environment of an environment file (every variable's words)."""
+    variables = env_file(text)
+    sources: list[Source] = []
+    env_names = environment_variables()
+    for name, pieces in variables.items():
+        if name in env_names:
+            first = pieces[0]
+            raw = "".join(p.text for p in pieces)
+            at = Location(path, first.line, first.column)
+            sources.append(checked_source(env_names[name], ENVIRONMENT, name, raw, at, first.noqa))
+            continue
+        words = [w for p in pieces for w in split_words(p.text, p.line, p.column, p.noqa)]
+        for setting, flag, word in flag_values(words, KUBELET_FLAGS):
+            at = Location(path, word.line, word.column)
+            sources.append(checked_source(setting, FLAG, f"--{flag}", word.text, at, word.noqa))
+    return Reading(path, "kubelet-env", tuple(sources), components=frozenset({"kubelet"}))
+
+
+@dataclass
+class DeployedHost:
+    """One host's deployed files and the settings they make it run."""
+
+    name: str
+    kubelet: list[Reading] = field(default_factory=list)
+    control_plane: list[Reading] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeployedContext(LintContext):
+    """The linter's context for deployed files: a default is Kubernetes', not kubespray's.
+
+    ``drift`` holds the ``deployed-drift`` findings of ``verify`` (the rule yields them).
+    """
+
+    drift: list[Finding] = field(default_factory=list)
+
+    def finding(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        at: Source | Location,
+        hosts: Iterable[str],
+        **kwargs: Any,
+    ) -> Finding:
+        if isinstance(at, Source) and at.from_default:
+            kwargs.setdefault("setting", at.setting)
+            kwargs["noqa"] = kwargs.get("noqa", frozenset()) | at.noqa
+            message = f"{message} ({at.name} is the Kubernetes default: no file sets it)"
+            at = at.location
+        return super().finding(rule, severity, message, at, hosts, **kwargs)
+
+
+def host_timing(
+    hosts: list[str],
+    version: KubeVersion,
+    kubelet: Mapping[str, list[Source]],
+    control_plane: Mapping[str, list[Source]],
+    variables: Mapping[str, Any],
+    base: Location,
+) -> HostTiming:
+    """A HostTiming from deployed sources (per setting, lowest precedence first)."""
+    k_sources, k_values = kubelet_values(kubelet, version, base)
+    cp_paths = [p for p in setting_paths() if not p.startswith("kubelet.")]
+    c_sources, c_values = resolve(cp_paths, control_plane, version, base)
+    sources = {**k_sources, **c_sources}
+    values = {**k_values, **c_values}
+    from node_timing.settings import defaults
+
+    settings = defaults(version).with_values(values)
+    return HostTiming(
+        hosts=list(hosts),
+        version=version,
+        settings=settings,
+        effective={p: found[-1] for p, found in sources.items()},
+        sources={p: list(found) for p, found in sources.items()},
+        variables=variables,
+        report_inherits=settings.kubelet.node_status_report_frequency is None,
+        unresolved=[],
+    )
+
+
+def kubelet_found(readings: Sequence[Reading]) -> dict[str, list[Source]]:
+    """The kubelet's sources of ``readings``: configuration files first, then flags."""
+    found: dict[str, list[Source]] = {}
+    ordered = sorted(
+        (s for r in readings for s in r.sources if s.setting.startswith("kubelet.")),
+        key=lambda s: _RANK.get(s.kind, 2),
+    )
+    for src in ordered:
+        found.setdefault(src.setting, []).append(src)
+    return found
+
+
+def control_plane_found(readings: Sequence[Reading]) -> dict[str, list[Source]]:
+    """The control plane's sources of ``readings`` (kubeadm configurations before manifests)."""
+    found: dict[str, list[Source]] = {}
+    ordered = sorted(readings, key=lambda r: r.kind == "manifest")
+    for reading in ordered:
+        for src in reading.sources:
+            if not src.setting.startswith("kubelet."):
+                found.setdefault(src.setting, []).append(src)
+    return found
+
+
+def flag_variables(readings: Sequence[Reading]) -> dict[str, Value]:
+    """The extra-args dicts the variable rules read, the last file's value of each flag winning."""
+    merged: dict[
+        str, tuple[dict[str, Any], dict[str, tuple[int, int]], dict[str, frozenset[str]], str]
+    ] = {}
+    for reading in sorted(readings, key=lambda r: r.kind == "manifest"):
+        for name, value in reading.flags.items():
+            content, positions, noqa, _ = merged.setdefault(name, ({}, {}, {}, value.path))
+            if not isinstance(value.value, dict):
+                continue
+            content.update(value.value)
+            positions.update(value.key_positions)
+            noqa.update(value.key_noqa)
+            merged[name] = (content, positions, noqa, value.path)
+    return {
+        name: Value(content, path, 0, 0, key_positions=positions, key_noqa=noqa)
+        for name, (content, positions, noqa, path) in merged.items()
+    }
+
+
+def file_version(readings: Iterable[Reading]) -> tuple[KubeVersion, Location] | None:
+    """The version the files name: a manifest's image tag first (it runs), then kubeadm's."""
+    ranked = sorted(readings, key=lambda r: r.kind != "manifest")
+    for reading in ranked:
+        if reading.version is not None:
+            return reading.version
+    return None
+
+
+def build_deployed_context(
+    hosts: Sequence[DeployedHost],
+    problems: list[LoadProblem],
+    options: Options,
+    default_location: Location,
+    *,
+    extra: Mapping[str, Any] | None = None,
+) -> DeployedContext:
+    """The context the rules see for ``hosts``; the version from the files, else the options."""
+    every = [r for h in hosts for r in (*h.kubelet, *h.control_plane)]
+    named = file_version(every)
+    version_vars: dict[str, Any] = {}
+    if named is not None:
+        version, at = named
+        text = f"{version.major}.{version.minor}" + (
+            f".{version.patch}" if version.patch is not None else ""
+        )
+        version_vars["kube_version"] = Value(text, at.path, at.line, at.column)
+        options = Options(
+            kube_version=None,
+            nodes=options.nodes,
+            heartbeat_budget=options.heartbeat_budget,
+        )
+    version, version_source, version_problem = build_version(
+        version_vars, options, default_location
+    )
+    kubelet_groups: list[HostTiming] = []
+    cp_groups: list[HostTiming] = []
+    groups: list[HostTiming] = []
+    for host in hosts:
+        readings = [*host.kubelet, *host.control_plane]
+        base = Location(readings[0].path) if readings else default_location
+        timing = host_timing(
+            [host.name],
+            version,
+            kubelet_found(host.kubelet),
+            control_plane_found(host.control_plane),
+            flag_variables(host.control_plane),
+            base,
+        )
+        groups.append(timing)
+        if host.kubelet:
+            kubelet_groups.append(timing)
+        if host.control_plane:
+            cp_groups.append(timing)
+    if not groups:
+        groups.append(host_timing([], version, {}, {}, {}, default_location))
+    nodes, budget = sizing({}, options, len(kubelet_groups) or 1)
+    return DeployedContext(
+        inventory=None,
+        version=version,
+        version_source=version_source,
+        version_problem=version_problem,
+        nodes=nodes,
+        heartbeat_budget=budget,
+        default_location=default_location,
+        kubelet_groups=kubelet_groups,
+        control_plane_groups=cp_groups,
+        groups=groups,
+        cluster=cp_groups[0] if cp_groups else groups[0],
+        problems=list(problems),
+    )
+
+
+def hosts_of_files(readings: Sequence[Reading]) -> list[DeployedHost]:
+    """Named files as hosts: one node, or one control-plane host per manifests directory."""
+    kubelet = [r for r in readings if "kubelet" in r.components]
+    kubeadm_cp = [r for r in readings if r.kind == "kubeadm" and r.components - {"kubelet"}]
+    manifests: dict[str, list[Reading]] = {}
+    for r in readings:
+        if r.kind == "manifest":
+            manifests.setdefault(os.path.dirname(os.path.abspath(r.path)), []).append(r)
+    if len(manifests) <= 1:
+        cp = kubeadm_cp + next(iter(manifests.values()), [])
+        host = DeployedHost(NODE, kubelet, cp, [r.path for r in readings])
+        return [host] if (kubelet or cp) else []
+    from node_timing.display import display_path
+
+    out = [DeployedHost(NODE, kubelet, [], [r.path for r in kubelet])] if kubelet else []
+    for directory, found in manifests.items():
+        out.append(
+            DeployedHost(display_path(directory), [], kubeadm_cp + found, [r.path for r in found])
+        )
+    return out
+
+
+def lint_files(paths: Sequence[str], options: Options) -> DeployedContext:
+    """The rules' context for ``node-timing lint FILE...`` on deployed files."""
+    problems: list[LoadProblem] = []
+    readings: list[Reading] = []
+    for path in paths:
+        reading = read_deployed(path, problems)
+        if reading is not None:
+            readings.append(reading)
+    hosts = hosts_of_files(readings)
+    return build_deployed_context(hosts, problems, options, Location(paths[0]))
+
+
+__all__ = [
+    "DeployedContext",
+    "DeployedHost",
+    "NotDeployed",
+    "build_deployed_context",
+    "lint_files",
+    "looks_deployed",
+    "read_deployed",
+]

@@ -1,0 +1,34 @@
+"""What one deployed file says: the record every file reader returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from node_timing.deployed._files import Source
+from node_timing.findings import Location
+from node_timing.inventory.model import LoadProblem, Value
+from node_timing.knowledge import KubeVersion
+
+FileKind = Literal["kubelet-config", "kubelet-env", "kubeadm", "manifest"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The timing one file sets, in the linter's records.
+
+    ``sources`` are the settings it sets, in file order (a later one wins). ``flags`` holds the
+    control-plane flags that the variable rules look at (removed and misplaced flags), as the
+    kubespray extra-args dict they would be written in, keyed with their positions, so those
+    rules read a manifest as they read an inventory. ``version`` is the Kubernetes version the
+    file names (a manifest's image tag, ``kubernetesVersion``), with its position.
+    """
+
+    path: str
+    kind: FileKind
+    sources: tuple[Source, ...] = ()
+    flags: Mapping[str, Value] = field(default_factory=dict)
+    version: tuple[KubeVersion, Location] | None = None
+    problems: tuple[LoadProblem, ...] = ()
+    components: frozenset[str] = frozenset()  # kubelet, controller_manager, apiserver
