@@ -119,9 +119,9 @@ def patch_kubelet_config(text: str, settings: Settings) -> str:
 
     try:
         doc = YamlText(text)
+        root = doc.root_mapping()
     except (EditError, yaml.YAMLError) as exc:
         raise RenderError(f"not a kubelet configuration file: {exc}") from None
-    root = doc.root_mapping()
     if root is None:
         raise RenderError("not a kubelet configuration file: no mapping at the top")
     kind = doc.top_level("kind")
