@@ -295,9 +295,12 @@ def node_timing_host_vars(value: Any) -> dict[str, Any]:
     return result
 
 
-def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> list[dict[str, Any]]:
-    """Findings for ``{host: variables}``: each distinct set of variables checked once, identical
-    findings merged with the union of their hosts."""
+def _check_hosts(
+    value: Mapping[Any, Any], nodes: Any, kube_version: Any, control_plane: Any = None
+) -> list[dict[str, Any]]:
+    """Findings for ``{host: variables}``: hosts with the same variables form one group, and the
+    groups are checked together as `lint` checks an inventory, so each group's figures count its
+    own hosts (one host_vars host is one node, not the cluster)."""
     lint = _optional("lint", "node_timing_check")
     count = None if nodes is None else _nodes(nodes, "node_timing_check")
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
@@ -310,28 +313,31 @@ def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> lis
         selected = node_timing_host_vars(host_value)
         key = repr(sorted(selected.items(), key=lambda kv: kv[0]))
         groups.setdefault(key, (selected, []))[1].append(str(host))
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for selected, hosts in groups.values():
-        origins = selected.pop(_ORIGINS, None) or {}
-        for finding in lint.check_host_vars(
-            selected, count, _version_text(kube_version), origins=origins
-        ):
-            data = _plain(finding.to_dict(), "finding")
-            key2 = (data["rule"], data["severity"], data["message"], data["path"], data["line"])
-            if key2 in merged:
-                merged[key2]["hosts"].extend(hosts)
-            else:
-                data["hosts"] = list(hosts)
-                merged[key2] = data
-    return list(merged.values())
+    control = None if control_plane is None else _plain(control_plane, "control_plane")
+    if control is not None and not isinstance(control, list):
+        raise AnsibleFilterError("node_timing_check: control_plane must be a list of host names")
+    findings = lint.check_host_groups(
+        [
+            (selected, hosts, selected.pop(_ORIGINS, None) or {})
+            for selected, hosts in groups.values()
+        ],
+        count,
+        _version_text(kube_version),
+        control_plane=None if control is None else [str(h) for h in control],
+    )
+    return [_plain(f.to_dict(), "finding") for f in findings]
 
 
 def node_timing_check(
-    value: Any, nodes: Any = None, kube_version: Any = None, per_host: Any = False
+    value: Any,
+    nodes: Any = None,
+    kube_version: Any = None,
+    per_host: Any = False,
+    control_plane: Any = None,
 ) -> list[dict[str, Any]]:
     def run() -> list[dict[str, Any]]:
         if per_host and isinstance(value, Mapping):
-            return _check_hosts(value, nodes, kube_version)
+            return _check_hosts(value, nodes, kube_version, control_plane)
         if not isinstance(value, Mapping):
             raise AnsibleFilterError(
                 "node_timing_check expects one host's variables as a mapping (e.g. "

@@ -479,23 +479,58 @@ def check_host_vars(
     point at the file and line as the CLI's do. The host stands for both a kubelet and a control
     plane; rules that compare hosts (control-plane-drift) need the whole inventory (`lint`).
     """
+    return check_host_groups(
+        [(variables, [host], origins or {})], nodes, kube_version, default_path=default_path
+    )
+
+
+def check_host_groups(
+    groups: Sequence[tuple[Mapping[str, Any], Sequence[str], Mapping[str, Sequence[Any]]]],
+    nodes: int | None = None,
+    kube_version: str | None = None,
+    control_plane: Sequence[str] | None = None,
+    default_path: str = "inventory",
+) -> list[Finding]:
+    """The lint rules applied to groups of hosts, each ``(variables, hosts, origins)`` with the
+    variables its hosts share, in one context as ``lint`` builds for an inventory.
+
+    So a figure about a group counts that group's hosts (scaled to ``nodes``), not the whole
+    cluster: one host_vars host with its own update frequency writes one node's status updates.
+    Sizing and the version come from the first group's variables. ``control_plane`` names the
+    control-plane hosts, whose groups' controller-manager and apiserver settings are checked;
+    without it every group is.
+    """
     from node_timing.inventory import Value
 
-    origins = origins or {}
-    values: dict[str, Any] = {}
-    for name, raw in variables.items():
-        where = origins.get(name)
-        if where and len(where) == 3 and where[0]:
-            values[name] = Value(raw, str(where[0]), int(where[1] or 0), int(where[2] or 0))
-        else:
-            values[name] = Value(raw, default_path, 0, 0)
+    if not groups:
+        return []
     default_location = Location(default_path)
-    version, version_source, version_problem = _version_of(
-        values, Options(kube_version=kube_version), default_location
-    )
-    relevant = {n: v for n, v in values.items() if relevant_variable(n)}
-    timing = build_host_timing([host], relevant, version, default_location, values)
-    count, budget = _sizing(values, Options(nodes=nodes), 1)
+    timings: list[HostTiming] = []
+    first_values: dict[str, Any] | None = None
+    version: KubeVersion | None = None
+    version_source: Location | None = None
+    version_problem: Finding | None = None
+    for variables, hosts, origins in groups:
+        values: dict[str, Any] = {}
+        for name, raw in variables.items():
+            where = origins.get(name)
+            if where and len(where) == 3 and where[0]:
+                values[name] = Value(raw, str(where[0]), int(where[1] or 0), int(where[2] or 0))
+            else:
+                values[name] = Value(raw, default_path, 0, 0)
+        if version is None:
+            first_values = values
+            version, version_source, version_problem = _version_of(
+                values, Options(kube_version=kube_version), default_location
+            )
+        relevant = {n: v for n, v in values.items() if relevant_variable(n)}
+        timings.append(build_host_timing(list(hosts), relevant, version, default_location, values))
+    assert version is not None and first_values is not None
+    host_count = sum(len(t.hosts) for t in timings)
+    count, budget = _sizing(first_values, Options(nodes=nodes), host_count)
+    cp_groups = timings
+    if control_plane is not None:
+        cp_groups = [g for g in _restricted(timings, set(control_plane)) if g.hosts] or timings
     ctx = LintContext(
         inventory=None,
         version=version,
@@ -504,10 +539,10 @@ def check_host_vars(
         nodes=count,
         heartbeat_budget=budget,
         default_location=default_location,
-        kubelet_groups=[timing],
-        control_plane_groups=[timing],
-        groups=[timing],
-        cluster=timing,
+        kubelet_groups=timings,
+        control_plane_groups=cp_groups,
+        groups=timings,
+        cluster=cp_groups[0],
         problems=[],
     )
     from node_timing.lintconfig import LintConfig, apply_silencing
