@@ -301,7 +301,7 @@ def _check_hosts(
     """Findings for ``{host: variables}``: hosts with the same variables form one group, and the
     groups are checked together as `lint` checks an inventory, so each group's figures count its
     own hosts (one host_vars host is one node, not the cluster)."""
-    lint = _optional("lint", "node_timing_check")
+    lint = _optional("rules.runner", "node_timing_check")
     count = None if nodes is None else _nodes(nodes, "node_timing_check")
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for host, host_value in value.items():
@@ -344,7 +344,7 @@ def node_timing_check(
                 f"hostvars[inventory_hostname] | {_FQCN}.node_timing_host_vars), "
                 f"got {type(value).__name__}"
             )
-        lint = _optional("lint", "node_timing_check")
+        lint = _optional("rules.runner", "node_timing_check")
         host_vars = node_timing_host_vars(value)
         count = None if nodes is None else _nodes(nodes, "node_timing_check")
         origins = host_vars.pop(_ORIGINS, None) or {}

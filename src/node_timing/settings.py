@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from node_timing import durations, knowledge
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.knowledge import KubeVersion
 
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from node_timing.effective import K8S_DEFAULT as K8S_DEFAULT
-from node_timing.effective import Source as Source
-from node_timing.effective import format_problem
+from node_timing.evaluate.sources import K8S_DEFAULT as K8S_DEFAULT
+from node_timing.evaluate.sources import Source as Source
+from node_timing.evaluate.sources import format_problem
 from node_timing.findings import Location
 from node_timing.inventory.loader import _Reader, decode_text
 from node_timing.inventory.model import LoadProblem
@@ -105,7 +105,7 @@ def checked_source(
     KubeletConfiguration: a bare number is no duration, ``"40"`` no int32), checked as the linter
     checks ``kubelet_config_extra_args``; flags and kubeadm's extraArgs are strings.
     """
-    from node_timing.effective import EXTRA_ARG
+    from node_timing.evaluate.sources import EXTRA_ARG
 
     problem = format_problem(setting, EXTRA_ARG if typed else kind, name, raw)
     if problem:

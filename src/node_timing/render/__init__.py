@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from node_timing import kubespray, output
-from node_timing.effective import NODE_TIMING_VARIABLES
+from node_timing import kubespray, serialize
+from node_timing.evaluate.host_timing import NODE_TIMING_VARIABLES
 from node_timing.knowledge import KubeVersion
 from node_timing.render.args import RenderError, apiserver_args, controller_args
 from node_timing.render.kubeadm import choose_api, kubeadm_file
@@ -63,7 +63,7 @@ def kubespray_file(
         "# (inventory/<cluster>/group_vars/k8s_cluster/node-timing.yml). The extra-args dicts\n"
         "# replace the inventory's own: they already hold its other keys when rendered from it.\n"
     )
-    text = header + output.to_yaml(kubespray.to_vars(settings, current, version))
+    text = header + serialize.to_yaml(kubespray.to_vars(settings, current, version))
     role = role_vars(settings, version)
     if role:
         # kubespray has no variable for the kubelet's environment: without these the file would
@@ -73,7 +73,7 @@ def kubespray_file(
             "# HTTP2_PING_TIMEOUT_SECONDS): kubespray has no variable for them. The node_timing\n"
             "# role's apply (node_timing_apply: true) installs them as a kubelet.service drop-in,\n"
             "# and node-timing lint reads them.\n"
-        ) + output.to_yaml(role)
+        ) + serialize.to_yaml(role)
     return text
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from node_timing import knowledge, output
+from node_timing import knowledge, serialize
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import SettingError, Settings, parse_value, to_output
 
@@ -46,7 +46,7 @@ def config_file(settings: Settings, version: KubeVersion) -> str:
         f"# Node-health timing for the kubelet, Kubernetes {version.minor_text}.\n"
         "# Merge these fields into the kubelet's configuration file (--config).\n"
     )
-    return header + output.to_yaml(kubelet_config(settings))
+    return header + serialize.to_yaml(kubelet_config(settings))
 
 
 def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
@@ -70,7 +70,7 @@ def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
     else:
         stage = "generally available" if status == "ga" else status
         lines.append(f"# --config-dir is {stage} in Kubernetes {version.minor_text}.")
-    return "\n".join(lines) + "\n" + output.to_yaml(kubelet_config(settings))
+    return "\n".join(lines) + "\n" + serialize.to_yaml(kubelet_config(settings))
 
 
 def http2_environment(settings: Settings, version: KubeVersion) -> dict[str, int] | None:
