@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from node_timing.findings import Finding
-from node_timing.rules.runner import check_hosts, merge_findings
+from node_timing.rules.runner import check_host_groups, merge_findings
 
 GRACE = "kube_controller_node_monitor_grace_period"
 
 
-def test_check_hosts_merges_groups_and_keeps_the_column() -> None:
+def test_check_host_groups_merges_groups_and_keeps_the_column() -> None:
     bad = {GRACE: "forty"}
-    found = check_hosts(
+    found = check_host_groups(
         [
             (bad, ["b", "a"], {GRACE: ("inv/all.yml", 3, 5)}),
             (dict(bad), ["c"], {GRACE: ("inv/all.yml", 3, 5)}),

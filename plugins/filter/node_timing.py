@@ -17,6 +17,7 @@ from ansible.errors import AnsibleFilterError
 try:
     from node_timing import ansible_filters as _core_filters
     from node_timing.ansible_filters import check as _check_filter
+    from node_timing.ansible_filters import node as _node_filters
 
     _CORE_IMPORT_ERROR: Exception | None = None
 except ImportError as exc:  # pragma: no cover - depends on how the collection was installed
@@ -34,6 +35,8 @@ _NAMES = (
     "node_timing_apiserver_args",
     "node_timing_render_all",
     "node_timing_patch_manifest",
+    "node_timing_patch_kubelet_config",
+    "node_timing_kubelet_verify",
     "go_duration",
     "duration_seconds",
 )
@@ -46,8 +49,13 @@ def _core(name: str) -> Any:
             "the node-timing Python package is not importable by the Python that runs Ansible "
             f"({_CORE_IMPORT_ERROR}); install it with: pip install node-timing"
         )
-    # The check runs the linter; the other filters only compute and render settings.
-    return _check_filter if name == "node_timing_check" else _core_filters
+    # The check runs the linter; the node filters read a node's files; the others only compute
+    # and render settings.
+    if name == "node_timing_check":
+        return _check_filter
+    if name in ("node_timing_patch_kubelet_config", "node_timing_kubelet_verify"):
+        return _node_filters
+    return _core_filters
 
 
 def _wrapped(name: str) -> Callable[..., Any]:
@@ -82,6 +90,8 @@ node_timing_controller_args = _wrapped("node_timing_controller_args")
 node_timing_apiserver_args = _wrapped("node_timing_apiserver_args")
 node_timing_render_all = _wrapped("node_timing_render_all")
 node_timing_patch_manifest = _wrapped("node_timing_patch_manifest")
+node_timing_patch_kubelet_config = _wrapped("node_timing_patch_kubelet_config")
+node_timing_kubelet_verify = _wrapped("node_timing_kubelet_verify")
 go_duration = _wrapped("go_duration")
 duration_seconds = _wrapped("duration_seconds")
 

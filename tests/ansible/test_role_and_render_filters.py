@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from node_layout import kubespray_node
 from playbook_runner import play, run_playbook, write_project
 
 NS = "kubetiming.node_timing"
@@ -255,8 +256,12 @@ def test_role_renders_files_on_the_controller(tmp_path: Path) -> None:
 def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing(
     tmp_path: Path,
 ) -> None:
+    """Every host has its own node root (tests/node_layout.py writes kubespray's layout); the
+    kubelet side is tested layout by layout in test_role_apply_layouts.py."""
     node = tmp_path / "node"
-    manifests = node / "etc/kubernetes/manifests"
+    for host in ("cp1", "node1"):
+        kubespray_node(node / host)
+    manifests = node / "cp1/etc/kubernetes/manifests"
     manifests.mkdir(parents=True)
     (manifests / "kube-controller-manager.yaml").write_text(MANIFEST, encoding="utf-8")
     (manifests / "kube-apiserver.yaml").write_text(APISERVER, encoding="utf-8")
@@ -264,11 +269,7 @@ def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing
         "node_timing_profile": "fast",
         "node_timing_kube_version": "1.35",
         "node_timing_apply": True,
-        "node_timing_kubelet_restart": False,
-        "node_timing_kubelet_dropin_dir": str(node / "{{ inventory_hostname }}/kubelet.conf.d"),
-        "node_timing_kubelet_env_dir": str(node / "{{ inventory_hostname }}/kubelet.service.d"),
-        "node_timing_manifest_dir": str(manifests),
-        "node_timing_backup_dir": str(node / "backup"),
+        "node_timing_node_root": str(node / "{{ inventory_hostname }}"),
     }
     playbook, inventory = write_project(tmp_path, [role_play(**role_vars)], groups=GROUPS)
 
@@ -287,18 +288,18 @@ def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing
     assert applied.rc == 0, str(applied)
     after = snapshot()
     for host in ("cp1", "node1"):
-        dropin = after[f"{host}/kubelet.conf.d/50-node-timing.conf"].decode()
-        assert "nodeStatusUpdateFrequency: 4s" in dropin
-        env = after[f"{host}/kubelet.service.d/50-node-timing-http2.conf"].decode()
-        assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in env
-    patched = after["etc/kubernetes/manifests/kube-controller-manager.yaml"].decode()
+        config = after[f"{host}/etc/kubernetes/kubelet-config.yaml"].decode()
+        assert "nodeStatusUpdateFrequency: 4s" in config
+        env = after[f"{host}/etc/systemd/system/kubelet.service.d/50-node-timing-http2.conf"]
+        assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in env.decode()
+    patched = after["cp1/etc/kubernetes/manifests/kube-controller-manager.yaml"].decode()
     assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
     assert untouched_lines(patched) == untouched_lines(MANIFEST)
     assert (
         "--default-not-ready-toleration-seconds=30"
-        in after["etc/kubernetes/manifests/kube-apiserver.yaml"].decode()
+        in after["cp1/etc/kubernetes/manifests/kube-apiserver.yaml"].decode()
     )
-    backups = [name for name in after if name.startswith("backup/")]
+    backups = [name for name in after if name.startswith("cp1/etc/kubernetes/node-timing-backup/")]
     assert len(backups) == 2
     assert after[next(b for b in backups if "controller-manager" in b)] == MANIFEST.encode()
 
@@ -352,26 +353,23 @@ def test_role_runs_each_task_once_per_play_and_exports_each_hosts_own_dicts(
 
 
 def test_apply_follows_each_hosts_own_node_timing_apply(tmp_path: Path) -> None:
-    """The first host does not apply, one host asks for it in its host_vars: only that host
-    installs the drop-ins."""
+    """The first host does not apply, one host asks for it in its host_vars: only that host's
+    kubelet configuration changes."""
     node = tmp_path / "node"
-    role_vars = {
-        "node_timing_kubelet_restart": False,
-        "node_timing_kubelet_dropin_dir": str(node / "{{ inventory_hostname }}/kubelet.conf.d"),
-        "node_timing_kubelet_env_dir": str(node / "{{ inventory_hostname }}/kubelet.service.d"),
-        "node_timing_manifest_dir": str(node / "manifests"),
-        "node_timing_backup_dir": str(node / "backup"),
-    }
+    for host in ("cp1", "node1", "node2"):
+        kubespray_node(node / host)
+    before = {p: p.read_bytes() for p in node.rglob("kubelet-config.yaml")}
+    role_vars = {"node_timing_node_root": str(node / "{{ inventory_hostname }}")}
     playbook, inventory = write_project(
         tmp_path,
         [role_play(**role_vars)],
         groups={"kube_control_plane": ["cp1"], "kube_node": ["node1", "node2"], "etcd": ["cp1"]},
-        host_vars={"node2": {"node_timing_apply": True}},
+        host_vars={"node2": {"node_timing_apply": True, "node_timing_profile": "fast"}},
     )
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc == 0, str(result)
-    installed = sorted(p.parent.parent.name for p in node.glob("*/kubelet.conf.d/*.conf"))
-    assert installed == ["node2"]
+    changed = sorted(p.parents[2].name for p, data in before.items() if p.read_bytes() != data)
+    assert changed == ["node2"]
 
 
 def test_check_only_role_exports_nothing(tmp_path: Path) -> None:

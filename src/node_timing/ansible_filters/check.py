@@ -21,10 +21,12 @@ from node_timing.ansible_filters.convert import (
 from node_timing.rules import runner
 
 
-def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> list[dict[str, Any]]:
-    """Findings for ``{host: variables}``: each distinct set of variables checked once, identical
-    findings merged with the union of their hosts (the runner's merge, as the CLI's)."""
-
+def _check_hosts(
+    value: Mapping[Any, Any], nodes: Any, kube_version: Any, control_plane: Any = None
+) -> list[dict[str, Any]]:
+    """Findings for ``{host: variables}``: hosts with the same variables form one group, and the
+    groups are checked together as `lint` checks an inventory, so each group's figures count its
+    own hosts (one host_vars host is one node, not the cluster)."""
     count = None if nodes is None else node_count(nodes, "node_timing_check")
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for host, host_value in value.items():
@@ -36,23 +38,31 @@ def _check_hosts(value: Mapping[Any, Any], nodes: Any, kube_version: Any) -> lis
         selected = node_timing_host_vars(host_value)
         key = repr(sorted(selected.items(), key=lambda kv: kv[0]))
         groups.setdefault(key, (selected, []))[1].append(str(host))
-    findings = runner.check_hosts(
-        (
+    control = None if control_plane is None else to_plain(control_plane, "control_plane")
+    if control is not None and not isinstance(control, list):
+        raise FilterError("node_timing_check: control_plane must be a list of host names")
+    findings = runner.check_host_groups(
+        [
             (selected, hosts, selected.pop(ORIGINS, None) or {})
             for selected, hosts in groups.values()
-        ),
+        ],
         count,
         kube_version_text(kube_version),
+        control_plane=None if control is None else [str(h) for h in control],
     )
     return [to_plain(f.to_dict(), "finding") for f in findings]
 
 
 def node_timing_check(
-    value: Any, nodes: Any = None, kube_version: Any = None, per_host: Any = False
+    value: Any,
+    nodes: Any = None,
+    kube_version: Any = None,
+    per_host: Any = False,
+    control_plane: Any = None,
 ) -> list[dict[str, Any]]:
     def run() -> list[dict[str, Any]]:
         if per_host and isinstance(value, Mapping):
-            return _check_hosts(value, nodes, kube_version)
+            return _check_hosts(value, nodes, kube_version, control_plane)
         if not isinstance(value, Mapping):
             raise FilterError(
                 "node_timing_check expects one host's variables as a mapping (e.g. "

@@ -362,23 +362,57 @@ def host_context(
     point at the file and line as the CLI's do. The host stands for both a kubelet and a control
     plane.
     """
+    return groups_context(
+        [(variables, [host], origins or {})], nodes, kube_version, default_path=default_path
+    )
+
+
+def groups_context(
+    groups: Sequence[tuple[Mapping[str, Any], Sequence[str], Mapping[str, Sequence[Any]]]],
+    nodes: int | None = None,
+    kube_version: str | None = None,
+    control_plane: Sequence[str] | None = None,
+    default_path: str = "inventory",
+) -> LintContext:
+    """The context of groups of hosts, each ``(variables, hosts, origins)`` with the variables its
+    hosts share, as :func:`build_context` makes one for an inventory.
+
+    So a figure about a group counts that group's hosts (scaled to ``nodes``), not the whole
+    cluster: one host_vars host with its own update frequency writes one node's status updates.
+    Sizing and the version come from the first group's variables. ``control_plane`` names the
+    control-plane hosts, whose groups' controller-manager and apiserver settings are checked;
+    without it every group is. ``groups`` must not be empty.
+    """
     from node_timing.inventory import Value
 
-    origins = origins or {}
-    values: dict[str, Any] = {}
-    for name, raw in variables.items():
-        where = origins.get(name)
-        if where and len(where) == 3 and where[0]:
-            values[name] = Value(raw, str(where[0]), int(where[1] or 0), int(where[2] or 0))
-        else:
-            values[name] = Value(raw, default_path, 0, 0)
     default_location = Location(default_path)
-    version, version_source, version_problem = _version_of(
-        values, Options(kube_version=kube_version), default_location
-    )
-    relevant = {n: v for n, v in values.items() if relevant_variable(n)}
-    timing = build_host_timing([host], relevant, version, default_location, values)
-    count, budget = _sizing(values, Options(nodes=nodes), 1)
+    timings: list[HostTiming] = []
+    first_values: dict[str, Any] | None = None
+    version: KubeVersion | None = None
+    version_source: Location | None = None
+    version_problem: VersionProblem | None = None
+    for variables, hosts, origins in groups:
+        values: dict[str, Any] = {}
+        for name, raw in variables.items():
+            where = origins.get(name)
+            if where and len(where) == 3 and where[0]:
+                values[name] = Value(raw, str(where[0]), int(where[1] or 0), int(where[2] or 0))
+            else:
+                values[name] = Value(raw, default_path, 0, 0)
+        if version is None:
+            first_values = values
+            version, version_source, version_problem = _version_of(
+                values, Options(kube_version=kube_version), default_location
+            )
+        relevant = {n: v for n, v in values.items() if relevant_variable(n)}
+        timings.append(build_host_timing(list(hosts), relevant, version, default_location, values))
+    if version is None or first_values is None:
+        raise ValueError("groups_context needs at least one group")
+    host_count = sum(len(t.hosts) for t in timings)
+    count, budget = _sizing(first_values, Options(nodes=nodes), host_count)
+    cp_groups = timings
+    if control_plane is not None:
+        cp_groups = [g for g in _restricted(timings, set(control_plane)) if g.hosts] or timings
     return LintContext(
         inventory=None,
         version=version,
@@ -387,9 +421,9 @@ def host_context(
         nodes=count,
         heartbeat_budget=budget,
         default_location=default_location,
-        kubelet_groups=[timing],
-        control_plane_groups=[timing],
-        groups=[timing],
-        cluster=timing,
+        kubelet_groups=timings,
+        control_plane_groups=cp_groups,
+        groups=timings,
+        cluster=cp_groups[0],
         problems=[],
     )

@@ -9,10 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from node_timing import kubespray, serialize
+from node_timing.evaluate.host_timing import NODE_TIMING_VARIABLES
 from node_timing.knowledge import KubeVersion
 from node_timing.render.args import RenderError, apiserver_args, controller_args
 from node_timing.render.kubeadm import choose_api, kubeadm_file
-from node_timing.render.kubelet import config_file, dropin_file, http2_env_file, kubelet_config
+from node_timing.render.kubelet import (
+    config_file,
+    dropin_file,
+    http2_env_file,
+    http2_environment,
+    kubelet_config,
+)
 from node_timing.render.manifests import controller_manager_file
 from node_timing.render.patch import PatchResult, patch_manifest
 from node_timing.settings import Settings
@@ -27,6 +34,7 @@ __all__ = [
     "kubespray_file",
     "patch_manifest",
     "render_all",
+    "role_vars",
 ]
 
 KUBELET_CONFIG = "kubelet/kubelet-config.yaml"
@@ -55,7 +63,27 @@ def kubespray_file(
         "# (inventory/<cluster>/group_vars/k8s_cluster/node-timing.yml). The extra-args dicts\n"
         "# replace the inventory's own: they already hold its other keys when rendered from it.\n"
     )
-    return header + serialize.to_yaml(kubespray.to_vars(settings, current, version))
+    text = header + serialize.to_yaml(kubespray.to_vars(settings, current, version))
+    role = role_vars(settings, version)
+    if role:
+        # kubespray has no variable for the kubelet's environment: without these the file would
+        # deploy only part of the profile, and lint of the file would report the defaults' 45s.
+        text += (
+            "# The kubelet's HTTP/2 health-check timeouts (HTTP2_READ_IDLE_TIMEOUT_SECONDS,\n"
+            "# HTTP2_PING_TIMEOUT_SECONDS): kubespray has no variable for them. The node_timing\n"
+            "# role's apply (node_timing_apply: true) installs them as a kubelet.service drop-in,\n"
+            "# and node-timing lint reads them.\n"
+        ) + serialize.to_yaml(role)
+    return text
+
+
+def role_vars(settings: Settings, version: KubeVersion) -> dict[str, int]:
+    """The node_timing role's own variables for what kubespray cannot express: the kubelet's
+    HTTP/2 environment, when it differs from client-go's defaults (else ``{}``)."""
+    env = http2_environment(settings, version)
+    if env is None:
+        return {}
+    return {name: int(settings.get(path)) for name, path in NODE_TIMING_VARIABLES.items()}
 
 
 def render_all(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from node_timing import knowledge, serialize
 from node_timing.knowledge import KubeVersion
-from node_timing.settings import Settings, to_output
+from node_timing.settings import SettingError, Settings, parse_value, to_output
 
 API_VERSION = "kubelet.config.k8s.io/v1beta1"
 KIND = "KubeletConfiguration"
@@ -93,3 +95,78 @@ def http2_env_file(settings: Settings, version: KubeVersion) -> str | None:
     ]
     lines += [f'Environment="{name}={value}"' for name, value in env.items()]
     return "\n".join(lines) + "\n"
+
+
+# KubeletConfiguration field → setting path, for reading a config file back.
+_FIELDS = {
+    "nodeStatusUpdateFrequency": "kubelet.node_status_update_frequency",
+    "nodeStatusReportFrequency": "kubelet.node_status_report_frequency",
+    "nodeLeaseDurationSeconds": "kubelet.node_lease_duration_seconds",
+}
+
+
+def patch_kubelet_config(text: str, settings: Settings) -> str:
+    """``text`` (a KubeletConfiguration file) with its timing fields set to ``settings``.
+
+    Only the three timing fields' values change, or are added at the end of the document; every
+    other byte stays (comments, order, quoting), as for the static Pod manifests. A field that
+    already means the wanted value (``4s`` for ``4.0s``) is left as written, so patching its own
+    output, or a file that is already right, changes nothing. Raises :class:`RenderError` when
+    the text is not one KubeletConfiguration mapping.
+    """
+    from node_timing.fix.yamledit import EditError, YamlText
+    from node_timing.render.args import RenderError
+
+    try:
+        doc = YamlText(text)
+        root = doc.root_mapping()
+    except (EditError, yaml.YAMLError) as exc:
+        raise RenderError(f"not a kubelet configuration file: {exc}") from None
+    if root is None:
+        raise RenderError("not a kubelet configuration file: no mapping at the top")
+    kind = doc.top_level("kind")
+    if kind is None or getattr(kind.value, "value", None) != KIND:
+        raise RenderError(f"not a kubelet configuration file: kind is not {KIND}")
+    try:
+        for name, wanted in kubelet_fields(settings).items():
+            pair = doc.top_level(name)
+            if pair is None:
+                doc.insert(root, None, name, wanted)
+            elif not _same(name, getattr(pair.value, "value", None), wanted):
+                doc.set_value(pair, wanted)
+        return doc.result()
+    except EditError as exc:
+        raise RenderError(f"cannot edit the kubelet configuration file: {exc}") from None
+
+
+def read_kubelet_fields(text: str) -> dict[str, Any]:
+    """The timing fields a KubeletConfiguration file sets, parsed (ns or int); absent ones left out.
+
+    Raises :class:`RenderError` when a value is not valid for its field.
+    """
+    from node_timing.render.args import RenderError
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RenderError(f"not a kubelet configuration file: {exc}") from None
+    if not isinstance(data, dict):
+        raise RenderError("not a kubelet configuration file: no mapping at the top")
+    out: dict[str, Any] = {}
+    for name, path in _FIELDS.items():
+        if name in data:
+            try:
+                out[name] = parse_value(path, data[name])
+            except SettingError as exc:
+                raise RenderError(f"{name}: {exc}") from None
+    return out
+
+
+def _same(name: str, raw: Any, wanted: Any) -> bool:
+    """Whether a field's scalar text ``raw`` already means ``wanted``."""
+    if raw is None:
+        return False
+    try:
+        return bool(parse_value(_FIELDS[name], raw) == parse_value(_FIELDS[name], wanted))
+    except SettingError:
+        return False

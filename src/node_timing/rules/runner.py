@@ -7,11 +7,16 @@ hosts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from node_timing.evaluate.context import LintContext, Options, build_context, host_context
+from node_timing.evaluate.context import (
+    LintContext,
+    Options,
+    build_context,
+    groups_context,
+    host_context,
+)
 from node_timing.findings import Finding
 
 
@@ -100,17 +105,19 @@ def check_host_vars(
     return apply_silencing(run_rules(ctx), LintConfig())
 
 
-def check_hosts(
-    groups: Iterable[tuple[Mapping[str, Any], Sequence[str], Mapping[str, Sequence[Any]]]],
+def check_host_groups(
+    groups: Sequence[tuple[Mapping[str, Any], Sequence[str], Mapping[str, Sequence[Any]]]],
     nodes: int | None = None,
     kube_version: str | None = None,
+    control_plane: Sequence[str] | None = None,
+    default_path: str = "inventory",
 ) -> list[Finding]:
-    """:func:`check_host_vars` over ``(variables, hosts, origins)`` groups: each distinct set of
-    variables is checked once, and findings that several groups share are merged with the union
-    of their hosts, as :func:`run_rules` merges those of an inventory's host groups."""
-    found: list[Finding] = []
-    for variables, hosts, origins in groups:
-        named = tuple(sorted(hosts))
-        for finding in check_host_vars(variables, nodes, kube_version, origins=origins):
-            found.append(replace(finding, hosts=named))
-    return merge_findings(found)
+    """The lint rules applied to groups of hosts that share their variables (as the Ansible role
+    sees a play's hosts), together as `lint` checks an inventory: see
+    :func:`~node_timing.evaluate.context.groups_context`."""
+    if not groups:
+        return []
+    ctx = groups_context(groups, nodes, kube_version, control_plane, default_path)
+    from node_timing.config import LintConfig, apply_silencing
+
+    return apply_silencing(run_rules(ctx), LintConfig())

@@ -1,0 +1,232 @@
+"""The role's apply on nodes laid out as kubespray and as kubeadm lay them out (tests/node_layout.py),
+each under its own node root: afterwards the kubelet's effective timing, computed from its own files
+by the same reader `node-timing` uses for deployed nodes, is the profile's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from node_layout import kubeadm_node, kubespray_node, write
+from playbook_runner import Result, run_playbook, write_project
+
+from node_timing import profiles
+from node_timing.deployed.kubelet import LEASE, REPORT, UPDATE, read_kubelet
+from node_timing.knowledge import KubeVersion
+
+ROLE = "kubetiming.node_timing.node_timing"
+VERSION = "1.35"
+GROUPS = {"kube_control_plane": ["cp1"], "kube_node": ["spray1", "adm1"], "etcd": ["cp1"]}
+LAYOUT = {"cp1": "kubespray", "spray1": "kubespray", "adm1": "kubeadm"}
+HTTP2_IDLE = "kubelet.http2_read_idle_timeout_seconds"
+HTTP2_PING = "kubelet.http2_ping_timeout_seconds"
+CONTROLLER = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-controller-manager
+  namespace: kube-system
+spec:
+  containers:
+  - command:
+    - kube-controller-manager
+    - --node-monitor-grace-period=40s
+    - --kubeconfig=/etc/kubernetes/controller-manager.conf
+    image: registry.k8s.io/kube-controller-manager:v1.35.2
+    name: kube-controller-manager
+"""
+
+
+def wanted(profile: str, nodes: int = 3) -> dict[str, Any]:
+    s = profiles.compute(profile, nodes, kube_version=VERSION).settings
+    report = s.kubelet.node_status_report_frequency
+    return {
+        UPDATE: s.kubelet.node_status_update_frequency,
+        REPORT: report if report is not None else s.kubelet.node_status_update_frequency,
+        LEASE: s.kubelet.node_lease_duration_seconds,
+        HTTP2_IDLE: s.get(HTTP2_IDLE),
+        HTTP2_PING: s.get(HTTP2_PING),
+    }
+
+
+def effective(root: Path) -> dict[str, Any]:
+    state = read_kubelet(str(root), KubeVersion.parse(VERSION))
+    assert not state.problems, state.problems
+    values = dict(state.settings)
+    if values[REPORT] is None:
+        values[REPORT] = values[UPDATE]
+    return {path: values[path] for path in (UPDATE, REPORT, LEASE, HTTP2_IDLE, HTTP2_PING)}
+
+
+def make_nodes(base: Path, kubespray_flags: str = "") -> dict[str, Path]:
+    roots = {}
+    for host, layout in LAYOUT.items():
+        root = base / host
+        if layout == "kubespray":
+            kubespray_node(root, custom_flags=kubespray_flags)
+        else:
+            kubeadm_node(root)
+        roots[host] = root
+    write(roots["cp1"], "/etc/kubernetes/manifests/kube-controller-manager.yaml", CONTROLLER)
+    return roots
+
+
+def snapshot(base: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(base)): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()
+    }
+
+
+def project(tmp_path: Path, base: Path, **extra: Any) -> tuple[Path, Path, dict[str, Any]]:
+    role_vars = {
+        "node_timing_profile": "fast",
+        "node_timing_kube_version": VERSION,
+        "node_timing_apply": True,
+        "node_timing_node_root": str(base / "{{ inventory_hostname }}"),
+        **extra,
+    }
+    plays = [
+        {
+            "name": "apply",
+            "hosts": "all",
+            "gather_facts": False,
+            "roles": [{"role": ROLE, **role_vars}],
+        }
+    ]
+    playbook, inventory = write_project(tmp_path, plays, groups=GROUPS)
+    return playbook, inventory, role_vars
+
+
+def handler_ran(result: Result) -> bool:
+    for play in result.data.get("plays", []):
+        for task in play.get("tasks", []):
+            if task["task"]["name"].endswith("Restart kubelet"):
+                return any(not h.get("skipped") for h in task["hosts"].values())
+    return False
+
+
+def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_path: Path) -> None:
+    base = tmp_path / "nodes"
+    roots = make_nodes(base)
+    fast = wanted("fast")
+    for root in roots.values():
+        assert effective(root) != fast  # the test would prove nothing otherwise
+    playbook, inventory, _ = project(tmp_path, base)
+    before = snapshot(base)
+
+    checked = run_playbook(tmp_path, playbook, inventory, "--check", "--diff")
+    assert checked.rc == 0, str(checked)
+    assert checked.changed() > 0
+    assert snapshot(base) == before
+
+    applied = run_playbook(tmp_path, playbook, inventory, "--diff")
+    assert applied.rc == 0, str(applied)
+    for host, root in roots.items():
+        assert effective(root) == fast, host
+    assert not handler_ran(applied)  # notified, but the node root is not "/"
+    # kubespray: the --config file that kubelet.env names, every other line as it was
+    config = roots["spray1"] / "etc/kubernetes/kubelet-config.yaml"
+    old = before["spray1/etc/kubernetes/kubelet-config.yaml"].decode().splitlines()
+    new = config.read_text(encoding="utf-8").splitlines()
+    timing = ("nodeStatusUpdateFrequency", "nodeStatusReportFrequency", "nodeLeaseDurationSeconds")
+    assert [ln for ln in new if not ln.startswith(timing)] == [
+        ln for ln in old if not ln.startswith(timing)
+    ]
+    assert "nodeStatusUpdateFrequency: 4s" in new
+    # kubeadm: /var/lib/kubelet/config.yaml, whose 0s (unset) fields are now set
+    adm = (roots["adm1"] / "var/lib/kubelet/config.yaml").read_text(encoding="utf-8")
+    assert "nodeStatusReportFrequency: 5m0s\n" in adm
+    assert "nodeLeaseDurationSeconds: 16\n" in adm
+    # nothing the kubelet does not read: no --config-dir drop-in
+    assert not list(base.rglob("kubelet.conf.d"))
+    # the control plane's manifest too
+    manifest = roots["cp1"] / "etc/kubernetes/manifests/kube-controller-manager.yaml"
+    assert "--node-monitor-grace-period=20s" in manifest.read_text(encoding="utf-8")
+
+    after = snapshot(base)
+    again = run_playbook(tmp_path, playbook, inventory)
+    assert again.rc == 0, str(again)
+    assert again.changed() == 0, json.dumps(again.stats)
+    assert snapshot(base) == after
+    checked_again = run_playbook(tmp_path, playbook, inventory, "--check")
+    assert checked_again.rc == 0 and checked_again.changed() == 0, str(checked_again)
+
+
+def test_a_host_s_own_http2_variables_win(tmp_path: Path) -> None:
+    """What `render` writes into kubespray/node-timing.yml is what apply installs."""
+    base = tmp_path / "nodes"
+    roots = make_nodes(base)
+    plays = [
+        {
+            "name": "apply",
+            "hosts": "all",
+            "gather_facts": False,
+            "roles": [
+                {
+                    "role": ROLE,
+                    "node_timing_profile": "fast",
+                    "node_timing_kube_version": VERSION,
+                    "node_timing_apply": True,
+                    "node_timing_node_root": str(base / "{{ inventory_hostname }}"),
+                }
+            ],
+        }
+    ]
+    playbook, inventory = write_project(
+        tmp_path,
+        plays,
+        groups=GROUPS,
+        host_vars={
+            "adm1": {
+                "node_timing_http2_read_idle_timeout_seconds": 7,
+                "node_timing_http2_ping_timeout_seconds": 3,
+            }
+        },
+    )
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    assert effective(roots["adm1"])[HTTP2_IDLE] == 7
+    assert effective(roots["adm1"])[HTTP2_PING] == 3
+    assert effective(roots["spray1"])[HTTP2_IDLE] == 10
+
+
+def test_a_flag_that_overrides_the_config_file_fails_the_host(tmp_path: Path) -> None:
+    """kubelet_custom_flags with --node-status-update-frequency beats the config file: the
+    verification says so instead of reporting success."""
+    base = tmp_path / "nodes"
+    make_nodes(base, kubespray_flags="--node-status-update-frequency=10s")
+    playbook, inventory, _ = project(tmp_path, base)
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc != 0
+    failed = result.task("Verify the kubelet's effective timing")
+    message = " ".join(str(r.get("msg", "")) for r in failed.values() if r.get("failed"))
+    assert "kubelet.node_status_update_frequency is 10s" in message, str(result)
+    assert "--node-status-update-frequency" in message
+    assert "kubelet.env" in message
+
+
+def test_no_kubelet_files_is_one_clear_failure(tmp_path: Path) -> None:
+    base = tmp_path / "nodes"
+    roots = make_nodes(base)
+    for path in sorted(roots["adm1"].rglob("*"), reverse=True):
+        if path.is_file():
+            path.unlink()
+    playbook, inventory, _ = project(tmp_path, base)
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc != 0
+    failed = result.task("Stop when the kubelet's configuration file is not found")
+    assert "no kubelet configuration file" in failed["adm1"]["msg"]
+    assert effective(roots["spray1"]) == wanted("fast")
+
+
+@pytest.mark.parametrize("profile", ["medium", "low"])
+def test_other_profiles_land_too(tmp_path: Path, profile: str) -> None:
+    base = tmp_path / "nodes"
+    roots = make_nodes(base)
+    playbook, inventory, _ = project(tmp_path, base, node_timing_profile=profile)
+    result = run_playbook(tmp_path, playbook, inventory)
+    assert result.rc == 0, str(result)
+    for root in roots.values():
+        assert effective(root) == wanted(profile)
