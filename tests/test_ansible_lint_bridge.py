@@ -70,8 +70,18 @@ def test_findings_are_reported_on_the_file_and_line_of_the_value(tmp_path: Path)
     # value is in inventory.ini or a kubespray default are reported there, saying where they are
     rehomed = bridge.Evaluations().reports(inv / "group_vars" / "all" / "all.yml")
     assert rehomed, "the kubespray-default report-frequency finding is reported somewhere"
-    assert all(r.line == 1 and "(at inventory.ini" in r.message for r in rehomed)
     assert {r.tag for r in rehomed} == {"node-timing[report-frequency]"}
+    assert all(r.line == 1 and "kubespray's default" in r.message for r in rehomed)
+
+
+def test_a_finding_in_an_ini_inventory_is_reported_on_the_first_yaml_file(tmp_path: Path) -> None:
+    inv = inventory(tmp_path, "---\nkube_version: 1.33.5\n")
+    ini = INI.replace("cp1\n", "cp1 kube_controller_node_monitor_grace_period=15s\n")
+    (inv / "inventory.ini").write_text(ini)
+    reports = bridge.Evaluations().reports(inv / "group_vars" / "all" / "all.yml")
+    grace = [r for r in reports if r.tag == "node-timing[grace-vs-heartbeat]"]
+    assert grace and grace[0].line == 1 and grace[0].fails
+    assert "(at inventory.ini:2, a file ansible-lint does not read)" in grace[0].message
 
 
 def test_each_inventory_is_evaluated_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

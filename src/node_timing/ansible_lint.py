@@ -184,6 +184,8 @@ def _anchor(files: Iterable[str]) -> str | None:
 
 
 def _rehomed(report: Report, finding: Finding, directory: str) -> Report:
+    if finding.from_default:  # the message says it is kubespray's default: no file holds it
+        return Report(report.tag, report.message, 1, None, report.severity, report.fails)
     where = os.path.relpath(finding.path, directory)
     if finding.line:
         where = f"{where}:{finding.line}"
