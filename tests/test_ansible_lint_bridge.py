@@ -57,6 +57,16 @@ def test_a_file_belongs_to_the_inventory_that_holds_its_vars_directory(tmp_path:
     assert bridge.inventory_dir(tmp_path / "inventory" / "README.yml") is None
 
 
+def test_a_directory_above_the_project_named_group_vars_is_not_a_vars_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "group_vars" / "checkout"
+    (project / "playbooks").mkdir(parents=True)
+    monkeypatch.chdir(project)
+    assert bridge.inventory_dir(project / "playbooks" / "site.yml") is None
+    assert bridge.inventory_dir("playbooks/site.yml") is None
+
+
 def test_findings_are_reported_on_the_file_and_line_of_the_value(tmp_path: Path) -> None:
     inv = inventory(tmp_path, TIGHT)
     reports = bridge.Evaluations().reports(inv / "group_vars" / "k8s_cluster" / "k8s-cluster.yml")

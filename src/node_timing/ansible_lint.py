@@ -99,7 +99,10 @@ def inventory_dir(path: str | os.PathLike[str]) -> str | None:
     Whether that directory really is an inventory (it has hosts) is for the loader to say.
     """
     p = Path(os.path.abspath(os.fspath(path)))
+    project = Path.cwd()  # ansible-lint runs from the project's root
     for parent in p.parents:
+        if parent == project:
+            break  # a directory above the project named group_vars is not this file's
         if parent.name in _VARS_DIRS:
             return str(parent.parent)
     if p.suffix in _YAML and any((p.parent / d).is_dir() for d in _VARS_DIRS):
