@@ -59,11 +59,17 @@ def prepare(checkout: Path, workdir: Path) -> Path:
 
 
 def inventories(tree: Path, paths: list[str]) -> list[Path]:
-    """The directories the rule evaluates: one per inventory_dir of a file ansible-lint reads."""
-    listed = subprocess.run(
-        ["git", "ls-files", *paths], cwd=tree, check=True, capture_output=True, text=True
-    ).stdout.splitlines()
-    found = {inventory_dir(tree / f) for f in listed if f.endswith((".yml", ".yaml"))}
+    """The directories the rule evaluates: one per inventory_dir of a YAML file in ``paths``.
+
+    Walked on disk, not listed by git: kubespray's .gitignore ignores ``inventory/*`` but
+    ``sample`` and ``local``, and ansible-lint named a path reads its files all the same.
+    """
+    found = {
+        inventory_dir(f)
+        for top in [tree / p for p in paths] or [tree]
+        for f in top.rglob("*")
+        if f.suffix in (".yml", ".yaml") and ".git" not in f.parts
+    }
     return sorted(Path(d) for d in found if d is not None)
 
 
