@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from node_timing.evaluate.context import Options
 from node_timing.findings import Finding
-from node_timing.lint import Options, lint_inventory
+from node_timing.rules.runner import lint_inventory
 
 HOSTS = """\
 [kube_control_plane]

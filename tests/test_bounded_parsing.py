@@ -84,7 +84,7 @@ def test_unsafe_values_are_never_templated(tmp_path: Path) -> None:
 
 
 def test_unsafe_text_is_written_as_text() -> None:
-    from node_timing.output import to_yaml
+    from node_timing.serialize import to_yaml
 
     assert to_yaml({"a": [UnsafeText("{{ x }}")]}) == "a:\n- '{{ x }}'\n"
 

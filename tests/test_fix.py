@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from node_timing.cli import main
-from node_timing.lint import lint_inventory
+from node_timing.rules.runner import lint_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMENTED = ROOT / "tests" / "fixtures" / "fix" / "commented"
@@ -245,7 +245,7 @@ def test_missing_inventory_exits_5(tmp_path):
 
 def test_profile_sets_every_timing_setting(tmp_path):
     from node_timing import profiles
-    from node_timing.lint import cluster_settings
+    from node_timing.evaluate.cluster import cluster_settings
 
     inv = copy(MYCLUSTER, tmp_path)
     main(["fix", "--profile", "fast", str(inv)])

@@ -19,7 +19,7 @@ from fsutil import set_user_xattr_or_skip
 
 import node_timing
 from node_timing.cli import main
-from node_timing.lint import lint_inventory
+from node_timing.rules.runner import lint_inventory
 
 MEMORY_LIMIT = 2 << 30  # bytes of address space for one run
 TIME_LIMIT = 60  # seconds: a hang fails the test instead of blocking the suite
@@ -459,7 +459,7 @@ KILL_AFTER = """
 import os, sys
 import node_timing.fix as fix
 from node_timing.cli import main
-from node_timing.lint import lint_inventory
+from node_timing.rules.runner import lint_inventory
 
 real, calls = fix.atomic_write, []
 

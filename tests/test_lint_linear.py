@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from node_timing.effective import HostTiming
-from node_timing.lint import build_context, run_rules
+from node_timing.evaluate.context import build_context
+from node_timing.evaluate.host_timing import HostTiming
+from node_timing.rules.runner import run_rules
 
 
 class CountingList(list[HostTiming]):

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from node_timing.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError
-from node_timing.findings import Finding
-from node_timing.lintconfig import (
+from node_timing.config import (
     CONFIG_NAME,
     ConfigError,
     LintConfig,
@@ -21,6 +19,8 @@ from node_timing.lintconfig import (
     load_config,
     matches,
 )
+from node_timing.errors import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, UsageError
+from node_timing.findings import Finding
 
 KNOWN = {"yaml-load", "grace-vs-heartbeat", "removed-setting"}
 
@@ -249,7 +249,7 @@ def test_warn_listed_errors_pass_unless_strict() -> None:
 
 def test_schema_follows_the_code() -> None:
     from node_timing import jsonschemas, profiles
-    from node_timing.lintconfig import CONFIG_KEYS
+    from node_timing.config import CONFIG_KEYS
 
     props = jsonschemas.load("lint-config")["properties"]
     assert list(props) == list(CONFIG_KEYS)

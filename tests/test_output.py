@@ -14,7 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from node_timing import knowledge, kubespray, output, profiles
+from node_timing import knowledge, kubespray, profiles
+from node_timing import serialize as output
 from node_timing.render import kubelet
 
 DATA = Path(knowledge.__file__).parent / "data"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from node_timing import rules
 from node_timing.cli import main
-from node_timing.lint import lint_inventory
+from node_timing.rules.runner import lint_inventory
 
 DURATION_VARS = [
     "kubelet_status_update_frequency",

@@ -275,7 +275,7 @@ def test_every_rule_has_a_case() -> None:
 
 def test_upstream_defaults_written_out_give_nothing(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent / "examples" / "inventory" / "upstream-explicit"
-    from node_timing.lint import lint_inventory
+    from node_timing.rules.runner import lint_inventory
 
     _ctx, findings = lint_inventory(root)
     assert [(f.rule, f.message) for f in findings if f.severity != "info"] == []

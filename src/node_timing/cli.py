@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args._run(args)
         return code
     except UsageError as exc:
-        from node_timing.output import printable
+        from node_timing.display import printable
 
         print(f"node-timing: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line, never a traceback (NODE_TIMING_DEBUG=1 re-raises for a developer).
         import os
 
-        from node_timing.output import printable
+        from node_timing.display import printable
 
         if os.environ.get("NODE_TIMING_DEBUG"):
             raise

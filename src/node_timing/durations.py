@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from node_timing.brief import cut
+from node_timing.display import cut
 
 if TYPE_CHECKING:  # imported where used: `profile` starts faster without fractions/decimal
     from fractions import Fraction

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from node_timing.brief import brief
+from node_timing.display import brief
 
 DATA_FILES = ("kubernetes.yml", "kubespray.yml", "profiles.yml", "sizes.yml")
 COMPILED = "compiled.json"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from node_timing import durations, knowledge, kubespray
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import INTEGER_MAXIMUM, SettingError, Settings, defaults, parse_value
 

@@ -8,12 +8,13 @@ it (it inherits an explicit update frequency), which is what a stock kubespray k
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from functools import cache
 from typing import Any
 
 from node_timing import durations, knowledge
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.knowledge import KubeVersion
 
 
@@ -90,10 +91,7 @@ class Settings:
 
     def with_values(self, values: dict[str, Any]) -> Settings:
         """A copy with ``{"component.setting": parsed value}`` applied."""
-        groups: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
-        for path, value in values.items():
-            component, name = split_path(path)
-            groups[component][name] = value
+        groups = _by_component(values)
         return Settings(
             kubelet=replace(self.kubelet, **groups["kubelet"]),
             controller_manager=replace(self.controller_manager, **groups["controller_manager"]),
@@ -275,14 +273,21 @@ def _defaults(minor: tuple[int, int]) -> Settings:
     values = {
         path: parse_value(path, knowledge.default_for(path, version)) for path in setting_paths()
     }
-    return _build(values)
+    return from_flat(values)
 
 
-def _build(values: dict[str, Any]) -> Settings:
+def _by_component(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"component.setting": v}`` as ``{component: {setting: v}}`` (every component present)."""
     groups: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
     for path, value in values.items():
         component, name = split_path(path)
         groups[component][name] = value
+    return groups
+
+
+def from_flat(values: Mapping[str, Any]) -> Settings:
+    """Settings from parsed values of every setting, keyed ``"component.setting"``."""
+    groups = _by_component(values)
     return Settings(
         kubelet=KubeletSettings(**groups["kubelet"]),
         controller_manager=ControllerManagerSettings(**groups["controller_manager"]),

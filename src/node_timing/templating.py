@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from node_timing.brief import brief, cut
+from node_timing.display import brief, cut
 
 MAX_DEPTH = 10
 MAX_LENGTH = 4096

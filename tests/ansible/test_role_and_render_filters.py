@@ -1,4 +1,4 @@
-"""Filters and whole-role runs that use node_timing.lint (check_host_vars) and node_timing.render."""
+"""Filters and whole-role runs that use node_timing.rules.runner (check_host_vars) and node_timing.render."""
 
 from __future__ import annotations
 

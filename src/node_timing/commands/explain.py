@@ -42,10 +42,11 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from node_timing import figures, knowledge
+    from node_timing.display import display_path, printable
     from node_timing.errors import EXIT_NOTHING, UsageError
+    from node_timing.evaluate.context import Options, build_context
     from node_timing.inventory import InventoryError, load_inventory
-    from node_timing.lint import Options, build_context
-    from node_timing.output import display_path, printable, to_json
+    from node_timing.serialize import to_json
     from node_timing.settings import to_output
 
     if args.nodes is not None and args.nodes < 0:

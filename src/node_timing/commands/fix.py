@@ -42,20 +42,21 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from node_timing import formats, knowledge, lintconfig, profiles, rules
+    from node_timing import formats, knowledge, profiles, rules
     from node_timing.commands.lint import _relative
+    from node_timing.config import base_id, discover, exit_code, load_config
+    from node_timing.display import display_path, printable, unified_diff
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
+    from node_timing.evaluate.context import Options
     from node_timing.fix import WriteReport, run_fix, write_back
     from node_timing.inventory import InventoryError
-    from node_timing.lint import Options
-    from node_timing.output import display_path, printable, unified_diff
 
     path = Path(args.inventory)
     known = set(rules.ids())
     selected = None
     if args.rules is not None:
         selected = [r.strip() for r in args.rules.split(",") if r.strip()]
-        unknown = [r for r in selected if lintconfig.base_id(r) not in known]
+        unknown = [r for r in selected if base_id(r) not in known]
         if unknown or not selected:
             raise UsageError(f"--rules: unknown rule id(s) {', '.join(unknown) or '(none given)'}")
     if args.profile is not None and args.profile not in profiles.names():
@@ -64,11 +65,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
-    config = (
-        lintconfig.load_config(Path(args.config), known)
-        if args.config
-        else lintconfig.discover(path, known)
-    )
+    config = load_config(Path(args.config), known) if args.config else discover(path, known)
     options = Options(
         kube_version=args.kube_version or config.kube_version,
         nodes=args.nodes if args.nodes is not None else config.nodes,
@@ -141,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
             summary={"root": os.getcwd()},
         )
         out.write(text)
-    failing = lintconfig.exit_code(remaining) == EXIT_FAILURES
+    failing = exit_code(remaining) == EXIT_FAILURES
     if args.check and result.changes:
         # the findings above are what would remain; say why the exit code is 2 all the same
         count = len(result.changes)

@@ -54,17 +54,16 @@ def run(args: argparse.Namespace) -> int:
     import os
     import sys
 
-    from node_timing import formats, knowledge, lintconfig, rules
+    from node_timing import formats, knowledge, rules
+    from node_timing.config import apply_silencing, discover, exit_code, load_config
     from node_timing.errors import UsageError
+    from node_timing.evaluate.context import Options, build_context
     from node_timing.inventory import InventoryError, load_inventory
-    from node_timing.lint import Options, build_context, run_rules
+    from node_timing.rules.runner import run_rules
 
     path = Path(args.inventory)
     known = set(rules.ids())
-    if args.config:
-        config = lintconfig.load_config(Path(args.config), known)
-    else:
-        config = lintconfig.discover(path, known)
+    config = load_config(Path(args.config), known) if args.config else discover(path, known)
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
     if args.heartbeat_budget is not None and not args.heartbeat_budget > 0:
@@ -89,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
-    findings = [_relative(f) for f in lintconfig.apply_silencing(run_rules(ctx), config)]
+    findings = [_relative(f) for f in apply_silencing(run_rules(ctx), config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     hosts = len(inventory.hosts)
@@ -100,13 +99,13 @@ def run(args: argparse.Namespace) -> int:
         summary={"hosts": hosts, "strict": args.strict, "root": os.getcwd()},
     )
     sys.stdout.write(text)
-    return lintconfig.exit_code(findings, strict=args.strict)
+    return exit_code(findings, strict=args.strict)
 
 
 def _sources(path: Path, sources: list[str]) -> str:
     import os
 
-    from node_timing.output import printable
+    from node_timing.display import printable
 
     return printable(", ".join(os.path.relpath(s, os.path.abspath(path)) for s in sources))
 
@@ -117,8 +116,8 @@ def _nothing_to_lint(reason: str, name: str) -> int:
     import sys
 
     from node_timing import formats, rules
+    from node_timing.display import printable
     from node_timing.errors import EXIT_NOTHING
-    from node_timing.output import printable
 
     print(f"node-timing: {printable(reason)}", file=sys.stderr)
     if name in formats.DOCUMENT_FORMATS:
@@ -131,7 +130,7 @@ def _nothing_to_lint(reason: str, name: str) -> int:
 def _relative(finding: Finding) -> Finding:
     import dataclasses
 
-    from node_timing.output import display_path
+    from node_timing.display import display_path
 
     shown = display_path(finding.path)
     return finding if shown == finding.path else dataclasses.replace(finding, path=shown)

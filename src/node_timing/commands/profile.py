@@ -46,7 +46,7 @@ MAX_OBJECT_BYTES = 1 << 30
 
 
 def _count(text: str, maximum: int) -> int:
-    from node_timing.brief import brief
+    from node_timing.display import brief
 
     digits = text.strip().lstrip("+-")
     # A whole number above the maximum is refused by its length before int() parses it: Python
@@ -72,7 +72,7 @@ def _bytes(text: str) -> int:
 
 
 def _positive_float(text: str) -> float:
-    from node_timing.brief import brief
+    from node_timing.display import brief
     from node_timing.profiles import budget_problem
 
     try:
@@ -117,21 +117,22 @@ def compute(name: str, args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from node_timing import output, profiles
+    from node_timing import profiles, serialize
 
     result = compute(args.name, args)
     data = profiles.report(result, args.lease_bytes, args.node_status_bytes)
     if args.format == "json":
-        output.write(output.to_json(data))
+        serialize.write(serialize.to_json(data))
     elif args.format == "yaml":
-        output.write(output.to_yaml(data))
+        serialize.write(serialize.to_yaml(data))
     else:
-        output.write(table(data))
+        serialize.write(table(data))
     return 0
 
 
 def table(data: dict[str, Any]) -> str:
-    from node_timing import output
+    from node_timing import serialize
+    from node_timing.display import human_bytes
 
     lines = [
         f"profile {data['profile']} for {data['nodes']} nodes on Kubernetes {data['kube_version']}",
@@ -155,9 +156,11 @@ def table(data: dict[str, Any]) -> str:
         f"  its pods evicted by          {f['eviction_seconds_max']}s",
         f"  lease writes per minute      {f['lease_writes_per_minute']}",
         f"  status reports per minute    {f['status_reports_per_minute']}",
-        f"  etcd writes per day          {output.human_bytes(f['etcd_write_bytes_per_day'])}",
+        f"  etcd writes per day          {human_bytes(f['etcd_write_bytes_per_day'])}",
         "",
         "kubespray group_vars (group_vars/k8s_cluster/node-timing.yml):",
     ]
-    lines += ["  " + line for line in output.to_yaml(data["kubespray"]).rstrip("\n").splitlines()]
+    lines += [
+        "  " + line for line in serialize.to_yaml(data["kubespray"]).rstrip("\n").splitlines()
+    ]
     return "\n".join(lines) + "\n"

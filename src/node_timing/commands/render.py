@@ -90,8 +90,8 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
                 "--nodes, --set and --heartbeat-budget go with --profile, not --inventory"
             )
         from node_timing.errors import EXIT_NOTHING
+        from node_timing.evaluate.cluster import cluster_settings
         from node_timing.inventory import InventoryError
-        from node_timing.lint import cluster_settings
 
         try:
             settings, version, current = cluster_settings(
@@ -113,7 +113,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
 
 
 def _diff(old: str, new: str, name: str) -> str:
-    from node_timing.output import printable, unified_diff
+    from node_timing.display import printable, unified_diff
 
     shown = printable(name)
     return unified_diff(old, new, f"a/{shown}", f"b/{shown}")

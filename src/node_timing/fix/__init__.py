@@ -331,10 +331,11 @@ def run_fix(
     profile: str | None = None,
 ) -> FixResult:
     """Fix ``inventory`` in memory; the caller writes the changes (``write_back``)."""
+    from node_timing.config import apply_silencing, matches
+    from node_timing.evaluate.context import build_context
     from node_timing.inventory import load_inventory
     from node_timing.inventory.root import inventory_dir, project_root
-    from node_timing.lint import build_context, run_rules
-    from node_timing.lintconfig import apply_silencing, matches
+    from node_timing.rules.runner import run_rules
 
     edits = Edits(project_root(inventory))
     skipped: list[str] = []
@@ -407,8 +408,8 @@ def _to_real(ops: Iterable[Op], root: str, skipped: list[str]) -> list[Op]:
 def _declared_profile(
     ctx: Any, findings: list[Finding], rules: Collection[str] | None
 ) -> str | None:
-    from node_timing.effective import plain
-    from node_timing.lintconfig import matches
+    from node_timing.config import matches
+    from node_timing.evaluate.sources import plain
 
     if rules is not None and not matches("profile-drift", rules):
         return None
@@ -420,7 +421,7 @@ def _declared_profile(
 
 def _profile_ops(planner: Planner, ctx: Any, name: str, skipped: list[str]) -> list[Op]:
     from node_timing import profiles
-    from node_timing.effective import plain
+    from node_timing.evaluate.sources import plain
     from node_timing.knowledge import KnowledgeError
     from node_timing.settings import SettingError
 

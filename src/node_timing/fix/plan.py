@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_timing import durations, knowledge, kubespray
-from node_timing.effective import EXTRA_ARG, VARIABLE, HostTiming, Source, plain
+from node_timing.evaluate.host_timing import HostTiming
+from node_timing.evaluate.sources import EXTRA_ARG, VARIABLE, Source, plain
 from node_timing.findings import Finding
 from node_timing.settings import SettingError, kind_of, parse_value, to_output, to_text
 

@@ -6,8 +6,8 @@ What a finding quotes from the inventory (message, path, host names) goes throug
 
 from __future__ import annotations
 
+from node_timing.display import printable
 from node_timing.findings import Finding
-from node_timing.output import printable
 
 __all__ = ["host_list", "position", "printable"]
 

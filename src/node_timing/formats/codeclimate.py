@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from node_timing.config import base_id
 from node_timing.findings import Finding
 from node_timing.formats import Summary, fingerprints, ordered
 from node_timing.formats._text import host_list
-from node_timing.lintconfig import base_id
-from node_timing.output import to_json
 from node_timing.rules import RuleInfo
+from node_timing.serialize import to_json
 
 SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 # Code Climate allows only a fixed set of categories; a timing setting that can flap or

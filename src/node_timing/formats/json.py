@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from node_timing.findings import Finding
 from node_timing.formats import Summary, ordered
-from node_timing.output import to_json
 from node_timing.rules import RuleInfo
+from node_timing.serialize import to_json
 
 
 def format_findings(

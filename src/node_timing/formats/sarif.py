@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import quote
 
 from node_timing import __version__
+from node_timing.config import base_id
 from node_timing.findings import Finding
 from node_timing.formats import Summary, fingerprints, ordered
 from node_timing.formats._text import host_list
-from node_timing.lintconfig import base_id
-from node_timing.output import to_json
 from node_timing.rules import RuleInfo
+from node_timing.serialize import to_json
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "node-timing"

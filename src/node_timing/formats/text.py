@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import groupby
 
+from node_timing.config import exit_code
 from node_timing.findings import Finding
 from node_timing.formats import Summary, ordered
 from node_timing.formats._text import host_list, position, printable
-from node_timing.lintconfig import exit_code
 from node_timing.rules import RuleInfo
 
 _RESET = "\x1b[0m"

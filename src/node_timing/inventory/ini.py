@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.inventory.model import Value
 from node_timing.inventory.yamlpos import is_templated, parse_noqa
 

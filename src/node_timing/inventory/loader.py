@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.inventory.ini import (
     MAX_ENTRIES_PER_FILE,
     Op,

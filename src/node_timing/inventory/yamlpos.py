@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from node_timing.brief import brief, cut
+from node_timing.display import brief, cut
 from node_timing.inventory.model import NO_NOQA, LoadProblem, VaultValue
 from node_timing.templating import UnsafeText
 from node_timing.templating import is_templated as is_templated  # the loaders' import

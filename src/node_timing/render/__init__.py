@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node_timing import kubespray, output
+from node_timing import kubespray, serialize
 from node_timing.knowledge import KubeVersion
 from node_timing.render.args import RenderError, apiserver_args, controller_args
 from node_timing.render.kubeadm import choose_api, kubeadm_file
@@ -55,7 +55,7 @@ def kubespray_file(
         "# (inventory/<cluster>/group_vars/k8s_cluster/node-timing.yml). The extra-args dicts\n"
         "# replace the inventory's own: they already hold its other keys when rendered from it.\n"
     )
-    return header + output.to_yaml(kubespray.to_vars(settings, current, version))
+    return header + serialize.to_yaml(kubespray.to_vars(settings, current, version))
 
 
 def render_all(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node_timing import knowledge, output
+from node_timing import knowledge, serialize
 from node_timing.knowledge import KubeVersion
 from node_timing.render.args import RenderError, Style, apiserver_args, controller_args
 from node_timing.render.kubelet import kubelet_config
@@ -48,7 +48,7 @@ def kubeadm_file(settings: Settings, version: KubeVersion, api: str | None = Non
     )
     return (
         header
-        + output.to_yaml(cluster_configuration(settings, version, chosen))
+        + serialize.to_yaml(cluster_configuration(settings, version, chosen))
         + "---\n"
-        + output.to_yaml(kubelet_config(settings))
+        + serialize.to_yaml(kubelet_config(settings))
     )

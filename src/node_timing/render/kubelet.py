@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node_timing import knowledge, output
+from node_timing import knowledge, serialize
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import Settings, to_output
 
@@ -44,7 +44,7 @@ def config_file(settings: Settings, version: KubeVersion) -> str:
         f"# Node-health timing for the kubelet, Kubernetes {version.minor_text}.\n"
         "# Merge these fields into the kubelet's configuration file (--config).\n"
     )
-    return header + output.to_yaml(kubelet_config(settings))
+    return header + serialize.to_yaml(kubelet_config(settings))
 
 
 def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
@@ -68,7 +68,7 @@ def dropin_file(settings: Settings, version: KubeVersion) -> str | None:
     else:
         stage = "generally available" if status == "ga" else status
         lines.append(f"# --config-dir is {stage} in Kubernetes {version.minor_text}.")
-    return "\n".join(lines) + "\n" + output.to_yaml(kubelet_config(settings))
+    return "\n".join(lines) + "\n" + serialize.to_yaml(kubelet_config(settings))
 
 
 def http2_environment(settings: Settings, version: KubeVersion) -> dict[str, int] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from node_timing import output
+from node_timing import serialize
 from node_timing.knowledge import KubeVersion
 from node_timing.render.args import pairs
 from node_timing.settings import Settings
@@ -125,4 +125,4 @@ def controller_manager_file(settings: Settings, version: KubeVersion) -> str:
         "# kubeadm's layout with the node-lifecycle flags; to change only those flags in the\n"
         "# manifest a cluster already runs, use `node-timing render --patch-manifest`.\n"
     )
-    return header + output.to_yaml(controller_manager_pod(settings, version))
+    return header + serialize.to_yaml(controller_manager_pod(settings, version))

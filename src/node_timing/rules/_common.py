@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from node_timing import durations, kubespray
-from node_timing.effective import (
-    HostTiming,
+from node_timing.evaluate.host_timing import HostTiming
+from node_timing.evaluate.sources import (
     Source,
     key_location,
     key_noqa,

@@ -35,7 +35,7 @@ from node_timing.findings import Finding
 from node_timing.settings import setting_paths, to_output
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "control-plane-drift"
 SEVERITY = "error"

@@ -31,13 +31,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import kubespray
-from node_timing.brief import cut
-from node_timing.effective import EXTRA_ARG, KUBESPRAY_DEFAULT, VARIABLE
+from node_timing.display import cut
+from node_timing.evaluate.sources import EXTRA_ARG, KUBESPRAY_DEFAULT, VARIABLE
 from node_timing.findings import Finding
 from node_timing.settings import to_output
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "duplicate-setting"
 SEVERITY = "error"

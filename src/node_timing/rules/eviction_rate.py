@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from node_timing.findings import Finding
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "eviction-rate"
 SEVERITY = "error"

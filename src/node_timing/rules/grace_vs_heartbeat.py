@@ -32,12 +32,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import durations, knowledge
-from node_timing.effective import settings_usable
+from node_timing.evaluate.host_timing import settings_usable
 from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "grace-vs-heartbeat"
 SEVERITY = "error"

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from node_timing.findings import Finding
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "kube-version"
 SEVERITY = "error"
@@ -37,5 +37,15 @@ SUMMARY = "kube_version is unparseable or outside the known facts"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    if ctx.version_problem is not None and ctx.version_problem.rule == ID:
-        yield ctx.version_problem
+    problem = ctx.version_problem
+    if problem is not None and problem.kind == "invalid":
+        where = problem.location
+        yield Finding(
+            ID,
+            "error",
+            problem.message,
+            where.path,
+            where.line,
+            where.column,
+            extra={"noqa": problem.noqa},
+        )

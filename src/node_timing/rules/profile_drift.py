@@ -28,14 +28,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from node_timing import profiles
-from node_timing.effective import NODE_TIMING_VAR, plain
+from node_timing.evaluate.sources import NODE_TIMING_VAR, plain
 from node_timing.findings import Finding
 from node_timing.knowledge import KnowledgeError
 from node_timing.rules._common import where_set
 from node_timing.settings import SettingError, setting_paths, to_output
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "profile-drift"
 SEVERITY = "warning"
@@ -58,7 +58,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             str(name), ctx.nodes, str(ctx.version), overrides, ctx.heartbeat_budget
         ).settings
     except (profiles.ProfileError, SettingError, KnowledgeError) as exc:
-        from node_timing.effective import value_location, value_noqa
+        from node_timing.evaluate.sources import value_location, value_noqa
 
         yield ctx.finding(
             ID,

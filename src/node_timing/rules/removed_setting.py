@@ -38,7 +38,7 @@ from node_timing.findings import Finding, Severity
 from node_timing.rules._common import dict_entries, variable_position
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "removed-setting"
 SEVERITY = "error"

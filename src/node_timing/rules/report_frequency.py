@@ -35,13 +35,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import figures, knowledge
-from node_timing.effective import settings_usable
+from node_timing.display import human_bytes
+from node_timing.evaluate.host_timing import settings_usable
 from node_timing.findings import Finding
-from node_timing.output import human_bytes
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "report-frequency"
 SEVERITY = "warning"

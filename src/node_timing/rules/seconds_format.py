@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from node_timing.findings import Finding
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "seconds-format"
 SEVERITY = "error"

@@ -30,13 +30,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import knowledge, kubespray
+from node_timing.evaluate.context import CONTEXT_VARIABLES, TIMING_WORDS
 from node_timing.findings import Finding
-from node_timing.lint import CONTEXT_VARIABLES, TIMING_WORDS
 from node_timing.rules._common import dict_entries, variable_position
 from node_timing.rules.misplaced_setting import canonical, spellings
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "unknown-setting"
 SEVERITY = "warning"

@@ -26,11 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.brief import cut
+from node_timing.display import cut
 from node_timing.findings import Finding
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "unresolved-value"
 SEVERITY = "info"
@@ -41,8 +41,18 @@ _REASON = 300
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
-    if ctx.version_problem is not None and ctx.version_problem.rule == ID:
-        yield ctx.version_problem
+    problem = ctx.version_problem
+    if problem is not None and problem.kind == "unresolved":
+        where = problem.location
+        yield Finding(
+            ID,
+            "info",
+            problem.message,
+            where.path,
+            where.line,
+            where.column,
+            extra={"noqa": problem.noqa},
+        )
     for problem in ctx.problems:
         if getattr(problem, "kind", None) == "vault":
             yield Finding(

@@ -30,14 +30,14 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from node_timing import kubespray, profiles
-from node_timing.brief import brief
-from node_timing.effective import is_vault, plain
+from node_timing.display import brief
+from node_timing.evaluate.sources import is_vault, plain
 from node_timing.findings import Finding
 from node_timing.rules._common import variable_position
 from node_timing.templating import is_templated
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "value-type"
 SEVERITY = "error"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from node_timing.lint import LintContext
+    from node_timing.evaluate.context import LintContext
 
 ID = "yaml-load"
 SEVERITY = "error"

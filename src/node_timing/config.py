@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from node_timing.brief import brief
+from node_timing.display import brief
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 from node_timing.findings import Finding
 

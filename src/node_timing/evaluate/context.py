@@ -1,9 +1,9 @@
-"""The linter: load an inventory, build each host's effective settings, run every rule.
+"""The lint context: an inventory's hosts grouped by their relevant variables, each group's effective
+settings, the Kubernetes version, the node count and the heartbeat budget. Rules read only this.
 
 Hosts that share the same relevant variables (the same Value objects from the same files) are
 evaluated once, so a 5,000-host inventory with a handful of group layouts costs a handful of
-evaluations. Findings that several host groups produce at the same place are merged, with the
-union of their hosts.
+evaluations.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from node_timing import knowledge, kubespray
-from node_timing.brief import brief
-from node_timing.effective import HostTiming, Source, build_host_timing, plain, value_location
-from node_timing.errors import EXIT_FAILURES, UsageError
+from node_timing.display import brief
+from node_timing.errors import UsageError
+from node_timing.evaluate.host_timing import HostTiming, build_host_timing
+from node_timing.evaluate.sources import Source, plain, value_location
 from node_timing.findings import Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
+from node_timing.templating import Unresolved, is_templated, resolve
 
-# Variables the rules read besides the settings' own: the version, the role's inputs, removed and
 # mistyped variables. Timing-like names are found by this pattern (for `unknown-setting`).
 TIMING_WORDS = re.compile(
     r"(grace|frequency|lease|monitor|eviction|toleration|heartbeat|status_update|status-update|report)",
@@ -59,6 +59,17 @@ def _relevant_variable(name: str) -> bool:
     return bool(TIMING_WORDS.search(name)) and (name.startswith("kube") or name.startswith("node"))
 
 
+@dataclass(frozen=True)
+class VersionProblem:
+    """Why ``kube_version`` could not be used: ``invalid`` (the `kube-version` rule reports it) or
+    ``unresolved`` (a template; the `unresolved-value` rule reports it)."""
+
+    kind: Literal["invalid", "unresolved"]
+    message: str
+    location: Location
+    noqa: frozenset[str] = frozenset()
+
+
 @dataclass
 class Options:
     kube_version: str | None = None
@@ -75,7 +86,7 @@ class LintContext:
     inventory: Any
     version: KubeVersion
     version_source: Location | None
-    version_problem: Finding | None
+    version_problem: VersionProblem | None
     nodes: int
     heartbeat_budget: float
     default_location: Location
@@ -159,16 +170,15 @@ def _relevant(host_vars: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, A
 
 
 def _templated(value: Any) -> bool:
-    if isinstance(value, str):
-        return "{{" in value or "{%" in value
+    """Whether ``value``, or a value of the dict it is (an extra-args dict), is templated."""
     if isinstance(value, Mapping):
-        return any(isinstance(x, str) and ("{{" in x or "{%" in x) for x in value.values())
-    return False
+        return any(is_templated(x) for x in value.values())
+    return is_templated(value)
 
 
 def _version_of(
     cluster_vars: Mapping[str, Any], options: Options, default_location: Location
-) -> tuple[KubeVersion, Location | None, Finding | None]:
+) -> tuple[KubeVersion, Location | None, VersionProblem | None]:
     if options.kube_version is not None:
         return knowledge.resolve_version(options.kube_version), None, None
     v = cluster_vars.get("kube_version")
@@ -177,16 +187,14 @@ def _version_of(
     raw = plain(v)
     location = value_location(v, default_location)
     noqa = frozenset(getattr(v, "noqa", None) or ())
-    if isinstance(raw, str) and ("{{" in raw or "{%" in raw):
-        from node_timing.templating import Unresolved, resolve
-
+    if is_templated(raw):
         resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
         if isinstance(resolved, Unresolved):
             message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
             return (
                 knowledge.default_kube_version(),
                 location,
-                _version_finding(message, location, "info", noqa),
+                VersionProblem("unresolved", message, location, noqa),
             )
         raw = resolved
     try:
@@ -201,18 +209,9 @@ def _version_of(
         return (
             knowledge.default_kube_version(),
             location,
-            _version_finding(message, location, "error", noqa),
+            VersionProblem("invalid", message, location, noqa),
         )
     return version, location, None
-
-
-def _version_finding(
-    message: str, location: Location, severity: Severity, noqa: frozenset[str]
-) -> Finding:
-    rule = "kube-version" if severity == "error" else "unresolved-value"
-    return Finding(
-        rule, severity, message, location.path, location.line, location.column, extra={"noqa": noqa}
-    )
 
 
 def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> tuple[int, float]:
@@ -356,128 +355,19 @@ def _restricted(groups: list[HostTiming], hosts: set[str]) -> list[HostTiming]:
     return out
 
 
-def run_rules(ctx: LintContext) -> list[Finding]:
-    from node_timing import rules
-
-    # Findings at the same place with the same text are merged: the first one's fields, the union
-    # of the hosts and of the noqa ids. Hosts and ids are collected first and the merged finding
-    # is built once, so that many host groups reporting the same thing cost linear time.
-    first: dict[tuple[Any, ...], Finding] = {}
-    hosts: dict[tuple[Any, ...], set[str]] = {}
-    noqa: dict[tuple[Any, ...], frozenset[str]] = {}
-    for rule in rules.modules():
-        for finding in rule.check(ctx):
-            key = (
-                finding.rule,
-                finding.severity,
-                finding.message,
-                finding.path,
-                finding.line,
-                finding.column,
-            )
-            if key not in first:
-                first[key] = finding
-                continue
-            if key not in hosts:
-                hosts[key] = set(first[key].hosts)
-                noqa[key] = first[key].extra.get("noqa", frozenset())
-            hosts[key].update(finding.hosts)
-            noqa[key] = noqa[key] | finding.extra.get("noqa", frozenset())
-    merged = []
-    for key, f in first.items():
-        if key in hosts:
-            f = Finding(
-                f.rule,
-                f.severity,
-                f.message,
-                f.path,
-                f.line,
-                f.column,
-                tuple(sorted(hosts[key])),
-                f.setting,
-                f.from_default,
-                f.fixable,
-                {**f.extra, "noqa": noqa[key]},
-            )
-        merged.append(f)
-    return sorted(merged, key=Finding.sort_key)
-
-
-def lint_inventory(
-    path: str | Path, options: Options | None = None
-) -> tuple[LintContext, list[Finding]]:
-    """Load ``path`` and return the context and every finding (before silencing)."""
-    from node_timing.inventory import load_inventory
-
-    inventory = load_inventory(path, allow_exec=bool(options and options.allow_exec))
-    ctx = build_context(inventory, options)
-    return ctx, run_rules(ctx)
-
-
-class UnusableSettings(UsageError):
-    """The inventory's timing values cannot be rendered as they are (invalid or unresolved)."""
-
-    exit_code = EXIT_FAILURES
-
-
-def cluster_settings(
-    inventory_path: str | Path, kube_version: str | None = None, *, allow_exec: bool = False
-) -> tuple[Any, KubeVersion, dict[str, Any]]:
-    """The inventory's effective Settings, the version, and the inventory's extra-args dicts.
-
-    Control-plane settings come from the first control-plane host, kubelet settings from the
-    largest group of kubelet hosts that share them. Raises :class:`UnusableSettings` when a value
-    that would be rendered is invalid or cannot be resolved: rendering a default in its place
-    would silently change what the inventory says.
-    """
-    from dataclasses import replace
-
-    from node_timing.inventory import load_inventory
-
-    ctx = build_context(
-        load_inventory(inventory_path, allow_exec=allow_exec), Options(kube_version=kube_version)
-    )
-    kubelet_group = (
-        max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
-    )
-    bad: list[Source] = []
-    for path, source in ctx.cluster.effective.items():
-        if not path.startswith("kubelet.") and not source.usable:
-            bad.append(source)
-    for path, source in kubelet_group.effective.items():
-        if path.startswith("kubelet.") and not source.usable:
-            bad.append(source)
-    if bad:
-        shown = "; ".join(f"{s.location}: {s.problem or s.unresolved}" for s in bad[:3])
-        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
-        raise UnusableSettings(
-            f"cannot render from {inventory_path}: {shown}{more}; `node-timing lint` explains"
-        )
-    current = {
-        name: plain(ctx.cluster.variables[name])
-        for name in kubespray.extra_args()
-        if name in ctx.cluster.variables and isinstance(plain(ctx.cluster.variables[name]), Mapping)
-    }
-    return (
-        replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet),
-        ctx.version,
-        current,
-    )
-
-
-def check_host_vars(
+def host_context(
     variables: Mapping[str, Any],
     nodes: int | None = None,
     kube_version: str | None = None,
     origins: Mapping[str, Sequence[Any]] | None = None,
     host: str = "host",
     default_path: str = "inventory",
-) -> list[Finding]:
-    """The lint rules applied to one host's variables (as the Ansible role sees them).
+) -> LintContext:
+    """The context of one host's variables (as the Ansible role sees them).
 
     ``origins`` maps a variable name to ``(path, line, column)`` where Ansible read it, so findings
     point at the file and line as the CLI's do. The host stands for both a kubelet and a control
-    plane; rules that compare hosts (control-plane-drift) need the whole inventory (`lint`).
+    plane.
     """
     from node_timing.inventory import Value
 
@@ -496,7 +386,7 @@ def check_host_vars(
     relevant = {n: v for n, v in values.items() if relevant_variable(n)}
     timing = build_host_timing([host], relevant, version, default_location, values)
     count, budget = _sizing(values, Options(nodes=nodes), 1)
-    ctx = LintContext(
+    return LintContext(
         inventory=None,
         version=version,
         version_source=version_source,
@@ -510,6 +400,3 @@ def check_host_vars(
         cluster=timing,
         problems=[],
     )
-    from node_timing.lintconfig import LintConfig, apply_silencing
-
-    return apply_silencing(run_rules(ctx), LintConfig())

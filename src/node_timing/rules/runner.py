@@ -1,0 +1,116 @@
+"""The linter: run every rule over a lint context and merge the findings.
+
+Findings that several host groups produce at the same place are merged, with the union of their
+hosts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from node_timing.evaluate.context import LintContext, Options, build_context, host_context
+from node_timing.findings import Finding
+
+
+def run_rules(ctx: LintContext) -> list[Finding]:
+    """Every rule's findings over ``ctx``, merged (see :func:`merge_findings`) and sorted."""
+    from node_timing import rules
+
+    return merge_findings(finding for rule in rules.modules() for finding in rule.check(ctx))
+
+
+def merge_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` with those at the same place with the same text merged, sorted by place.
+
+    A merged finding has the first one's fields and the union of the hosts and of the noqa ids.
+    Hosts and ids are collected first and the merged finding is built once, so that many host
+    groups reporting the same thing cost linear time.
+    """
+    first: dict[tuple[Any, ...], Finding] = {}
+    hosts: dict[tuple[Any, ...], set[str]] = {}
+    noqa: dict[tuple[Any, ...], frozenset[str]] = {}
+    for finding in findings:
+        key = (
+            finding.rule,
+            finding.severity,
+            finding.message,
+            finding.path,
+            finding.line,
+            finding.column,
+        )
+        if key not in first:
+            first[key] = finding
+            continue
+        if key not in hosts:
+            hosts[key] = set(first[key].hosts)
+            noqa[key] = first[key].extra.get("noqa", frozenset())
+        hosts[key].update(finding.hosts)
+        noqa[key] = noqa[key] | finding.extra.get("noqa", frozenset())
+    merged = []
+    for key, f in first.items():
+        if key in hosts:
+            f = Finding(
+                f.rule,
+                f.severity,
+                f.message,
+                f.path,
+                f.line,
+                f.column,
+                tuple(sorted(hosts[key])),
+                f.setting,
+                f.from_default,
+                f.fixable,
+                {**f.extra, "noqa": noqa[key]},
+            )
+        merged.append(f)
+    return sorted(merged, key=Finding.sort_key)
+
+
+def lint_inventory(
+    path: str | Path, options: Options | None = None
+) -> tuple[LintContext, list[Finding]]:
+    """Load ``path`` and return the context and every finding (before silencing)."""
+    from node_timing.inventory import load_inventory
+
+    inventory = load_inventory(path, allow_exec=bool(options and options.allow_exec))
+    ctx = build_context(inventory, options)
+    return ctx, run_rules(ctx)
+
+
+def check_host_vars(
+    variables: Mapping[str, Any],
+    nodes: int | None = None,
+    kube_version: str | None = None,
+    origins: Mapping[str, Sequence[Any]] | None = None,
+    host: str = "host",
+    default_path: str = "inventory",
+) -> list[Finding]:
+    """The lint rules applied to one host's variables (as the Ansible role sees them).
+
+    ``origins`` maps a variable name to ``(path, line, column)`` where Ansible read it, so findings
+    point at the file and line as the CLI's do. The host stands for both a kubelet and a control
+    plane; rules that compare hosts (control-plane-drift) need the whole inventory (`lint`).
+    """
+    ctx = host_context(variables, nodes, kube_version, origins, host, default_path)
+    from node_timing.config import LintConfig, apply_silencing
+
+    return apply_silencing(run_rules(ctx), LintConfig())
+
+
+def check_hosts(
+    groups: Iterable[tuple[Mapping[str, Any], Sequence[str], Mapping[str, Sequence[Any]]]],
+    nodes: int | None = None,
+    kube_version: str | None = None,
+) -> list[Finding]:
+    """:func:`check_host_vars` over ``(variables, hosts, origins)`` groups: each distinct set of
+    variables is checked once, and findings that several groups share are merged with the union
+    of their hosts, as :func:`run_rules` merges those of an inventory's host groups."""
+    found: list[Finding] = []
+    for variables, hosts, origins in groups:
+        named = tuple(sorted(hosts))
+        for finding in check_host_vars(variables, nodes, kube_version, origins=origins):
+            found.append(replace(finding, hosts=named))
+    return merge_findings(found)
