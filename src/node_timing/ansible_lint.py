@@ -31,10 +31,11 @@ from node_timing.errors import UsageError
 from node_timing.findings import Finding
 from node_timing.inventory import InventoryError, load_inventory
 
-# The linter's public entry and the modules that are being renamed: only these lines change.
-from node_timing import lintconfig  # isort: skip
-from node_timing.lint import Options, lint_inventory  # isort: skip
-from node_timing.output import printable  # isort: skip
+# The linter's public entry and the configuration, in one place: only these lines name them.
+from node_timing.config import LintConfig, apply_silencing, discover  # isort: skip
+from node_timing.display import printable  # isort: skip
+from node_timing.evaluate.context import Options  # isort: skip
+from node_timing.rules.runner import lint_inventory  # isort: skip
 
 RULE_ID = "node-timing"
 # The sub-id of a problem with .node-timing.yml (node-timing lint exits 3 on it): not a rule of the
@@ -134,7 +135,7 @@ def evaluate(directory: str) -> _Evaluated:
     problem: str | None = None
     try:
         try:
-            config = lintconfig.discover(Path(directory), set(rules.ids()))
+            config = discover(Path(directory), set(rules.ids()))
             files, findings = _lint(directory, config)
         except UsageError as exc:  # .node-timing.yml cannot be used: `node-timing lint` exits 3
             problem = str(exc)
@@ -161,7 +162,7 @@ def evaluate(directory: str) -> _Evaluated:
     return evaluated
 
 
-def _lint(directory: str, config: lintconfig.LintConfig) -> tuple[list[str], list[Finding]]:
+def _lint(directory: str, config: LintConfig) -> tuple[list[str], list[Finding]]:
     """The inventory's files and its findings after ``# noqa`` and .node-timing.yml, with the
     options `node-timing lint` takes from .node-timing.yml."""
     if config.kube_version is not None:
@@ -176,7 +177,7 @@ def _lint(directory: str, config: lintconfig.LintConfig) -> tuple[list[str], lis
         allow_exec=False,  # never: ansible-lint runs on checkouts nobody audited
     )
     ctx, findings = lint_inventory(directory, options)
-    return list(ctx.inventory.files), lintconfig.apply_silencing(findings, config)
+    return list(ctx.inventory.files), apply_silencing(findings, config)
 
 
 def _anchor(files: Iterable[str]) -> str | None:
