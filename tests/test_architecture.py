@@ -36,6 +36,7 @@ RUNS_THE_LINTER = {
     "node_timing.commands.verify": "verify runs the rules on what the nodes run",
     "node_timing.fix": "fix re-lints the edited inventory",
     "node_timing.ansible_filters.check": "the node_timing_check filter is the linter",
+    "node_timing.ansible_lint": "the ansible-lint rule runs the linter on each inventory",
 }
 # Packages above the inventory reader; it must import none of them.
 ABOVE_INVENTORY = (

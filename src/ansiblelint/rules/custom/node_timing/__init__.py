@@ -1,0 +1,1 @@
+"""node-timing's rule for ansible-lint, which loads every rule package installed in this directory."""
