@@ -30,7 +30,7 @@ def tour_commands() -> list[list[str]]:
 
 def test_the_tour_shows_every_command() -> None:
     shown = {argv[1] for argv in tour_commands() if argv[0] == "node-timing"}
-    assert shown >= {"profile", "lint", "explain", "render", "fix", "rules"}
+    assert shown >= {"profile", "lint", "explain", "render", "fix", "rules", "simulate", "verify"}
 
 
 def test_every_tour_command_runs(tmp_path: Path) -> None:
@@ -50,8 +50,8 @@ def test_every_tour_command_runs(tmp_path: Path) -> None:
         shown = " ".join(argv)
         output = proc.stdout + proc.stderr
         assert "Traceback" not in output, shown
-        expected = {"fix": (2,) if "--check" in argv else (8,)}.get(argv[1], (0,))
+        expected = {"fix": (2,) if "--check" in argv else (8,), "verify": (2,)}.get(argv[1], (0,))
         assert proc.returncode in expected, f"{shown}: exit {proc.returncode}\n{output}"
         ran += 1
-    assert ran >= 7
+    assert ran >= 9
     assert (tmp_path / "rendered" / "kubespray" / "node-timing.yml").is_file()

@@ -142,3 +142,18 @@ def test_check_example_fails_on_an_inventory_group_vars_finding(tmp_path: Path) 
     assert result.rc == 2, str(result)
     assert "grace-vs-heartbeat" in result.stdout
     assert "node-timing.yml" in result.stdout
+
+
+def test_the_readme_tour_runs_the_example_headers() -> None:
+    """The tour's ansible-playbook lines are exactly the example headers the tests above run."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    tour = text.split("\n## Tour\n", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        shlex.split(line[2:], comments=True)
+        for line in tour.splitlines()
+        if line.startswith("$ ansible-playbook ")
+    ]
+    assert lines, "the tour shows the role"
+    headers = [header_command(p) for p in sorted(EXAMPLES.glob("*.yml"))]
+    for command in lines:
+        assert command in headers, f"{command} is no example header"
