@@ -177,7 +177,8 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-def ansible_lint(venv: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def lint_env(venv: Path, project: Path) -> dict[str, str]:
+    """The environment ansible-lint runs in: its venv's tools (ansible-config) first on PATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env.pop("PYTHONPATH", None)
     env.update(
@@ -188,10 +189,14 @@ def ansible_lint(venv: Path, project: Path, *args: str) -> subprocess.CompletedP
             "NO_COLOR": "1",
         }
     )
+    return env
+
+
+def ansible_lint(venv: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(venv / "bin" / "python"), "-m", "ansiblelint", "--offline", *args],
         cwd=project,
-        env=env,
+        env=lint_env(venv, project),
         capture_output=True,
         text=True,
         timeout=600,
@@ -325,7 +330,9 @@ def test_list_rules_shows_the_rule_and_its_documentation_is_loaded(lint_venv: Pa
         capture_output=True,
         text=True,
         cwd=lint_venv.parent,
+        env=lint_env(lint_venv, lint_venv.parent),
         check=False,
+        timeout=600,
     )
     assert doc.returncode == 0, doc.stderr
     assert "`node-timing[grace-vs-heartbeat]`" in doc.stdout

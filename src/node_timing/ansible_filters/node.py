@@ -16,7 +16,7 @@ def node_timing_patch_kubelet_config(text: Any, value: Any) -> str:
     def run() -> str:
         from node_timing.render import kubelet
 
-        if not isinstance(text, str):
+        if not isinstance(to_plain(text, "text"), str):
             raise FilterError(
                 "node_timing_patch_kubelet_config expects the KubeletConfiguration text (e.g. "
                 f"the slurped content | b64decode), got {type(text).__name__}"
@@ -32,12 +32,13 @@ def node_timing_kubelet_verify(files: Any, value: Any, kube_version: Any = None)
     def run() -> dict[str, Any]:
         from node_timing.deployed import kubelet as reader
 
-        if not isinstance(files, Mapping):
+        # an undefined input says "is undefined" (as the other filters do), not "expects ..."
+        texts = to_plain(files, "files")
+        if not isinstance(texts, Mapping):
             raise FilterError(
                 "node_timing_kubelet_verify expects {node path: text} of the kubelet's files, got "
                 f"{type(files).__name__}"
             )
-        texts = to_plain(files, "files")
         s, version, _result = to_settings(value, "node_timing_kubelet_verify", kube_version)
         # The reader reads a node root; the files were fetched from the node, so they are laid
         # out again under a private directory (0700) that is removed at once.
