@@ -8,8 +8,9 @@ union of their hosts.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +20,7 @@ from node_timing import knowledge, kubespray
 from node_timing.brief import brief
 from node_timing.effective import HostTiming, Source, build_host_timing, plain, value_location
 from node_timing.errors import EXIT_FAILURES, UsageError
-from node_timing.findings import Finding, Location, Severity
+from node_timing.findings import UNSET, Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
 
 # Variables the rules read besides the settings' own: the version, the role's inputs, removed and
@@ -101,16 +102,18 @@ class LintContext:
     def finding(
         self,
         rule: str,
-        severity: Severity,
         message: str,
         at: Source | Location,
         hosts: Iterable[str],
         *,
+        severity: Severity | None = None,
         setting: str | None = None,
         noqa: frozenset[str] = frozenset(),
         fixable: bool = False,
         extra: Mapping[str, Any] | None = None,
     ) -> Finding:
+        """A finding of ``rule``; ``severity`` only overrides the rule's declared default, which
+        ``run_rules`` stamps (see ``default_severity``)."""
         if isinstance(at, Source):
             location = at.location
             noqa = noqa | at.noqa
@@ -125,7 +128,7 @@ class LintContext:
         data["noqa"] = noqa
         return Finding(
             rule=rule,
-            severity=severity,
+            severity=severity or UNSET,
             message=message,
             path=location.path,
             line=location.line,
@@ -356,6 +359,13 @@ def _restricted(groups: list[HostTiming], hosts: set[str]) -> list[HostTiming]:
     return out
 
 
+def default_severity(findings: Iterable[Finding], default: Severity) -> Iterator[Finding]:
+    """``findings`` of one rule, each with ``default`` (the rule module's SEVERITY) unless the
+    rule chose another severity for it."""
+    for f in findings:
+        yield dataclasses.replace(f, severity=default) if f.severity == UNSET else f
+
+
 def run_rules(ctx: LintContext) -> list[Finding]:
     from node_timing import rules
 
@@ -366,7 +376,7 @@ def run_rules(ctx: LintContext) -> list[Finding]:
     hosts: dict[tuple[Any, ...], set[str]] = {}
     noqa: dict[tuple[Any, ...], frozenset[str]] = {}
     for rule in rules.modules():
-        for finding in rule.check(ctx):
+        for finding in default_severity(rule.check(ctx), rule.SEVERITY):
             key = (
                 finding.rule,
                 finding.severity,

@@ -33,14 +33,14 @@ from typing import TYPE_CHECKING
 from node_timing import kubespray
 from node_timing.brief import cut
 from node_timing.effective import EXTRA_ARG, KUBESPRAY_DEFAULT, VARIABLE
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.settings import to_output
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "duplicate-setting"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a setting is given both as a kubespray variable and as an extra-args key"
 
 
@@ -87,10 +87,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                 yield ctx.finding(
                     ID,
-                    "warning" if same else "error",
                     message,
                     extra,
                     group.hosts,
                     fixable=True,
                     extra={"variable": var},
+                    # the same value twice renders the same result either way: only untidy
+                    severity="warning" if same else None,
                 )

@@ -31,14 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.settings import kind_of
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "duration-format"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a duration is not a Go duration, or is a bare number where a YAML string is required"
 
 
@@ -54,7 +54,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                     yield ctx.finding(
                         ID,
-                        "error",
                         f"{source.problem}; the component will not start with it",
                         source,
                         group.hosts,

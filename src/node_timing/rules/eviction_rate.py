@@ -35,13 +35,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "eviction-rate"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = (
     "eviction rate ≤ 0 or zone threshold outside (0, 1] (error); secondary rate > primary (warning)"
 )
@@ -59,7 +59,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             source = group.source(path)
             if source.problem:
                 bad = True
-                yield ctx.finding(ID, "error", source.problem, source, group.hosts)
+                yield ctx.finding(ID, source.problem, source, group.hosts)
         if bad:
             continue
         cm = group.settings.controller_manager
@@ -69,7 +69,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if rate_src.usable and cm.node_eviction_rate <= 0:
             yield ctx.finding(
                 ID,
-                "error",
                 f"node-eviction-rate {cm.node_eviction_rate:g} never evicts pods from dead nodes; use 0.1",
                 rate_src,
                 group.hosts,
@@ -81,10 +80,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         ):
             yield ctx.finding(
                 ID,
-                "warning",
                 f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is faster than "
                 f"node-eviction-rate {cm.node_eviction_rate:g}: a partially disrupted zone would evict faster "
                 f"than a healthy one",
                 secondary_src,
                 group.hosts,
+                # evictions still happen, only in an order nobody intended: not an outage
+                severity="warning",
             )

@@ -33,13 +33,13 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations, knowledge
 from node_timing.effective import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "heartbeat-load"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "lease writes per second exceed the heartbeat budget for the node count"
 
 LEASE = "kubelet.node_lease_duration_seconds"
@@ -66,6 +66,4 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         f"{ctx.heartbeat_budget:g}/s; lengthen nodeLeaseDurationSeconds to {lease} (renew every {renew}s) and "
         f"the grace period with it (`node-timing profile --nodes {ctx.nodes}` computes both)"
     )
-    yield ctx.finding(
-        ID, "warning", message, worst.source(LEASE), [h for g in groups for h in g.hosts]
-    )
+    yield ctx.finding(ID, message, worst.source(LEASE), [h for g in groups for h in g.hosts])

@@ -26,13 +26,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "kube-version"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "kube_version is unparseable or outside the known facts"
 
 

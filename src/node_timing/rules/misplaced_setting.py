@@ -34,14 +34,14 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from node_timing import knowledge, kubespray
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import dict_entries, where_set
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "misplaced-setting"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a kubelet field in controller/apiserver args, a flag name in kubelet_config_extra_args, or the wrong case"
 
 
@@ -90,7 +90,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                 yield ctx.finding(
                     ID,
-                    "error",
                     message,
                     location,
                     group.hosts,

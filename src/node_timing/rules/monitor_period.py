@@ -29,14 +29,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing.effective import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "monitor-period"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "the node monitor period is ≥ the grace period (error) or more than half of it (warning)"
 
 PERIOD = "controller_manager.node_monitor_period"
@@ -52,7 +52,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if period >= grace:
             yield ctx.finding(
                 ID,
-                "error",
                 f"node monitor period {secs(period)} is not shorter than the grace period {secs(grace)}: "
                 f"a dead node can go undetected for {secs(grace + period)}; lower "
                 f"kube_controller_node_monitor_period to {secs(max(grace // 8, 1_000_000_000))} or less",
@@ -62,9 +61,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         elif period * 2 > grace:
             yield ctx.finding(
                 ID,
-                "warning",
                 f"node monitor period {secs(period)} is more than half the grace period {secs(grace)}: "
                 f"detection may take up to {secs(grace + period)}; lower kube_controller_node_monitor_period",
                 group.source(PERIOD),
                 group.hosts,
+                # valid for the controller, only slower to detect: the error is period ≥ grace
+                severity="warning",
             )

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from node_timing import profiles
 from node_timing.effective import NODE_TIMING_VAR, plain
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.knowledge import KnowledgeError
 from node_timing.rules._common import where_set
 from node_timing.settings import SettingError, setting_paths, to_output
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "profile-drift"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "node_timing_profile is set and the effective settings differ from what it computes"
 
 # The HTTP/2 timeouts live in the kubelet's environment, which kubespray cannot set: they are
@@ -62,7 +62,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
         yield ctx.finding(
             ID,
-            "warning",
             f"node_timing_profile {name!r} cannot be computed: {exc}",
             value_location(holder, ctx.default_location),
             ctx.cluster.hosts,
@@ -92,7 +91,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 ID,
-                "warning",
                 f"profile {name} computes {path} = {want_text} for {ctx.nodes} nodes on Kubernetes "
                 f"{ctx.version.minor_text}, but it is {have_text}: set {where_set(path)} or record the "
                 f"change in node_timing_overrides",

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "removed-setting"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = (
     "pod-eviction-timeout / enable-taint-manager flags or kube_controller_pod_eviction_timeout"
 )
@@ -56,7 +56,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 replacement = " and ".join(fact["replacement"])
                 yield ctx.finding(
                     ID,
-                    "warning",
                     f"{name} has no effect: kubespray ignores it since {fact['removed_in']} and the flag "
                     f"it set did nothing since Kubernetes 1.13; pods wait for their tolerationSeconds: set "
                     f"{replacement} instead",
@@ -65,6 +64,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     setting=name,
                     noqa=noqa,
                     fixable=True,
+                    # kubespray ignores the variable: nothing breaks, the value is only lost
+                    severity="warning",
                 )
         for key, _value, location, noqa in dict_entries(
             group, "kube_kubeadm_controller_extra_args"
@@ -73,8 +74,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             fact = knowledge.removed_flags().get(flag)
             if fact is None:
                 continue
+            # an error only where kube-controller-manager refuses to start with the flag; before
+            # that version the flag is accepted and does nothing
+            severity: Severity | None = None
             if knowledge.flag_removed(flag, ctx.version):
-                severity: Severity = "error"
                 what = (
                     f"--{flag} was removed in Kubernetes {fact['removed']}: kube-controller-manager "
                     f"{ctx.version.minor_text} will not start with it"
@@ -90,11 +93,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 ID,
-                severity,
                 what + advice,
                 location,
                 group.hosts,
                 setting=f"kube_kubeadm_controller_extra_args.{key}",
                 noqa=noqa,
                 fixable=True,
+                severity=severity,
             )

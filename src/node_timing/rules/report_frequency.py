@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from node_timing import figures, knowledge
 from node_timing.effective import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.output import human_bytes
 from node_timing.rules._common import secs
 
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "report-frequency"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "the status report frequency inherits an explicit update frequency, or is shorter than it"
 
 UPDATE = "kubelet.node_status_update_frequency"
@@ -80,4 +80,4 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 f"{secs(update)}, so it acts as {secs(update)}; {load}. Set it to {default_report}"
             )
             at = group.source(REPORT)
-        yield ctx.finding(ID, "warning", message, at, group.hosts, setting=REPORT, fixable=True)
+        yield ctx.finding(ID, message, at, group.hosts, setting=REPORT, fixable=True)

@@ -29,13 +29,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "seconds-format"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "toleration seconds or nodeLeaseDurationSeconds are not plain integers"
 
 SETTINGS = (
@@ -52,6 +52,4 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 if source.problem:
                     text = str(source.raw).strip()
                     fixable = (text.endswith("s") and text[:-1].isdigit()) or text.isdigit()
-                    yield ctx.finding(
-                        ID, "error", source.problem, source, group.hosts, fixable=fixable
-                    )
+                    yield ctx.finding(ID, source.problem, source, group.hosts, fixable=fixable)

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing import knowledge, kubespray
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.lint import CONTEXT_VARIABLES, TIMING_WORDS
 from node_timing.rules._common import dict_entries, variable_position
 from node_timing.rules.misplaced_setting import canonical, spellings
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from node_timing.lint import LintContext
 
 ID = "unknown-setting"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "a timing-like key that is no known setting (a typo), with a suggestion"
 
 CUTOFF = 0.85
@@ -65,7 +65,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 location, noqa = variable_position(group, name, ctx.default_location)
                 yield ctx.finding(
                     ID,
-                    "warning",
                     f"{name} is not a variable kubespray reads; did you mean {close[0]}?",
                     location,
                     group.hosts,
@@ -82,7 +81,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 if close:
                     yield ctx.finding(
                         ID,
-                        "warning",
                         f"{dict_name}.{key} is not a known setting; did you mean {close[0]}?",
                         location,
                         group.hosts,
