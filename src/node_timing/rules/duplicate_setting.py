@@ -34,9 +34,10 @@ from node_timing import kubespray
 from node_timing.brief import cut
 from node_timing.effective import EXTRA_ARG, KUBESPRAY_DEFAULT, VARIABLE
 from node_timing.findings import Finding, Severity
-from node_timing.settings import to_output
+from node_timing.settings import to_output, to_text
 
 if TYPE_CHECKING:
+    from node_timing.fix.plan import Op, Planner
     from node_timing.lint import LintContext
 
 ID = "duplicate-setting"
@@ -95,3 +96,28 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     # the same value twice renders the same result either way: only untidy
                     severity="warning" if same else None,
                 )
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Delete the extra-args key; when the values differ, the first-class variable takes the
+    extra-args value (written last, so the one meant)."""
+    var = str(finding.extra.get("variable", ""))
+    ops: list[Op] = []
+    for g, s in plan.sources_at(finding):
+        if s.kind != EXTRA_ARG:
+            continue
+        t = plan.target(s, g)
+        if t is None:
+            continue
+        dict_value, dict_name, key = t
+        ops.append(plan.op("delete", dict_value, dict_name, key))
+        if finding.severity != "error":  # the same value twice: deleting the key is all
+            continue
+        if not s.usable or s.value is None:
+            return []
+        wanted = to_text(s.setting, s.value)
+        placed = plan.place_variable(g, var, wanted, dict_value, dict_name)
+        if placed is None:
+            return []
+        ops.extend(placed)
+    return ops

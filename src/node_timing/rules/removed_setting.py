@@ -30,20 +30,26 @@ kube_apiserver_pod_eviction_unreachable_timeout_seconds: "30"
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from node_timing import knowledge
+from node_timing import durations, knowledge
+from node_timing.effective import plain
 from node_timing.findings import Finding, Severity
 from node_timing.rules._common import dict_entries, variable_position
 
 if TYPE_CHECKING:
+    from node_timing.fix.plan import Op, Planner
     from node_timing.lint import LintContext
 
 ID = "removed-setting"
 SEVERITY: Severity = "error"
 SUMMARY = (
     "pod-eviction-timeout / enable-taint-manager flags or kube_controller_pod_eviction_timeout"
+)
+TOLERATIONS = (
+    "kube_apiserver_pod_eviction_not_ready_timeout_seconds",
+    "kube_apiserver_pod_eviction_unreachable_timeout_seconds",
 )
 
 
@@ -101,3 +107,40 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 fixable=True,
                 severity=severity,
             )
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Delete the flag or variable; when it has a replacement and held a whole number of seconds,
+    set the toleration variables no host's files set yet to that number."""
+    name = finding.setting or ""
+    var, _, key = name.partition(".")
+    ops: list[Op] = []
+    groups = plan.groups_of(finding)
+    for g in groups:
+        v = g.variables.get(var)
+        if v is None:
+            continue
+        raw = plain(v).get(key) if key and isinstance(plain(v), Mapping) else plain(v)
+        ops.append(plan.op("delete", v, var, key or None))
+        if key and not knowledge.removed_flags().get(key.lstrip("-"), {}).get("replacement"):
+            continue
+        seconds = _whole_seconds(raw)
+        if seconds is None:
+            continue
+        for tol in TOLERATIONS:
+            if any(tol in x.variables for x in groups):
+                continue
+            ops.append(plan.op("add_var", v, var, tol, value=str(seconds)))
+    return ops
+
+
+def _whole_seconds(raw: Any) -> int | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        ns = durations.parse(str(raw).strip())
+    except durations.DurationError:
+        return None
+    if ns < 0 or ns % durations.SECOND:
+        return None
+    return ns // durations.SECOND

@@ -31,16 +31,18 @@ does it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from node_timing import figures, knowledge
-from node_timing.effective import settings_usable
+from node_timing.effective import plain, settings_usable
 from node_timing.findings import Finding, Severity
 from node_timing.output import human_bytes
 from node_timing.rules._common import secs
+from node_timing.settings import parse_value, to_output
 
 if TYPE_CHECKING:
+    from node_timing.fix.plan import Op, Planner
     from node_timing.lint import LintContext
 
 ID = "report-frequency"
@@ -49,6 +51,7 @@ SUMMARY = "the status report frequency inherits an explicit update frequency, or
 
 UPDATE = "kubelet.node_status_update_frequency"
 REPORT = "kubelet.node_status_report_frequency"
+KUBELET_ARGS = "kubelet_config_extra_args"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -81,3 +84,21 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
             at = group.source(REPORT)
         yield ctx.finding(ID, message, at, group.hosts, setting=REPORT, fixable=True)
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Set ``nodeStatusReportFrequency`` to the version's default in each kubelet group's
+    ``kubelet_config_extra_args`` (a new dict for the cluster when none is set)."""
+    default = to_output(
+        REPORT, parse_value(REPORT, knowledge.default_for(REPORT, plan.ctx.version))
+    )
+    ops: list[Op] = []
+    for g in plan.groups_of(finding, plan.ctx.kubelet_groups):
+        holder = g.variables.get(KUBELET_ARGS)
+        if holder is None:
+            ops.append(plan.new_var(KUBELET_ARGS, {"nodeStatusReportFrequency": default}))
+        elif isinstance(plain(holder), Mapping):
+            ops.append(
+                plan.op("set", holder, KUBELET_ARGS, "nodeStatusReportFrequency", value=default)
+            )
+    return ops
