@@ -9,7 +9,7 @@ makes node failure handling depend on which instance happens to lead or to admit
 
 ```yaml
 # host_vars/cp2.yml
-kube_controller_node_monitor_grace_period: 20s    # cp1 and cp3 use 40s
+kube_controller_node_monitor_grace_period: 20s    # cp1 and cp3 keep the group's value
 ```
 
 **Passes**

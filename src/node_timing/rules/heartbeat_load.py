@@ -7,16 +7,18 @@ Kubernetes is tested at (5,000 nodes, R = 10s); node-timing uses that as the def
 The node count is the number of `k8s_cluster` hosts unless `--nodes` or `node_timing_node_count`
 says otherwise.
 
-**Fails** (5,000 nodes)
+**Fails**
 
 ```yaml
+node_timing_node_count: 5000
 kubelet_config_extra_args:
   nodeLeaseDurationSeconds: 16      # R = 4s: 1,250 writes/s
 ```
 
-**Passes** (5,000 nodes)
+**Passes**
 
 ```yaml
+node_timing_node_count: 5000
 kubelet_config_extra_args:
   nodeLeaseDurationSeconds: 40      # R = 10s: 500 writes/s
 ```

@@ -9,6 +9,9 @@ leading `v`. When `kube_version` is not set, kubespray's default version is assu
 
 ```yaml
 kube_version: latest
+```
+
+```yaml
 kube_version: v1.12.3
 ```
 

@@ -14,8 +14,16 @@ kube_controller_node_monitor_grace_period: 40s    # fast computes 20s
 **Passes**
 
 ```yaml
+# what `node-timing profile fast --nodes 6` prints, for an inventory of 6 hosts
 node_timing_profile: fast
+kubelet_status_update_frequency: 4s
 kube_controller_node_monitor_grace_period: 20s
+kube_controller_node_monitor_period: 2s
+kube_apiserver_pod_eviction_not_ready_timeout_seconds: "30"
+kube_apiserver_pod_eviction_unreachable_timeout_seconds: "30"
+kubelet_config_extra_args:
+  nodeStatusReportFrequency: 5m0s
+  nodeLeaseDurationSeconds: 16
 ```
 
 **Fix.** `node-timing fix --profile NAME` writes the profile's values; or record the change in

@@ -1,6 +1,6 @@
 """yaml-load: a file of the inventory cannot be read or parsed, or a mapping repeats a key.
 
-**Why.** Ansible refuses to run with a vars file it cannot parse, and a repeated key silently
+Ansible refuses to run with a vars file it cannot parse, and a repeated key silently
 keeps only the last value: the value a reviewer reads first is not the one deployed.
 
 **Fails**
