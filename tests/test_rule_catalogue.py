@@ -15,8 +15,9 @@ from lintkit import lint
 
 from node_timing import rules
 from node_timing.cli import main
-from node_timing.findings import SEVERITIES
+from node_timing.findings import SEVERITIES, UNSET, Finding
 from node_timing.fix.plan import Planner
+from node_timing.lint import default_severity
 
 RULES_DIR = Path(rules.__file__).parent
 # A rule's examples are one vars file each; this is where one goes unless it names another file.
@@ -145,8 +146,18 @@ def test_each_rule_docstring_has_its_sections(module: Any) -> None:
 def test_each_documented_example_does_what_it_says(
     tmp_path: Path, rule_id: str, heading: str, fires: bool, path: str, text: str
 ) -> None:
-    found = {f.rule for f in lint(tmp_path, {path: text})}
+    findings = lint(tmp_path, {path: text})
+    found = {f.rule for f in findings}
     assert (rule_id in found) is fires, (heading, path, text, sorted(found))
+    assert {f.severity for f in findings} <= set(SEVERITIES)  # every one stamped
+
+
+def test_the_runner_stamps_the_default_severity_and_keeps_overrides() -> None:
+    unset = Finding("monitor-period", UNSET, "m", "f.yml")
+    chosen = Finding("monitor-period", "warning", "m", "f.yml")
+    stamped = list(default_severity([unset, chosen], "error"))
+    assert [f.severity for f in stamped] == ["error", "warning"]
+    assert stamped[1] is chosen
 
 
 def test_every_rule_has_examples_that_fire_and_that_do_not() -> None:
