@@ -19,8 +19,6 @@ from node_timing.fix.yamledit import EditError
 from node_timing.render.write import UnsafePathError
 
 NEW_FILE_HEADER = "---\n# Node-health timing settings added by `node-timing fix`.\n"
-
-
 YAML_EXTS = (".yml", ".yaml")
 
 
