@@ -61,7 +61,9 @@ def test_kubeadm_multi_document_positions(
         ),
     )
     code, findings = lint_json(capsys, config)
-    assert code == 2
+    # warnings only: 2 heartbeats per grace period and a period at or above grace are warnings
+    # (no upstream limit; see data/kubernetes.yml thresholds), a zero toleration too
+    assert code == 0 and findings
     grace = pos(
         config, value_at(config, "node-monitor-grace-period" if api == "v1beta3" else "value", 1)
     )

@@ -12,9 +12,11 @@ import os
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
+
 
 from node_timing.display import brief
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
@@ -137,6 +139,8 @@ def _rule_ids(
 
 
 def _line_of(root: yaml.Node | None, keys: Sequence[Any]) -> int | None:
+    import yaml
+
     """The line of the node at ``keys`` (mapping keys, list indexes) under ``root``, or of the
     deepest node found on the way; None without a document."""
     node = root
@@ -156,6 +160,8 @@ def _line_of(root: yaml.Node | None, keys: Sequence[Any]) -> int | None:
 
 
 def _schema_problem(path: Path, data: Any, root: yaml.Node | None) -> ConfigError | None:
+    import yaml
+
     """The first problem (by line) of ``data`` against the lint-config JSON Schema."""
     from node_timing.jsonschemas import validation_errors
 

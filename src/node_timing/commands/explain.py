@@ -20,6 +20,7 @@ EXAMPLES = """\
 examples (from the repository root):
   node-timing explain examples/inventory/mycluster
   node-timing explain examples/inventory/upstream-explicit --format json
+  node-timing explain examples/inventory/kubespray-current --collected examples/collected
 """
 
 

@@ -22,6 +22,7 @@ examples (from the repository root):
   node-timing lint examples/inventory/mycluster
   node-timing lint examples/inventory/mycluster --strict --format sarif
   node-timing lint examples/inventory/upstream-explicit/hosts.yaml --kube-version 1.33
+  node-timing lint examples/collected/node1/etc/kubernetes/manifests/kube-controller-manager.yaml examples/collected/node1/etc/kubernetes/kubelet-config.yaml
 """
 
 FORMATS = ("text", "pep8", "json", "codeclimate", "sarif", "github")

@@ -175,6 +175,7 @@ def check_result(
     from node_timing import kubespray
     from node_timing.config import exit_code
     from node_timing.display import printable
+    from node_timing.render import role_vars
     from node_timing.rules.runner import check_host_vars
 
     lines = []
@@ -183,7 +184,12 @@ def check_result(
             f"node-timing: {label}: warning: {nodes:,} nodes is above the {TESTED_NODES:,} "
             "Kubernetes is tested with; the figures extrapolate"
         )
-    variables = kubespray.to_vars(settings, current, kube_version)
+    # what render writes to kubespray/node-timing.yml: kubespray's variables and the role's own
+    # (the kubelet's HTTP/2 timeouts, which kubespray has no variable for)
+    variables = {
+        **kubespray.to_vars(settings, current, kube_version),
+        **role_vars(settings, kube_version),
+    }
     findings = check_host_vars(
         variables, nodes=nodes, kube_version=str(kube_version), host=label, default_path=label
     )

@@ -13,6 +13,15 @@ DESCRIPTION = (
     "inventory at INVENTORY."
 )
 
+# Shown by --help and run from the repository root by the test suite. examples/collected holds
+# what Ansible's fetch module brings back from two nodes: node1's files match the inventory,
+# node4's kubelet still runs kubespray's defaults.
+EXAMPLES = """\
+examples (from the repository root):
+  node-timing verify examples/inventory/kubespray-current --collected examples/collected
+  node-timing verify examples/inventory/kubespray-current --collected examples/collected --format json
+"""
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from node_timing.commands.lint import FORMATS

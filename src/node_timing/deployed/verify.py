@@ -203,9 +203,8 @@ def verify(inventory: Any, collected: str, options: Options) -> Verification:
 def _shown(timing: HostTiming, path: str) -> str:
     value = timing.settings.get(path)
     if value is None:  # an inheriting report frequency
-        return "inherits " + str(
-            to_output(path, timing.settings.kubelet.node_status_update_frequency)
-        )
+        inherited = to_output(path, timing.settings.kubelet.node_status_update_frequency)
+        return f"{inherited} (inheriting the update frequency)"
     return str(to_output(path, value))
 
 

@@ -385,7 +385,7 @@ def groups_context(
     control-plane hosts, whose groups' controller-manager and apiserver settings are checked;
     without it every group is. ``groups`` must not be empty.
     """
-    from node_timing.inventory import Value
+    from node_timing.inventory.model import Value
 
     default_location = Location(default_path)
     timings: list[HostTiming] = []

@@ -225,24 +225,32 @@ def _kubelet_defaulting(
     file), then its flags over it. Left as they are when a value is not usable (rules say why).
     """
     found = {p: sources[p] for p in _KUBELET_PATHS}
-    if not all(s.usable for p in _KUBELET_PATHS for s in found[p]):
+    # Each field is defaulted on its own; an unusable one (the rules say why) stays as it is and
+    # counts as unset for the others, so a bad lease does not leave a 0 update frequency behind.
+    usable = {p: all(s.usable for s in found[p]) for p in _KUBELET_PATHS}
+    if not any(usable.values()):
         return {}
 
     def file_value(path: str) -> int | None:
+        if not usable[path]:
+            return None
         in_file = [s for s in found[path] if s.kind in (VARIABLE, EXTRA_ARG, KUBESPRAY_DEFAULT)]
         if not in_file:
             return None
         value = in_file[-1].value  # a repeated key: the kubelet's lenient decoding keeps the last
         return 0 if value is None else int(value)
 
-    flag = [s for s in found[running.UPDATE] if s.kind == KUBELET_FLAG]
+    flag = [s for s in found[running.UPDATE] if s.kind == KUBELET_FLAG and usable[running.UPDATE]]
     runs = running.kubelet_runs(file_value, int(flag[-1].value) if flag else None, version)
     inherits = runs.explain(running.REPORT).startswith("inherits") and not flag
-    values[running.UPDATE] = runs.node_status_update_frequency
-    values[running.LEASE] = runs.node_lease_duration_seconds
-    # None keeps "inherits the update frequency" visible; with a flag the file's value is kept
-    values[running.REPORT] = None if inherits else runs.node_status_report_frequency
-    how = dict(runs.how)
+    if usable[running.UPDATE]:
+        values[running.UPDATE] = runs.node_status_update_frequency
+    if usable[running.LEASE]:
+        values[running.LEASE] = runs.node_lease_duration_seconds
+    if usable[running.REPORT] and usable[running.UPDATE]:
+        # None keeps "inherits the update frequency" visible; with a flag the file's value is kept
+        values[running.REPORT] = None if inherits else runs.node_status_report_frequency
+    how = {p: text for p, text in runs.how if usable.get(p, True)}
     if flag:
         how[running.UPDATE] = f"{flag[-1].name}, over the configuration file"
         if runs.explain(running.REPORT).startswith("inherits"):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from node_timing import knowledge, serialize
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import SettingError, Settings, parse_value, to_output
@@ -114,6 +112,8 @@ def patch_kubelet_config(text: str, settings: Settings) -> str:
     output, or a file that is already right, changes nothing. Raises :class:`RenderError` when
     the text is not one KubeletConfiguration mapping.
     """
+    import yaml
+
     from node_timing.fix.yamledit import EditError, YamlText
     from node_timing.render.args import RenderError
 
@@ -144,6 +144,8 @@ def read_kubelet_fields(text: str) -> dict[str, Any]:
 
     Raises :class:`RenderError` when a value is not valid for its field.
     """
+    import yaml
+
     from node_timing.render.args import RenderError
 
     try:
