@@ -150,7 +150,7 @@ def test_directory_symlink_out_of_the_root_is_not_written(tmp_path: Path, capsys
 
 def test_the_writer_refuses_what_leaves_the_root(tmp_path: Path) -> None:
     """What fix checks before editing a file, whatever the loader follows."""
-    from node_timing.fix import _to_real
+    from node_timing.fix.engine import _to_real
     from node_timing.fix.plan import Op
 
     inv = project(tmp_path)
@@ -457,7 +457,7 @@ def assert_old_or_new(inv: Path, old: dict[str, bytes | str], new: dict[str, byt
 
 KILL_AFTER = """
 import os, sys
-import node_timing.fix as fix
+import node_timing.fix.writeback as fix
 from node_timing.cli import main
 from node_timing.rules.runner import lint_inventory
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
+# A rule creates its findings without a severity unless it overrides its default (the rule module's
+# SEVERITY); the runner stamps that default on them before anything reads them. Typed as a Severity
+# so that no reader of findings has to handle a value that never reaches it.
+UNSET: Severity = cast(Severity, "")
 
 
 @dataclass(frozen=True)

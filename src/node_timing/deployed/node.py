@@ -53,7 +53,7 @@ from node_timing.deployed.kubelet import (
 )
 from node_timing.deployed.manifests import component_of, manifest_reading
 from node_timing.deployed.reading import Reading
-from node_timing.findings import Finding, Location, Severity
+from node_timing.findings import Finding, Location
 from node_timing.inventory.model import LoadProblem, Value
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import setting_paths
@@ -155,7 +155,6 @@ class DeployedContext(LintContext):
     def finding(
         self,
         rule: str,
-        severity: Severity,
         message: str,
         at: Source | Location,
         hosts: Iterable[str],
@@ -166,7 +165,7 @@ class DeployedContext(LintContext):
             kwargs["noqa"] = kwargs.get("noqa", frozenset()) | at.noqa
             message = f"{message} ({at.name} is the Kubernetes default: no file sets it)"
             at = at.location
-        return super().finding(rule, severity, message, at, hosts, **kwargs)
+        return super().finding(rule, message, at, hosts, **kwargs)
 
 
 def host_timing(

@@ -33,9 +33,10 @@ from node_timing.deployed.reading import Reading
 from node_timing.findings import Finding, Location
 from node_timing.inventory.model import LoadProblem
 from node_timing.inventory.root import within
+from node_timing.rules.deployed_drift import ID, SEVERITY
 from node_timing.settings import setting_paths, to_output
 
-RULE = "deployed-drift"
+RULE = ID  # the rule module yields these findings (see rules/deployed_drift.py)
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def drift_findings(ctx: LintContext, comparison: HostComparison) -> list[Finding
         out.append(
             Finding(
                 RULE,
-                "error",
+                SEVERITY,
                 message,
                 location.path,
                 location.line,

@@ -19,7 +19,7 @@ from node_timing.display import brief
 from node_timing.errors import UsageError
 from node_timing.evaluate.host_timing import HostTiming, build_host_timing
 from node_timing.evaluate.sources import Source, plain, value_location
-from node_timing.findings import Finding, Location, Severity
+from node_timing.findings import UNSET, Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
 from node_timing.templating import Unresolved, is_templated, resolve
 
@@ -116,16 +116,18 @@ class LintContext:
     def finding(
         self,
         rule: str,
-        severity: Severity,
         message: str,
         at: Source | Location,
         hosts: Iterable[str],
         *,
+        severity: Severity | None = None,
         setting: str | None = None,
         noqa: frozenset[str] = frozenset(),
         fixable: bool = False,
         extra: Mapping[str, Any] | None = None,
     ) -> Finding:
+        """A finding of ``rule``; ``severity`` only overrides the rule's declared default, which
+        ``run_rules`` stamps (see ``default_severity``)."""
         if isinstance(at, Source):
             location = at.location
             noqa = noqa | at.noqa
@@ -140,7 +142,7 @@ class LintContext:
         data["noqa"] = noqa
         return Finding(
             rule=rule,
-            severity=severity,
+            severity=severity or UNSET,
             message=message,
             path=location.path,
             line=location.line,

@@ -1,6 +1,18 @@
 """The rule catalogue: one module per rule, named after its id (``grace-vs-heartbeat`` →
-``grace_vs_heartbeat.py``). A module's docstring is the rule's documentation; ``ID``,
-``SEVERITY`` and ``SUMMARY`` describe it; ``check(ctx)`` yields findings.
+``grace_vs_heartbeat.py``), holding all there is to the rule:
+
+- ``ID``, ``SUMMARY`` and ``SEVERITY``: its default severity, which the runner gives every finding
+  the rule does not grade itself (a rule that emits a second severity passes ``severity=``);
+- ``check(ctx)``: yields its findings;
+- ``repair(plan, finding)``, for a rule whose findings can be fixable: the edits (``fix.plan.Op``)
+  that repair one finding, planned with the ``fix.plan.Planner`` it is given;
+- its docstring, the rule's documentation (``node-timing rules ID``): the summary line
+  ``id: ...``, why it matters, then ``**Fails**`` and ``**Passes**`` (``**Reported**`` and
+  ``**Not reported**`` for an info rule), each followed by one or more ```` ```yaml ```` examples,
+  and ``**Fix.**``. Each example is one vars file of an inventory with control-plane hosts
+  cp1-cp3 and nodes node1-node3; it goes to ``group_vars/k8s_cluster/k8s-cluster.yml`` unless its
+  first line is a comment naming another file (``# host_vars/cp2.yml``). A test lints every
+  example: a Fails example must produce the rule's finding, a Passes example must not.
 """
 
 from __future__ import annotations
@@ -9,7 +21,15 @@ import importlib
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from node_timing.findings import Finding
+    from node_timing.fix.plan import Op, Planner
+
+    Repair = Callable[[Planner, Finding], list[Op]]
 
 RULE_MODULES: tuple[str, ...] = (
     "yaml_load",
@@ -75,6 +95,16 @@ def _sources(rule_id: str) -> str:
 
 def ids() -> list[str]:
     return [m.ID for m in modules()]
+
+
+@cache
+def _repairs() -> dict[str, Repair]:
+    return {m.ID: m.repair for m in modules() if hasattr(m, "repair")}
+
+
+def repair_for(rule_id: str) -> Repair | None:
+    """The repair of rule ``rule_id`` (its module's ``repair``), None for a rule without one."""
+    return _repairs().get(rule_id)
 
 
 def by_id(rule_id: str) -> RuleInfo | None:

@@ -16,6 +16,7 @@ from node_timing.evaluate.sources import (
     value_noqa,
 )
 from node_timing.findings import Location
+from node_timing.settings import SettingError, kind_of, parse_value
 
 
 def secs(ns: float | int) -> str:
@@ -58,3 +59,12 @@ def variable_position(
 
 def winner(timing: HostTiming, path: str) -> Source:
     return timing.effective[path]
+
+
+def parsed(path: str, raw: Any) -> Any:
+    """``raw`` parsed as setting ``path``, or a value equal to nothing when it does not parse: two
+    values compare equal only when both parse to the same setting."""
+    try:
+        return parse_value(path, raw if not (kind_of(path) == "duration" and raw == 0) else "0")
+    except SettingError:
+        return object()

@@ -9,7 +9,7 @@ makes node failure handling depend on which instance happens to lead or to admit
 
 ```yaml
 # host_vars/cp2.yml
-kube_controller_node_monitor_grace_period: 20s    # cp1 and cp3 use 40s
+kube_controller_node_monitor_grace_period: 20s    # cp1 and cp3 keep the group's value
 ```
 
 **Passes**
@@ -31,14 +31,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.settings import setting_paths, to_output
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "control-plane-drift"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "controller-manager or apiserver settings differ between control-plane hosts"
 
 
@@ -62,7 +62,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             there = to_output(path, baseline.settings.get(path))
             yield ctx.finding(
                 ID,
-                "error",
                 f"{path.replace('_', '-').split('.')[1]} is {here} on {_some(group.hosts)} but {there} on "
                 f"{_some(baseline.hosts)} ({theirs.location}): node failure handling would depend on which instance leads; "
                 f"set {mine.name if not mine.from_default else theirs.name} once for all control-plane hosts",

@@ -18,7 +18,16 @@ kubelet_status_update_frequency: 10s
 nodeStatusUpdateFrequency: 20s
 ```
 
-**Passes** when every collected file holds what the inventory renders.
+**Passes**
+
+```yaml
+# group_vars/k8s_cluster/k8s-cluster.yml
+kubelet_status_update_frequency: 10s
+# collected/node3/etc/kubernetes/kubelet-config.yaml on node3
+nodeStatusUpdateFrequency: 10s
+```
+
+when every collected file holds what the inventory renders.
 
 **Fix.** Run kubespray's `cluster.yml` (or `upgrade-cluster.yml`) to apply the inventory, or
 change the inventory to what runs. `lint` never reports this rule: it needs collected files.
@@ -29,13 +38,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "deployed-drift"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a node runs another timing value than the inventory intends (verify --collected)"
 
 

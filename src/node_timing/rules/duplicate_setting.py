@@ -55,14 +55,15 @@ from node_timing.evaluate.sources import (
     VARIABLE,
     Source,
 )
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.settings import to_output, to_text
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
+    from node_timing.fix.plan import Op, Planner
 
 ID = "duplicate-setting"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a setting is given both as a kubespray variable and as an extra-args key"
 
 
@@ -141,12 +142,13 @@ def _duplicate(
             fixable = False  # 0 is "unset" in the kubelet's file: moving it changes the defaulting
         yield ctx.finding(
             ID,
-            "warning" if same else "error",
             message,
             extra,
             group.hosts,
             fixable=fixable,
             extra=data,
+            # the same value twice runs the same either way: only untidy
+            severity="warning" if same else None,
         )
 
 
@@ -166,23 +168,50 @@ def _flags(ctx: LintContext, group: HostTiming) -> Iterator[Finding]:
             values = ", ".join(cut(f.written) for f in found)
             yield ctx.finding(
                 ID,
-                "warning" if len({f.value for f in found}) == 1 else "error",
                 f"kubelet_custom_flags repeats --{name} ({values}): the kubelet keeps the last, "
                 f"{cut(runs.written)}; keep one",
                 flag_src,
                 group.hosts,
                 setting=path,
+                # one value repeated runs the same whichever is kept: only untidy
+                severity="warning" if len({f.value for f in found}) == 1 else None,
             )
         in_file = [s for s in group.sources[path] if s.kind in (VARIABLE, EXTRA_ARG)]
         for other in in_file:
             same = other.usable and flag_src.usable and other.value == flag_src.value
             yield ctx.finding(
                 ID,
-                "warning" if same else "error",
                 f"kubelet_custom_flags --{name}={cut(str(runs.value))} overrides {other.name} = "
                 f"{_shown(path, other)}: kubelet flags win over the configuration file and nothing "
                 f"is derived from them (nodeStatusReportFrequency keeps the file's value); keep one",
                 flag_src,
                 group.hosts,
                 setting=path,
+                # the flag and the file agree: what runs is the same, only untidy
+                severity="warning" if same else None,
             )
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Delete the extra-args key; when the values differ, the first-class variable takes the
+    value that runs (the check worked it out: kubeadm's order, lenient decoding)."""
+    var = str(finding.extra.get("variable", ""))
+    ops: list[Op] = []
+    for g, s in plan.sources_at(finding):
+        if s.kind != EXTRA_ARG:
+            continue
+        t = plan.target(s, g)
+        if t is None:
+            continue
+        dict_value, dict_name, key = t
+        ops.append(plan.op("delete", dict_value, dict_name, key))
+        if finding.severity != "error":  # the same value twice: deleting the key is all
+            continue
+        wanted = finding.extra.get("runs")
+        if wanted is None:
+            return []
+        placed = plan.place_variable(g, var, wanted, dict_value, dict_name)
+        if placed is None:
+            return []
+        ops.extend(placed)
+    return ops

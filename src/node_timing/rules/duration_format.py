@@ -31,14 +31,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing import durations
+from node_timing.findings import Finding, Severity
 from node_timing.settings import kind_of
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
+    from node_timing.fix.plan import Op, Planner
 
 ID = "duration-format"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a duration is not a Go duration, or is a bare number where a YAML string is required"
 
 
@@ -54,9 +56,24 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                     yield ctx.finding(
                         ID,
-                        "error",
                         f"{source.problem}; the component will not start with it",
                         source,
                         group.hosts,
                         fixable=fixable,
                     )
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """A bare number of a kubelet field as the Go duration it meant (``300`` → ``5m0s``)."""
+    ops = []
+    for g, s in plan.sources_at(finding):
+        t = plan.target(s, g)
+        if t is None or isinstance(s.raw, bool) or not isinstance(s.raw, int):
+            continue
+        if not 0 <= s.raw <= durations.MAX_SECONDS:  # no Go duration holds it: left to a human
+            continue
+        # The kubelet documents these fields in seconds: a bare N meant N seconds.
+        ops.append(
+            plan.op("set", t[0], t[1], t[2], value=durations.format(durations.from_seconds(s.raw)))
+        )
+    return ops

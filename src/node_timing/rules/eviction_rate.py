@@ -36,13 +36,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "eviction-rate"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "eviction rate ≤ 0 or zone threshold ≤ 0 (error); secondary rate > primary or zone threshold > 1 (warning)"
 
 RATE = "controller_manager.node_eviction_rate"
@@ -60,17 +60,18 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 # not validated upstream: it only never matches (ComputeZoneState)
                 yield ctx.finding(
                     ID,
-                    "warning",
                     f"unhealthy-zone-threshold {source.raw} is above 1 and never matches: "
                     "partial-disruption mode (the secondary eviction rate) is off, full disruption "
                     "still stops evictions; Kubernetes does not validate it (ComputeZoneState)",
                     source,
                     group.hosts,
+                    # evictions still stop when a zone is fully disrupted: a mode lost, not an outage
+                    severity="warning",
                 )
                 continue
             if source.problem:
                 bad = True
-                yield ctx.finding(ID, "error", source.problem, source, group.hosts)
+                yield ctx.finding(ID, source.problem, source, group.hosts)
         if bad:
             continue
         cm = group.settings.controller_manager
@@ -80,7 +81,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if rate_src.usable and cm.node_eviction_rate <= 0:
             yield ctx.finding(
                 ID,
-                "error",
                 f"node-eviction-rate {cm.node_eviction_rate:g} never evicts pods from dead nodes; use 0.1",
                 rate_src,
                 group.hosts,
@@ -92,12 +92,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         ):
             yield ctx.finding(
                 ID,
-                "warning",
                 f"secondary-node-eviction-rate {cm.secondary_node_eviction_rate:g} is faster than "
                 f"node-eviction-rate {cm.node_eviction_rate:g}: a partially disrupted zone would evict faster "
                 f"than a healthy one",
                 secondary_src,
                 group.hosts,
+                # evictions still happen, only in an order nobody intended: not an outage
+                severity="warning",
             )
 
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "grace-vs-heartbeat"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "the grace period is shorter than kubespray's 5 heartbeats (error below 2: flapping)"
 
 GRACE = "controller_manager.node_monitor_grace_period"
@@ -78,7 +78,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if h <= 0 or grace >= need * h:
             continue
         count = grace / h
-        severity: Severity = "error" if grace < flap * h else "warning"
+        flapping = grace < flap * h
+        # below 2 heartbeats a single late renewal flips the node (the default, error); below 5
+        # only a slow one does
+        severity: Severity | None = None if flapping else "warning"
         lease = max(1, math.floor(grace / need / durations.SECOND / fraction))
         by_lease = k.renew_interval <= k.effective_report_interval
         heartbeat_src = group.source(
@@ -88,7 +91,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         )
         consequence = (
             "nodes will flap NotReady on a single late renewal"
-            if severity == "error"
+            if flapping
             else "a slow renewal can mark a healthy node NotReady"
         )
         message = (
@@ -102,7 +105,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             grace_src.from_default or _host_specific(heartbeat_src)
         ):
             at = heartbeat_src
-        yield ctx.finding(ID, severity, message, at, group.hosts, setting=GRACE)
+        yield ctx.finding(ID, message, at, group.hosts, setting=GRACE, severity=severity)
 
 
 def _host_specific(source: object) -> bool:

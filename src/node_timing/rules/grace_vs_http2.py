@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations
 from node_timing.evaluate.host_timing import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "grace-vs-http2"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "the grace period is not longer than the kubelet's HTTP/2 read-idle + ping timeouts"
 
 GRACE = "controller_manager.node_monitor_grace_period"
@@ -64,4 +64,4 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             f"marks nodes NotReady. Raise kube_controller_node_monitor_grace_period above {secs(total)} or "
             f"lower HTTP2_READ_IDLE_TIMEOUT_SECONDS / HTTP2_PING_TIMEOUT_SECONDS on the kubelets"
         )
-        yield ctx.finding(ID, "warning", message, ctx.cluster.source(GRACE), group.hosts)
+        yield ctx.finding(ID, message, ctx.cluster.source(GRACE), group.hosts)

@@ -7,16 +7,18 @@ Kubernetes is tested at (5,000 nodes, R = 10s); node-timing uses that as the def
 The node count is the number of `k8s_cluster` hosts unless `--nodes` or `node_timing_node_count`
 says otherwise.
 
-**Fails** (5,000 nodes)
+**Fails**
 
 ```yaml
+node_timing_node_count: 5000
 kubelet_config_extra_args:
   nodeLeaseDurationSeconds: 16      # R = 4s: 1,250 writes/s
 ```
 
-**Passes** (5,000 nodes)
+**Passes**
 
 ```yaml
+node_timing_node_count: 5000
 kubelet_config_extra_args:
   nodeLeaseDurationSeconds: 40      # R = 10s: 500 writes/s
 ```
@@ -33,13 +35,13 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations, knowledge
 from node_timing.evaluate.host_timing import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "heartbeat-load"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "lease writes per second exceed the heartbeat budget for the node count"
 
 LEASE = "kubelet.node_lease_duration_seconds"
@@ -66,6 +68,4 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         f"{ctx.heartbeat_budget:g}/s; lengthen nodeLeaseDurationSeconds to {lease} (renew every {renew}s) and "
         f"the grace period with it (`node-timing profile --nodes {ctx.nodes}` computes both)"
     )
-    yield ctx.finding(
-        ID, "warning", message, worst.source(LEASE), [h for g in groups for h in g.hosts]
-    )
+    yield ctx.finding(ID, message, worst.source(LEASE), [h for g in groups for h in g.hosts])

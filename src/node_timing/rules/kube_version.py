@@ -9,6 +9,9 @@ leading `v`. When `kube_version` is not set, kubespray's default version is assu
 
 ```yaml
 kube_version: latest
+```
+
+```yaml
 kube_version: v1.12.3
 ```
 
@@ -26,26 +29,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "kube-version"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "kube_version is unparseable or outside the known facts"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     problem = ctx.version_problem
     if problem is not None and problem.kind == "invalid":
-        where = problem.location
-        yield Finding(
-            ID,
-            "error",
-            problem.message,
-            where.path,
-            where.line,
-            where.column,
-            extra={"noqa": problem.noqa},
-        )
+        yield ctx.finding(ID, problem.message, problem.location, (), noqa=problem.noqa)

@@ -35,22 +35,25 @@ kube_controller_node_monitor_grace_period: 50s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from node_timing import knowledge, kubespray
 from node_timing.display import cut
 from node_timing.evaluate.resolution import kubelet_flag_settings
-from node_timing.findings import Finding
-from node_timing.rules._common import dict_entries, variable_position, where_set
+from node_timing.evaluate.sources import plain
+from node_timing.findings import Finding, Severity
+from node_timing.rules._common import dict_entries, parsed, variable_position, where_set
+from node_timing.settings import SettingError, parse_value, to_output, to_text
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
     from node_timing.evaluate.host_timing import HostTiming
+    from node_timing.fix.plan import Op, Planner
 
 ID = "misplaced-setting"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a kubelet field in controller/apiserver args, a flag name in kubelet_config_extra_args, or the wrong case"
 
 
@@ -81,7 +84,7 @@ def _custom_flags(ctx: LintContext, group: HostTiming) -> Iterator[Finding]:
         return
     location, noqa = variable_position(group, "kubelet_custom_flags", ctx.default_location)
     if flags.problem is not None:
-        yield ctx.finding(ID, "error", flags.problem, location, group.hosts, noqa=noqa)
+        yield ctx.finding(ID, flags.problem, location, group.hosts, noqa=noqa)
         return
     index = spellings()
     kubelet_flags = kubelet_flag_settings()
@@ -91,7 +94,6 @@ def _custom_flags(ctx: LintContext, group: HostTiming) -> Iterator[Finding]:
             continue
         yield ctx.finding(
             ID,
-            "error",
             f"kubelet_custom_flags {cut(flag.written)}: the kubelet has no --{flag.name} flag and "
             f"will not start with it; set {where_set(path)} instead",
             location,
@@ -126,7 +128,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                 yield ctx.finding(
                     ID,
-                    "error",
                     message,
                     location,
                     group.hosts,
@@ -135,3 +136,71 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     fixable=True,
                     extra={"dict": dict_name, "key": key, "target": right},
                 )
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Move the key to the variable or dict (and spelling) its component reads; nothing when the
+    value does not parse or the right place already holds another value."""
+    dict_name = str(finding.extra.get("dict"))
+    key = str(finding.extra.get("key"))
+    path = finding.setting or ""
+    ops: list[Op] = []
+    for g in plan.groups_of(finding):
+        holder = g.variables.get(dict_name)
+        content = plain(holder) if holder is not None else None
+        if not isinstance(content, Mapping) or key not in content:
+            continue
+        try:
+            value_parsed = parse_value(path, content[key])
+        except SettingError:
+            return []
+        if value_parsed is None:
+            return []
+        var = kubespray.variable_for(path)
+        if var is not None:
+            ops.append(plan.op("delete", holder, dict_name, key))
+            current = g.variables.get(var)
+            if current is not None and parsed(path, plain(current)) == value_parsed:
+                continue
+            if current is not None:
+                return []  # set to another value too: which one was meant is unknown
+            placed = plan.place_variable(g, var, to_text(path, value_parsed), holder, dict_name)
+            if placed is None:
+                return []
+            ops.extend(placed)
+            continue
+        right = kubespray.extra_arg_for(path)
+        if right is None:
+            return []
+        right_dict, right_key = right
+        value = _dict_value(right_dict, path, value_parsed)
+        if right_dict == dict_name:
+            if right_key in content:
+                if parsed(path, content[right_key]) != value_parsed:
+                    return []
+                ops.append(plan.op("delete", holder, dict_name, key))
+            else:
+                ops.append(
+                    plan.op("rename", holder, dict_name, key, value=value, new_key=right_key)
+                )
+            continue
+        ops.append(plan.op("delete", holder, dict_name, key))
+        other = g.variables.get(right_dict)
+        other_content = plain(other) if other is not None else None
+        if other is None:
+            ops.append(plan.op("add_var", holder, dict_name, right_dict, value={right_key: value}))
+        elif not isinstance(other_content, Mapping):
+            return []
+        elif right_key in other_content:
+            if parsed(path, other_content[right_key]) != value_parsed:
+                return []
+        else:
+            ops.append(plan.op("set", other, right_dict, right_key, value=value))
+    return ops
+
+
+def _dict_value(dict_name: str, path: str, value: Any) -> Any:
+    """``value`` as the dict writes it: dash-case flags take text, the kubelet's file YAML."""
+    if kubespray.extra_args()[dict_name]["key_style"] == "dash-case":
+        return to_text(path, value)
+    return to_output(path, value)

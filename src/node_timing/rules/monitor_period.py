@@ -32,14 +32,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing.evaluate.host_timing import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "monitor-period"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "the node monitor period is ≥ the grace period (warning) or more than half of it (info)"
 
 PERIOD = "controller_manager.node_monitor_period"
@@ -55,7 +55,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if period >= grace:
             yield ctx.finding(
                 ID,
-                "warning",
                 f"node monitor period {secs(period)} is not shorter than the grace period {secs(grace)}: "
                 f"a dead node can go undetected for {secs(grace + period)} (node-timing's threshold, not a "
                 f"Kubernetes limit); lower "
@@ -66,9 +65,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         elif period * 2 > grace:
             yield ctx.finding(
                 ID,
-                "info",
                 f"node monitor period {secs(period)} is more than half the grace period {secs(grace)}: "
                 f"detection may take up to {secs(grace + period)}; lower kube_controller_node_monitor_period",
                 group.source(PERIOD),
                 group.hosts,
+                # valid for the controller, only slower to detect: the warning is period ≥ grace
+                severity="info",
             )

@@ -34,21 +34,27 @@ kube_apiserver_pod_eviction_unreachable_timeout_seconds: "30"
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from node_timing import knowledge
+from node_timing import durations, knowledge
+from node_timing.evaluate.sources import plain
 from node_timing.findings import Finding, Severity
 from node_timing.rules._common import dict_entries, variable_position
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
     from node_timing.evaluate.host_timing import HostTiming
+    from node_timing.fix.plan import Op, Planner
 
 ID = "removed-setting"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = (
     "pod-eviction-timeout / enable-taint-manager flags or kube_controller_pod_eviction_timeout"
+)
+TOLERATIONS = (
+    "kube_apiserver_pod_eviction_not_ready_timeout_seconds",
+    "kube_apiserver_pod_eviction_unreachable_timeout_seconds",
 )
 
 
@@ -61,7 +67,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 replacement = " and ".join(fact["replacement"])
                 yield ctx.finding(
                     ID,
-                    "warning",
                     f"{name} has no effect: kubespray ignores it since {fact['removed_in']}; pods wait "
                     f"for their tolerationSeconds: set {replacement} instead",
                     location,
@@ -69,6 +74,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     setting=name,
                     noqa=noqa,
                     fixable=True,
+                    # kubespray ignores the variable: nothing breaks, the value is only lost
+                    severity="warning",
                 )
         for key, _value, location, noqa in dict_entries(
             group, "kube_kubeadm_controller_extra_args"
@@ -79,8 +86,10 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 continue
             taint_off = _taint_manager_off(group)
             fixable = True
+            # an error only where kube-controller-manager refuses to start with the flag; before
+            # that version it starts, whatever the flag does there
+            severity: Severity | None = None
             if knowledge.flag_removed(flag, ctx.version):
-                severity: Severity = "error"
                 what = (
                     f"--{flag} was removed in Kubernetes {fact['removed']}: kube-controller-manager "
                     f"{ctx.version.minor_text} will not start with it"
@@ -116,13 +125,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 ID,
-                severity,
                 what + advice,
                 location,
                 group.hosts,
                 setting=f"kube_kubeadm_controller_extra_args.{key}",
                 noqa=noqa,
                 fixable=fixable,
+                severity=severity,
             )
 
 
@@ -133,3 +142,40 @@ def _taint_manager_off(group: HostTiming) -> bool:
         if key.lstrip("-").replace("_", "-") == "enable-taint-manager":
             return str(value).strip() in ("false", "False", "FALSE", "f", "F", "0")
     return False
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Delete the flag or variable; when it has a replacement and held a whole number of seconds,
+    set the toleration variables no host's files set yet to that number."""
+    name = finding.setting or ""
+    var, _, key = name.partition(".")
+    ops: list[Op] = []
+    groups = plan.groups_of(finding)
+    for g in groups:
+        v = g.variables.get(var)
+        if v is None:
+            continue
+        raw = plain(v).get(key) if key and isinstance(plain(v), Mapping) else plain(v)
+        ops.append(plan.op("delete", v, var, key or None))
+        if key and not knowledge.removed_flags().get(key.lstrip("-"), {}).get("replacement"):
+            continue
+        seconds = _whole_seconds(raw)
+        if seconds is None:
+            continue
+        for tol in TOLERATIONS:
+            if any(tol in x.variables for x in groups):
+                continue
+            ops.append(plan.op("add_var", v, var, tol, value=str(seconds)))
+    return ops
+
+
+def _whole_seconds(raw: Any) -> int | None:
+    if isinstance(raw, bool) or raw is None:
+        return None
+    try:
+        ns = durations.parse(str(raw).strip())
+    except durations.DurationError:
+        return None
+    if ns < 0 or ns % durations.SECOND:
+        return None
+    return ns // durations.SECOND

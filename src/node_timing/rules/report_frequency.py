@@ -31,24 +31,29 @@ does it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from node_timing import figures, knowledge
+from node_timing import durations, figures, knowledge
 from node_timing.display import human_bytes
 from node_timing.evaluate.host_timing import settings_usable
-from node_timing.findings import Finding
+from node_timing.evaluate.sources import plain
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
+from node_timing.settings import parse_value, to_output
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
+    from node_timing.fix.plan import Op, Planner
 
 ID = "report-frequency"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "the status report frequency inherits an explicit update frequency, or is shorter than it"
 
 UPDATE = "kubelet.node_status_update_frequency"
 REPORT = "kubelet.node_status_report_frequency"
+KUBELET_ARGS = "kubelet_config_extra_args"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -82,4 +87,63 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 f"{secs(update)}, so it acts as {secs(update)}{load}. Set it to {default_report}"
             )
             at = group.source(REPORT)
-        yield ctx.finding(ID, "warning", message, at, group.hosts, setting=REPORT, fixable=True)
+        yield ctx.finding(ID, message, at, group.hosts, setting=REPORT, fixable=True)
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """Add the default report frequency; where the lease renews less often than the status
+    was reported, shorten the lease with it so that the heartbeat interval (and with it
+    grace-vs-heartbeat) stays as it was. Left alone when that lease cannot be set or would
+    exceed the heartbeat budget: the fix must not make another rule fire."""
+    report_ns = parse_value(REPORT, knowledge.default_for(REPORT, plan.ctx.version))
+    default = to_output(REPORT, report_ns)
+    ops: list[Op] = []
+    fraction = float(knowledge.constraint("lease_renew_fraction"))
+    leases: dict[int, int] = {}
+    for g in plan.groups_of(finding, plan.ctx.kubelet_groups):
+        k = g.settings.kubelet
+        before = k.heartbeat_interval
+        after = min(k.renew_interval, max(report_ns, k.node_status_update_frequency))
+        if after > before:
+            lease = math.floor(before / durations.SECOND / fraction)
+            if lease < 1:
+                return []
+            leases[id(g)] = lease
+    if leases and _over_budget(plan.ctx, leases):
+        return []
+    for g in plan.groups_of(finding, plan.ctx.kubelet_groups):
+        wanted: dict[str, Any] = {"nodeStatusReportFrequency": default}
+        if id(g) in leases:
+            wanted["nodeLeaseDurationSeconds"] = leases[id(g)]
+        holder = g.variables.get(KUBELET_ARGS)
+        if holder is None:
+            ops.append(plan.new_var(KUBELET_ARGS, wanted))
+        elif isinstance(plain(holder), Mapping):
+            for key, value in wanted.items():
+                ops.append(plan.op("set", holder, KUBELET_ARGS, key, value=value))
+    return ops
+
+
+def _over_budget(ctx: LintContext, leases: Mapping[int, int]) -> bool:
+    """Whether the lease writes with ``leases`` (group id → new lease) exceed the heartbeat
+    budget when they did not before (the heartbeat-load rule's sum)."""
+    groups = [g for g in ctx.kubelet_groups if g.hosts]
+    hosts = sum(len(g.hosts) for g in groups)
+    if not hosts:
+        return False
+    scale = ctx.nodes / hosts
+    fraction = float(knowledge.constraint("lease_renew_fraction"))
+
+    def rate(new: Mapping[int, int]) -> float:
+        total = 0.0
+        for g in groups:
+            renew = (
+                new[id(g)] * fraction
+                if id(g) in new
+                else g.settings.kubelet.renew_interval / durations.SECOND
+            )
+            total += len(g.hosts) * scale / renew
+        return total
+
+    budget = float(ctx.heartbeat_budget)
+    return rate(leases) > budget >= rate({})

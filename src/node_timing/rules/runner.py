@@ -6,7 +6,8 @@ hosts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,25 @@ from node_timing.evaluate.context import (
     groups_context,
     host_context,
 )
-from node_timing.findings import Finding
+from node_timing.findings import UNSET, Finding, Severity
 
 
 def run_rules(ctx: LintContext) -> list[Finding]:
     """Every rule's findings over ``ctx``, merged (see :func:`merge_findings`) and sorted."""
     from node_timing import rules
 
-    return merge_findings(finding for rule in rules.modules() for finding in rule.check(ctx))
+    return merge_findings(
+        finding
+        for rule in rules.modules()
+        for finding in default_severity(rule.check(ctx), rule.SEVERITY)
+    )
+
+
+def default_severity(findings: Iterable[Finding], default: Severity) -> Iterator[Finding]:
+    """``findings`` of one rule, each with ``default`` (the rule module's SEVERITY) unless the
+    rule chose another severity for it."""
+    for f in findings:
+        yield dataclasses.replace(f, severity=default) if f.severity == UNSET else f
 
 
 def merge_findings(findings: Iterable[Finding]) -> list[Finding]:

@@ -26,16 +26,18 @@ kubelet_config_extra_args:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
+    from node_timing.fix.plan import Op, Planner
 
 ID = "seconds-format"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "toleration seconds or nodeLeaseDurationSeconds are not plain integers"
 
 SETTINGS = (
@@ -52,6 +54,18 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 if source.problem:
                     text = str(source.raw).strip()
                     fixable = (text.endswith("s") and text[:-1].isdigit()) or text.isdigit()
-                    yield ctx.finding(
-                        ID, "error", source.problem, source, group.hosts, fixable=fixable
-                    )
+                    yield ctx.finding(ID, source.problem, source, group.hosts, fixable=fixable)
+
+
+def repair(plan: Planner, finding: Finding) -> list[Op]:
+    """The number of seconds alone (``"30s"`` → ``"30"``); the kubelet's lease as a YAML integer."""
+    ops = []
+    for g, s in plan.sources_at(finding):
+        m = re.fullmatch(r"\s*(\d+)s?\s*", str(s.raw))
+        t = plan.target(s, g)
+        if not m or t is None or len(m.group(1)) > 18:  # no int64: nothing to repair to
+            continue
+        number = int(m.group(1))
+        value: Any = number if s.setting == "kubelet.node_lease_duration_seconds" else str(number)
+        ops.append(plan.op("set", t[0], t[1], t[2], value=value))
+    return ops

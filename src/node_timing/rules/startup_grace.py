@@ -30,14 +30,14 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing.evaluate.host_timing import settings_usable
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import secs
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "startup-grace"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "the node startup grace period is shorter than the grace period"
 
 STARTUP = "controller_manager.node_startup_grace_period"
@@ -54,7 +54,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             at = group.source(GRACE) if startup.from_default else startup
             yield ctx.finding(
                 ID,
-                "warning",
                 f"node startup grace {secs(cm.node_startup_grace_period)} is shorter than the grace period "
                 f"{secs(cm.node_monitor_grace_period)}: booting nodes are marked NotReady sooner than running "
                 f"ones; set kube_kubeadm_controller_extra_args.node-startup-grace-period to at least "

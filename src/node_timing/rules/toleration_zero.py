@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "toleration-zero"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "a default toleration of 0 seconds evicts on every blip"
 
 SETTINGS = (
@@ -47,7 +47,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 taint = "not-ready" if "not_ready" in path else "unreachable"
                 yield ctx.finding(
                     ID,
-                    "warning",
                     f"{source.name} is 0: pods are evicted the moment a node is {taint}, on every missed "
                     f"heartbeat; use at least 30",
                     source,

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from node_timing import knowledge, kubespray
 from node_timing.evaluate.context import CONTEXT_VARIABLES, TIMING_WORDS
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import dict_entries, variable_position
 from node_timing.rules.misplaced_setting import canonical, spellings
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "unknown-setting"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SUMMARY = "a timing-like key that is no known setting (a typo), with a suggestion"
 
 CUTOFF = 0.85
@@ -102,7 +102,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 ID,
-                "warning",
                 f"{name} is not a variable kubespray reads: it has no effect{hint}",
                 location,
                 group.hosts,
@@ -119,7 +118,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 if close:
                     yield ctx.finding(
                         ID,
-                        "warning",
                         f"{dict_name}.{key} is not a known setting; did you mean {close[0]}?",
                         location,
                         group.hosts,

@@ -27,13 +27,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from node_timing.display import cut
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Location, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "unresolved-value"
-SEVERITY = "info"
+SEVERITY: Severity = "info"
 SUMMARY = "a templated or vault-encrypted value cannot be resolved; checks that need it are skipped"
 # The reason quotes the template (already shortened) and Jinja's error, which can quote a name
 # or attribute of any length: the message stays a line whatever the template holds.
@@ -43,32 +43,23 @@ _REASON = 300
 def check(ctx: LintContext) -> Iterator[Finding]:
     problem = ctx.version_problem
     if problem is not None and problem.kind == "unresolved":
-        where = problem.location
-        yield Finding(
-            ID,
-            "info",
-            problem.message,
-            where.path,
-            where.line,
-            where.column,
-            extra={"noqa": problem.noqa},
-        )
+        yield ctx.finding(ID, problem.message, problem.location, (), noqa=problem.noqa)
     for problem in ctx.problems:
         if getattr(problem, "kind", None) == "vault":
-            yield Finding(
+            yield ctx.finding(
                 ID,
-                "info",
                 f"{problem.message}; a timing setting in it is not checked",
-                str(problem.path),
-                int(getattr(problem, "line", 0) or 0),
-                int(getattr(problem, "column", 0) or 0),
-                extra={"noqa": frozenset()},
+                Location(
+                    str(problem.path),
+                    int(getattr(problem, "line", 0) or 0),
+                    int(getattr(problem, "column", 0) or 0),
+                ),
+                (),
             )
     for group in ctx.groups:
         for source in group.unresolved:
             yield ctx.finding(
                 ID,
-                "info",
                 f"{source.name} is {cut(source.unresolved or '', _REASON)}; checks that need "
                 f"{source.setting} are skipped for these hosts",
                 source,

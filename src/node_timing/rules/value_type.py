@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from node_timing import kubespray, profiles
 from node_timing.display import brief
 from node_timing.evaluate.sources import is_vault, plain
-from node_timing.findings import Finding
+from node_timing.findings import Finding, Severity
 from node_timing.rules._common import variable_position
 from node_timing.templating import is_templated
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "value-type"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "an extra-args dict that is not a mapping, or a role input of the wrong type"
 
 
@@ -78,7 +78,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
                 ID,
-                "error",
                 f"{name} must be a mapping of {'fields' if name.startswith('kubelet') else 'flags'} to values, "
                 f"got {type(value).__name__} {brief(value)}: kubespray cannot render it and none of its "
                 f"settings take effect",
@@ -96,7 +95,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
                 ID,
-                "error",
                 f"{name} must be {wanted}, got {brief(value)}",
                 location,
                 group.hosts,

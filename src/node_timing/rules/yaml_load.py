@@ -1,6 +1,6 @@
 """yaml-load: a file of the inventory cannot be read or parsed, or a mapping repeats a key.
 
-**Why.** Ansible refuses to run with a vars file it cannot parse, and a repeated key silently
+Ansible refuses to run with a vars file it cannot parse, and a repeated key silently
 keeps only the last value: the value a reviewer reads first is not the one deployed.
 
 **Fails**
@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from node_timing.findings import Finding, Severity
+from node_timing.findings import Finding, Location, Severity
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "yaml-load"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 SUMMARY = "a file cannot be read or parsed, or a mapping repeats a key"
 
 # Loader problem kinds that are this rule's; vault files are `unresolved-value` (info).
@@ -43,15 +43,18 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if kind == "vault":
             continue
         reported = getattr(problem, "severity", None)
-        severity: Severity = (
-            "warning" if reported == "warning" else "info" if reported == "info" else "error"
-        )
-        yield Finding(
-            rule=ID,
+        # the loader grades its own problems (a skipped file is a warning, a note info): the
+        # finding keeps that grade; anything else is the default, error
+        severity: Severity | None = reported if reported in ("warning", "info") else None
+        yield ctx.finding(
+            ID,
+            str(problem.message),
+            Location(
+                str(problem.path),
+                int(getattr(problem, "line", 0) or 0),
+                int(getattr(problem, "column", 0) or 0),
+            ),
+            (),
+            extra={"kind": kind},
             severity=severity,
-            message=str(problem.message),
-            path=str(problem.path),
-            line=int(getattr(problem, "line", 0) or 0),
-            column=int(getattr(problem, "column", 0) or 0),
-            extra={"noqa": frozenset(), "kind": kind},
         )

@@ -1,0 +1,158 @@
+"""``node-timing fix``: the passes that repair an inventory's findings in memory.
+
+Each pass loads the inventory through the overlay of the files edited so far (``overlay.py``),
+lints it, plans edits from the fixable findings (``plan.py``, each rule's ``repair``), and applies
+them to the files concerned (``apply.py``). Passes repeat until nothing is left to fix (one repair
+can reveal another), so a second run finds nothing to do. The caller then writes the changed
+files (``writeback.py``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from node_timing.findings import Finding
+from node_timing.fix.apply import apply_ops
+from node_timing.fix.overlay import Edits, FileChange
+from node_timing.fix.plan import Op, Planner, default_vars_file, resolve_conflicts
+from node_timing.render.write import UnsafePathError, check_target
+from node_timing.rules import repair_for
+
+MAX_PASSES = 4
+
+
+@dataclass
+class FixResult:
+    changes: list[FileChange]
+    remaining: list[Finding]  # findings after fixing
+    skipped: list[str]  # repairs that could not be made safely, one line each
+    root: str = ""  # the project root every write stays inside
+
+
+def run_fix(
+    inventory: Path,
+    *,
+    options: Any,
+    config: Any,
+    rules: Collection[str] | None = None,
+    profile: str | None = None,
+) -> FixResult:
+    """Fix ``inventory`` in memory; the caller writes the changes (``write_back``)."""
+    from node_timing.config import apply_silencing, matches
+    from node_timing.evaluate.context import build_context
+    from node_timing.inventory import load_inventory
+    from node_timing.inventory.root import inventory_dir, project_root
+    from node_timing.rules.runner import run_rules
+
+    edits = Edits(project_root(inventory))
+    skipped: list[str] = []
+    findings: list[Finding] = []
+    for n in range(MAX_PASSES + 1):
+        loaded = load_inventory(inventory, overlay=edits.new)
+        default_file = default_vars_file(
+            os.path.realpath(loaded.basedir or inventory_dir(inventory))
+        )
+        ctx = build_context(loaded, options)
+        findings = apply_silencing(run_rules(ctx), config)
+        if n == MAX_PASSES:
+            break
+        if loaded.used_ansible:
+            # ansible-core reads the files itself: it would not see an edit before it is written,
+            # so the edits could not be checked by linting them again.
+            skipped.append(f"{inventory}: only ansible-core reads this inventory: not fixed")
+            break
+        planner = Planner(ctx, default_file)
+        planned: list[Op] = []
+        if n == 0:
+            name = profile or _declared_profile(ctx, findings, rules)
+            if name is not None:
+                planned.extend(_profile_ops(planner, ctx, name, skipped))
+        for f in findings:
+            if f.fixable and (rules is None or matches(f.rule, rules)):
+                planned.extend(_repair(planner, f))
+        ops, dropped = resolve_conflicts(_to_real(planned, edits.root, skipped))
+        if n == 0:
+            skipped.extend(
+                f"{o.file}:{o.line}: {o.rule}: not fixed: hosts disagree on {o.var}"
+                for o in dropped
+                if o.rule
+            )
+        changed = False
+        by_file: dict[str, list[Op]] = {}
+        for op in ops:
+            by_file.setdefault(op.file, []).append(op)
+        for path, file_ops in by_file.items():
+            did, problems = apply_ops(path, file_ops, edits, loaded.groups)
+            skipped.extend(problems)
+            if did:
+                changed = True
+                edits.rules.setdefault(path, set()).update(o.rule for o in file_ops)
+        if not changed:
+            break
+    return FixResult(edits.changes(), findings, list(dict.fromkeys(skipped)), edits.root)
+
+
+def _repair(planner: Planner, finding: Finding) -> list[Op]:
+    """The edits that repair ``finding``: its rule's repair, each edit tagged with the rule."""
+    repair = repair_for(finding.rule.partition("[")[0])
+    if repair is None or not finding.fixable:
+        return []
+    return [dataclasses.replace(o, rule=finding.rule) for o in repair(planner, finding)]
+
+
+def _to_real(ops: Iterable[Op], root: str, skipped: list[str]) -> list[Op]:
+    """Each op on the real file it edits (two symlinked names of one file are one file); an op
+    on a file that may not be written (outside the project root, a dangling symlink, not a
+    regular file, hard-linked) is dropped with one line saying why."""
+    real: dict[str, str | None] = {}
+    out: list[Op] = []
+    for op in ops:
+        if op.file not in real:
+            try:
+                real[op.file] = str(check_target(root, op.file))
+            except UnsafePathError as exc:
+                real[op.file] = None
+                skipped.append(f"{op.file}: {exc}: not edited")
+        target = real[op.file]
+        if target is None:
+            continue
+        out.append(op if target == op.file else dataclasses.replace(op, file=target))
+    return out
+
+
+def _declared_profile(
+    ctx: Any, findings: list[Finding], rules: Collection[str] | None
+) -> str | None:
+    from node_timing.config import matches
+    from node_timing.evaluate.sources import plain
+
+    if rules is not None and not matches("profile-drift", rules):
+        return None
+    if not any(f.rule == "profile-drift" and f.fixable for f in findings):
+        return None
+    holder = ctx.cluster.variables.get("node_timing_profile")
+    return str(plain(holder)) if holder is not None else None
+
+
+def _profile_ops(planner: Planner, ctx: Any, name: str, skipped: list[str]) -> list[Op]:
+    from node_timing import profiles
+    from node_timing.evaluate.sources import plain
+    from node_timing.knowledge import KnowledgeError
+    from node_timing.rules.profile_drift import apply_profile
+    from node_timing.settings import SettingError
+
+    raw = plain(ctx.cluster.variables.get("node_timing_overrides")) or {}
+    overrides = dict(raw) if isinstance(raw, dict) else {}
+    try:
+        result = profiles.compute(
+            name, ctx.nodes, str(ctx.version), overrides, ctx.heartbeat_budget
+        )
+    except (profiles.ProfileError, SettingError, KnowledgeError) as exc:
+        skipped.append(f"profile {name}: not applied: {exc}")
+        return []
+    return apply_profile(planner, result.settings, name)
