@@ -348,3 +348,24 @@ def test_fix_never_adds_a_finding(cluster: dict, hosts: dict) -> None:
         run_cli("fix", str(inv))
         after = findings_by_host(inv)
         assert after <= before, sorted(after - before)
+
+
+def test_fix_leaves_a_variable_other_hosts_read(tmp_path: Path) -> None:
+    """A duplicate fixed in the group's extra-args dict must not rewrite the group_vars variable
+    that node1 (whose own empty dict replaces the group's) still runs."""
+    cluster = {
+        "kube_version": "1.35.1",
+        "kubelet_status_update_frequency": "2s",
+        "kube_controller_node_monitor_grace_period": "10s",
+        "kubelet_config_extra_args": {
+            "nodeLeaseDurationSeconds": 10,
+            "nodeStatusUpdateFrequency": "4s",
+        },
+    }
+    files = {K8S: yaml.safe_dump(cluster), "host_vars/node1.yml": "kubelet_config_extra_args: {}\n"}
+    inv = make_inventory(tmp_path, files)
+    before = findings_by_host(inv)
+    assert ("duplicate-setting", "node2") in before
+    run_cli("fix", str(inv))
+    assert findings_by_host(inv) <= before
+    assert "kubelet_status_update_frequency: 2s" in (inv / K8S).read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ so nothing here is imported by a rule at run time and there is no import cycle.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +73,12 @@ class Planner:
     _index: dict[int, tuple[object, list[HostTiming], dict[str, list[int]]]] = field(
         default_factory=dict, init=False, repr=False
     )
+    # state a rule's repairs share within one fix run (rule id -> its own object)
+    state: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    # per variable: where each group's winning value is -> the hosts reading it
+    _read_by: dict[str, dict[tuple[Any, ...], set[str]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def groups_of(
         self, finding: Finding, groups: Iterable[HostTiming] | None = None
@@ -125,18 +131,62 @@ class Planner:
         return Op("add_var", self.default_file, 0, "", var, value)
 
     def place_variable(
-        self, g: HostTiming, var: str, value: Any, near: Any, near_var: str
+        self,
+        g: HostTiming,
+        var: str,
+        value: Any,
+        near: Any,
+        near_var: str,
+        hosts: Collection[str] | None = None,
     ) -> list[Op] | None:
         """Set ``var`` for the hosts that read ``near``: in place when it is in the same file,
-        else right after ``near_var``; None when another file would still override it."""
+        else right after ``near_var``; None when another file would still override it, or when
+        the edit would also change what runs on a host outside ``hosts`` (a group_vars value
+        another host reads while its own extra-args dict does not repeat the setting)."""
         current = g.variables.get(var)
         if current is not None and current.path == near.path:
+            if hosts is not None and not self._readers(var, current) <= set(hosts):
+                return None
             return [self.op("set", current, var, value=value)]
         if current is not None and _rank(current) > _rank(near):
             return None
         if current is not None and _rank(current) == _rank(near) and current.group != near.group:
             return None
+        if hosts is not None and not self._newly_reading(var, near, near_var) <= set(hosts):
+            return None
         return [self.op("add_var", near, near_var, var, value=value)]
+
+    def _readers(self, var: str, value: Any) -> set[str]:
+        """Hosts whose winning ``var`` is ``value`` (indexed once per variable)."""
+        index = self._read_by.get(var)
+        if index is None:
+            index = self._read_by[var] = {}
+            for group in self.ctx.groups:
+                found = group.variables.get(var)
+                if found is not None:
+                    index.setdefault(_place(found), set()).update(group.hosts)
+        return index.get(_place(value), set())
+
+    def _newly_reading(self, var: str, near: Any, near_var: str) -> set[str]:
+        """Hosts that would read ``var`` if it were added beside ``near`` (``near_var``'s value):
+        the hosts its file applies to whose own ``var`` does not outrank it."""
+        applies = set(self._readers(near_var, near))
+        group = getattr(near, "group", None)
+        inventory = getattr(self.ctx, "inventory", None)
+        if group and inventory is not None:
+            applies |= set(inventory.group_hosts(group))
+        out: set[str] = set()
+        for g in self.ctx.groups:
+            if not applies.intersection(g.hosts):
+                continue
+            current = g.variables.get(var)
+            if current is None or _rank(current) < _rank(near):
+                out.update(h for h in g.hosts if h in applies)
+        return out
+
+
+def _place(value: Any) -> tuple[Any, ...]:
+    return (getattr(value, "path", None), getattr(value, "line", 0), getattr(value, "column", 0))
 
 
 def _rank(value: Any) -> int:

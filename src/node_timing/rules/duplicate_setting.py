@@ -210,7 +210,7 @@ def repair(plan: Planner, finding: Finding) -> list[Op]:
         wanted = finding.extra.get("runs")
         if wanted is None:
             return []
-        placed = plan.place_variable(g, var, wanted, dict_value, dict_name)
+        placed = plan.place_variable(g, var, wanted, dict_value, dict_name, finding.hosts)
         if placed is None:
             return []
         ops.extend(placed)

@@ -164,7 +164,9 @@ def repair(plan: Planner, finding: Finding) -> list[Op]:
                 continue
             if current is not None:
                 return []  # set to another value too: which one was meant is unknown
-            placed = plan.place_variable(g, var, to_text(path, value_parsed), holder, dict_name)
+            placed = plan.place_variable(
+                g, var, to_text(path, value_parsed), holder, dict_name, finding.hosts
+            )
             if placed is None:
                 return []
             ops.extend(placed)

@@ -109,7 +109,7 @@ def repair(plan: Planner, finding: Finding) -> list[Op]:
             if lease < 1:
                 return []
             leases[id(g)] = lease
-    if leases and _over_budget(plan.ctx, leases):
+    if leases and _over_budget(plan, leases):
         return []
     for g in plan.groups_of(finding, plan.ctx.kubelet_groups):
         wanted: dict[str, Any] = {"nodeStatusReportFrequency": default}
@@ -124,26 +124,44 @@ def repair(plan: Planner, finding: Finding) -> list[Op]:
     return ops
 
 
-def _over_budget(ctx: LintContext, leases: Mapping[int, int]) -> bool:
-    """Whether the lease writes with ``leases`` (group id → new lease) exceed the heartbeat
-    budget when they did not before (the heartbeat-load rule's sum)."""
-    groups = [g for g in ctx.kubelet_groups if g.hosts]
-    hosts = sum(len(g.hosts) for g in groups)
-    if not hosts:
-        return False
-    scale = ctx.nodes / hosts
-    fraction = float(knowledge.constraint("lease_renew_fraction"))
+class _Budget:
+    """The heartbeat-load rule's sum of lease writes per second, kept up to date as one fix run
+    shortens leases: each finding's repair is checked against the leases already planned, in
+    constant time per group (a sum over every group per finding grew as groups squared)."""
 
-    def rate(new: Mapping[int, int]) -> float:
-        total = 0.0
-        for g in groups:
-            renew = (
-                new[id(g)] * fraction
-                if id(g) in new
-                else g.settings.kubelet.renew_interval / durations.SECOND
-            )
-            total += len(g.hosts) * scale / renew
-        return total
+    def __init__(self, ctx: LintContext) -> None:
+        groups = [g for g in ctx.kubelet_groups if g.hosts]
+        hosts = sum(len(g.hosts) for g in groups)
+        self.fraction = float(knowledge.constraint("lease_renew_fraction"))
+        self.scale = ctx.nodes / hosts if hosts else 0.0
+        self.rate_of = {
+            id(g): len(g.hosts)
+            * self.scale
+            / (g.settings.kubelet.renew_interval / durations.SECOND)
+            for g in groups
+        }
+        self.hosts_of = {id(g): len(g.hosts) for g in groups}
+        self.before = self.total = sum(self.rate_of.values())
+        self.budget = float(ctx.heartbeat_budget)
 
-    budget = float(ctx.heartbeat_budget)
-    return rate(leases) > budget >= rate({})
+    def take(self, leases: Mapping[int, int]) -> bool:
+        """Plan ``leases`` (group id -> new lease) unless they push the sum over the budget
+        when it was within it before; True when planned."""
+        changed = {
+            gid: self.hosts_of[gid] * self.scale / (lease * self.fraction)
+            for gid, lease in leases.items()
+            if gid in self.rate_of
+        }
+        total = self.total + sum(rate - self.rate_of[gid] for gid, rate in changed.items())
+        if total > self.budget >= self.before:
+            return False
+        self.total = total
+        self.rate_of.update(changed)
+        return True
+
+
+def _over_budget(plan: Planner, leases: Mapping[int, int]) -> bool:
+    budget = plan.state.get(ID)  # one budget per fix run, shared by its repairs
+    if not isinstance(budget, _Budget):
+        budget = plan.state[ID] = _Budget(plan.ctx)
+    return not budget.take(leases)
