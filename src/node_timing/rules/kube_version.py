@@ -1,24 +1,34 @@
-"""kube-version: `kube_version` is unparseable or outside the versions node-timing knows.
+"""kube-version: `kube_version` is unparseable, outside the versions node-timing knows, or one the
+kubespray release does not deploy.
 
 Defaults and accepted flags change between Kubernetes minors (the grace period default moved to
 50s in 1.32; `--pod-eviction-timeout` is gone since 1.27), so every version-dependent check needs
 the minor. node-timing knows 1.24 through 1.37; `kube_version` may be written with or without a
 leading `v`. When `kube_version` is not set, kubespray's default version is assumed.
 
+kubespray deploys only the versions it has checksums for, written its way: `v1.31.9` up to
+kubespray 2.27, `1.33.5` from 2.28 (a leading `v` or a missing patch stops the deployment).
+The release comes from `--kubespray-version`, `kubespray_version` in `.node-timing.yml` or the
+`galaxy.yml` of the kubespray checkout holding the inventory: a version it does not deploy is an
+error then. Without any of these the newest release is assumed and the finding is a warning that
+says so.
+
 **Fails**
 
 ```yaml
 kube_version: latest
 kube_version: v1.12.3
+kube_version: v1.35.4   # kubespray 2.28 and later want 1.35.4
+kube_version: 1.36.1    # kubespray 2.31 deploys 1.33-1.35
 ```
 
 **Passes**
 
 ```yaml
-kube_version: v1.35.4
+kube_version: 1.35.4    # kubespray 2.31 and master
 ```
 
-**Fix.** Write the version as `v1.35.4` (or `1.35`).
+**Fix.** Write a version the kubespray release has checksums for, in its format (`1.35.4`).
 """
 
 from __future__ import annotations
@@ -48,4 +58,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             where.line,
             where.column,
             extra={"noqa": problem.noqa},
+        )
+    release = ctx.release_problem
+    if release is not None:
+        yield ctx.finding(
+            ID,
+            "error" if release.release.how == "known" else "warning",
+            release.message,
+            release.location,
+            (),
+            noqa=release.noqa,
+            extra={"kubespray_release": release.release.name, "release_from": release.release.how},
         )
