@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,11 @@ def test_cli_option_and_config_key(tmp_path: Path, cli) -> None:
     assert unquoted.code == 3
     assert ".node-timing.yml" in unquoted.err
     assert "Traceback" not in unquoted.err
+
+
+def test_fifo_named_galaxy_is_never_opened(tmp_path: Path) -> None:
+    # opening a FIFO blocks until a writer comes: it must not be opened at all
+    inv = _checkout(tmp_path / "kubespray", "")
+    (tmp_path / "kubespray" / "galaxy.yml").unlink()
+    os.mkfifo(tmp_path / "kubespray" / "galaxy.yml")
+    assert releases.detect_release(inv).how == "guessed"
