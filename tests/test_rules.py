@@ -37,7 +37,7 @@ CASES = [
         "error",
         K8S,
         3,
-        {K8S: CLEAN.replace("v1.35.4", "1.35")},
+        {K8S: CLEAN.replace("v1.35.4", '"1.35.4"')},  # kubespray deploys only full versions, no v
     ),
     (
         "duration-format",

@@ -29,6 +29,7 @@ CONFIG_KEYS: dict[str, str] = {
     "skip_list": "a list of rule ids",
     "warn_list": "a list of rule ids",
     "kube_version": "a Kubernetes version string such as '1.35' or 'v1.35.4'",
+    "kubespray_version": "a kubespray release such as '2.31', 'v2.31.0' or 'master'",
     "nodes": "a whole number of nodes (> 0, at most 1,000,000)",
     "heartbeat_budget": "lease writes per second (a finite number from 0.001 to 10^12)",
     "allow_exec": "true or false (only in a file named with -c)",
@@ -51,6 +52,7 @@ class LintConfig:
     skip_list: tuple[str, ...] = ()
     warn_list: tuple[str, ...] = ()
     kube_version: str | None = None
+    kubespray_version: str | None = None
     nodes: int | None = None
     heartbeat_budget: float | None = None
     allow_exec: bool = False
@@ -228,6 +230,16 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
                 path, f"kube_version: {exc}", _line_of(root, ["kube_version"])
             ) from None
 
+    kubespray_version = data.get("kubespray_version")
+    if kubespray_version is not None:
+        from node_timing.knowledge import KnowledgeError
+        from node_timing.releases import parse_release
+
+        try:
+            parse_release(kubespray_version, "kubespray_version")
+        except KnowledgeError as exc:
+            raise ConfigError(path, str(exc), _line_of(root, ["kubespray_version"])) from None
+
     budget = data.get("heartbeat_budget")
     # NaN passes every schema bound; the figures need the same range everywhere
     from node_timing.profiles import budget_problem
@@ -257,9 +269,19 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
             for key in ("skip_list", "warn_list")
         },
         kube_version=kube_version,
+        kubespray_version=kubespray_version,
         nodes=nodes,
         heartbeat_budget=float(budget) if budget is not None else None,
     )
+
+
+def release_option(cli: str | None, config: LintConfig) -> tuple[str | None, str]:
+    """The kubespray release named for ``Options`` and who named it: ``--kubespray-version``
+    wins over the configuration file, and the finding names whichever set it."""
+    if cli is not None:
+        return cli, "--kubespray-version"
+    where = f"kubespray_version in {config.path}" if config.path else "kubespray_version"
+    return config.kubespray_version, where
 
 
 def discover(inventory: Path, known_rules: Collection[str]) -> LintConfig:

@@ -40,6 +40,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
     )
     p.add_argument(
+        "--kubespray-version",
+        help="kubespray release the inventory is for: 2.31, v2.31.0 or master (default: "
+        "galaxy.yml of the kubespray checkout holding the inventory, else the newest, guessed)",
+    )
+    p.add_argument(
         "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
     )
 
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     from node_timing import formats, knowledge, profiles, rules
     from node_timing.commands.lint import _relative
-    from node_timing.config import base_id, discover, exit_code, load_config
+    from node_timing.config import base_id, discover, exit_code, load_config, release_option
     from node_timing.display import display_path, printable, unified_diff
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
     from node_timing.evaluate.context import Options
@@ -74,10 +79,13 @@ def run(args: argparse.Namespace) -> int:
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
     config = load_config(Path(args.config), known) if args.config else discover(path, known)
+    release = release_option(args.kubespray_version, config)
     options = Options(
         kube_version=args.kube_version or config.kube_version,
         nodes=args.nodes if args.nodes is not None else config.nodes,
         heartbeat_budget=config.heartbeat_budget,
+        kubespray_version=release[0],
+        kubespray_version_from=release[1],
     )
     if options.kube_version is not None:
         try:

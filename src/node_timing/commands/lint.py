@@ -55,6 +55,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
     )
     p.add_argument(
+        "--kubespray-version",
+        help="kubespray release the inventory is for: 2.31, v2.31.0 or master (default: "
+        "galaxy.yml of the kubespray checkout holding the inventory, else the newest, guessed)",
+    )
+    p.add_argument(
         "--heartbeat-budget", type=float, help="lease writes per second allowed (default 500)"
     )
     p.add_argument(
@@ -74,7 +79,13 @@ def run(args: argparse.Namespace) -> int:
 
     from node_timing import formats, knowledge, rules
     from node_timing.commands.profile import refuse_profile_name
-    from node_timing.config import apply_silencing, discover, exit_code, load_config
+    from node_timing.config import (
+        apply_silencing,
+        discover,
+        exit_code,
+        load_config,
+        release_option,
+    )
     from node_timing.errors import UsageError
     from node_timing.evaluate.context import Options, build_context
     from node_timing.inventory import InventoryError, load_inventory
@@ -88,11 +99,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
     if args.heartbeat_budget is not None and not args.heartbeat_budget > 0:
         raise UsageError(f"--heartbeat-budget must be > 0, got {args.heartbeat_budget}")
+    release = release_option(args.kubespray_version, config)
     options = Options(
         kube_version=args.kube_version or config.kube_version,
         nodes=args.nodes if args.nodes is not None else config.nodes,
         heartbeat_budget=args.heartbeat_budget or config.heartbeat_budget,
         allow_exec=args.allow_exec or config.allow_exec,
+        kubespray_version=release[0],
+        kubespray_version_from=release[1],
     )
     if options.kube_version is not None:
         try:

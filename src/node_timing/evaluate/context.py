@@ -21,6 +21,7 @@ from node_timing.evaluate.host_timing import HostTiming, build_host_timing
 from node_timing.evaluate.sources import Source, plain, value_location
 from node_timing.findings import UNSET, Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
+from node_timing.releases import Release, detect_release, kube_version_problem, parse_release
 from node_timing.templating import Unresolved, is_templated, resolve
 
 # mistyped variables. Timing-like names are found by this pattern (for `unknown-setting`).
@@ -74,9 +75,23 @@ class VersionProblem:
     noqa: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True)
+class ReleaseProblem:
+    """A ``kube_version`` the kubespray release does not deploy (the `kube-version` rule reports
+    it): an error when the release is known, a warning when it was guessed."""
+
+    release: Release
+    message: str
+    location: Location
+    noqa: frozenset[str] = frozenset()
+
+
 @dataclass
 class Options:
     kube_version: str | None = None
+    # The kubespray release (2.31, v2.31.0, master) and where it was set, for the finding's reason.
+    kubespray_version: str | None = None
+    kubespray_version_from: str = "--kubespray-version"
     nodes: int | None = None
     heartbeat_budget: float | None = None
     # Read sources that run code (inventory scripts, plugin configs) through ansible-core.
@@ -99,6 +114,8 @@ class LintContext:
     groups: list[HostTiming]  # every distinct group of hosts the rules look at
     cluster: HostTiming  # the control plane's view (first control-plane host)
     problems: Sequence[Any] = field(default_factory=list)
+    release: Release | None = None
+    release_problem: ReleaseProblem | None = None
 
     @cached_property
     def kubelet_hosts(self) -> int:
@@ -220,6 +237,41 @@ def _version_of(
     return version, location, None
 
 
+def choose_release(options: Options, inventory_path: str) -> Release:
+    """The release from the options, else from the checkout holding the inventory (or guessed).
+    A release the options name that node-timing does not know is a usage error."""
+    if options.kubespray_version is None:
+        return detect_release(inventory_path)
+    try:
+        return parse_release(options.kubespray_version, options.kubespray_version_from)
+    except knowledge.KnowledgeError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _release_problem(
+    cluster_vars: Mapping[str, Any], release: Release, default_location: Location
+) -> ReleaseProblem | None:
+    """The inventory's own ``kube_version`` held against what ``release`` deploys. Unset means
+    kubespray's default (always deployable); a template is resolved first and skipped when it
+    cannot be (`unresolved-value` reports that)."""
+    v = cluster_vars.get("kube_version")
+    if v is None:
+        return None
+    raw = plain(v)
+    if is_templated(raw):
+        raw = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
+        if isinstance(raw, Unresolved):
+            return None
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
+        return None  # not a version at all: the version check reports it
+    message = kube_version_problem(release, raw)
+    if message is None:
+        return None
+    noqa = frozenset(getattr(v, "noqa", None) or ())
+    location = value_location(v, default_location)
+    return ReleaseProblem(release, f"{message} ({release.why})", location, noqa)
+
+
 def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> tuple[int, float]:
     """Node count and heartbeat budget: the options, else the role's variables when they are valid
     (`value-type` reports them when not), else the host count and the knowledge default."""
@@ -272,6 +324,12 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     first_cp = cp_hosts[0] if cp_hosts else (cluster_hosts[0] if cluster_hosts else None)
     first_vars = inventory.host_vars(first_cp) if first_cp else {}
     version, version_source, version_problem = _version_of(first_vars, options, default_location)
+    release = choose_release(options, default_location.path)
+    release_problem = (
+        None
+        if version_problem is not None
+        else _release_problem(first_vars, release, default_location)
+    )
 
     by_signature: dict[tuple[Any, ...], HostTiming] = {}
     host_group: dict[str, HostTiming] = {}
@@ -335,6 +393,8 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
         groups=ordered,
         cluster=cluster,
         problems=list(getattr(inventory, "problems", []) or []),
+        release=release,
+        release_problem=release_problem,
     )
 
 
