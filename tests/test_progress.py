@@ -86,3 +86,11 @@ def test_lint_writes_no_progress_to_a_pipe(cli) -> None:
         assert r.code == 0, r.err
         assert "\x1b[K" not in r.err and "\r" not in r.err
         assert r.err.startswith("node-timing: read inventory.ini")
+
+
+def test_simulate_writes_no_progress_to_a_pipe(cli) -> None:
+    args = ("simulate", "--profile", "medium", "--nodes", "100", "--runs", "3")
+    for extra in ((), ("--quiet",)):
+        r = cli(*args, *extra)
+        assert r.code == 0, r.err
+        assert r.err == ""

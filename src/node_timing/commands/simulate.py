@@ -88,6 +88,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--seed", type=lambda t: _count(t, _MAX_SEED), default=1, help="random seed (default 1)"
     )
     run.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress line on a terminal's stderr"
+    )
+    run.add_argument(
         "--runs",
         type=lambda t: _count(t, MAX_RUNS),
         default=1,
@@ -156,7 +159,13 @@ def run(args: argparse.Namespace) -> int:
             f"too much to simulate: about {work:,.0f} kubelet and controller steps (at most "
             f"{sc.MAX_WORK:,}); use fewer --runs, a shorter --duration or fewer --nodes"
         )
-    outcomes = [sc.run_once(scenario, settings, args.seed + i) for i in range(args.runs)]
+    from node_timing.progress import Progress
+
+    outcomes = []
+    with Progress("simulate", quiet=args.quiet) as progress:
+        for i in range(args.runs):
+            progress.update(i, args.runs, "runs")
+            outcomes.append(sc.run_once(scenario, settings, args.seed + i))
     summaries = [sc.summary(o) for o in outcomes]
     head = {
         **head,
