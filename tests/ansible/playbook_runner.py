@@ -3,6 +3,8 @@
 The Ansible to use comes from ``NODE_TIMING_ANSIBLE_BIN`` (a directory holding ansible-playbook),
 else the one on PATH. Plays run with connection local and the Python that runs Ansible, and see
 this checkout's collection (``collections/``) and core (``src/``, or ``NODE_TIMING_CORE_PATH``).
+``NODE_TIMING_WHEEL`` names a wheel already built from this checkout (the CI matrix builds one);
+without it, the tests that install the wheel build it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,27 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 _RUNS = itertools.count()
+
+
+def build_wheel(out: Path) -> Path:
+    """This checkout's wheel: ``NODE_TIMING_WHEEL`` when set, else built into ``out``."""
+    given = os.environ.get("NODE_TIMING_WHEEL")
+    if given:
+        wheel = Path(given)
+        if not (
+            wheel.is_file() and wheel.name.startswith("node_timing-") and wheel.suffix == ".whl"
+        ):
+            raise RuntimeError(f"NODE_TIMING_WHEEL={given} is not a node_timing wheel")
+        return wheel
+    proc = subprocess.run(
+        [ansible_python(), "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (wheel,) = out.glob("node_timing-*.whl")
+    return wheel
 
 
 def ansible_bin() -> Path:

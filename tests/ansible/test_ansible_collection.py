@@ -42,24 +42,12 @@ PLAY = [
 ]
 
 
-def build_wheel(out: Path) -> Path:
-    proc = subprocess.run(
-        [ansible_python(), "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    (wheel,) = out.glob("node_timing-*.whl")
-    return wheel
-
-
 @pytest.fixture(scope="module")
-def wheel_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) -> Path:
     """A fresh venv holding only the wheel; ansible-core and the other dependencies are borrowed
     from the Ansible under test through a .pth file, which adds them after the venv's own."""
     root = tmp_path_factory.mktemp("wheel")
-    wheel = build_wheel(root / "dist")
+    wheel = project_wheel
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"

@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from kubespray_layout import SECRETS, post_deployment
 from playbook_runner import ansible_bin, ansible_python
-from test_ansible_collection import build_wheel
 
 pytestmark = pytest.mark.ansible
 
@@ -84,10 +83,10 @@ def _skip_unless_ansible_lint_26() -> None:
 
 
 @pytest.fixture(scope="module")
-def lint_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def lint_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) -> Path:
     _skip_unless_ansible_lint_26()
     root = tmp_path_factory.mktemp("lint")
-    wheel = build_wheel(root / "dist")
+    wheel = project_wheel
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"

@@ -221,6 +221,9 @@ def test_no_kubelet_files_is_one_clear_failure(tmp_path: Path) -> None:
     assert effective(roots["spray1"]) == wanted("fast")
 
 
+# The same tasks as the fast profile's apply above, with other numbers: what ansible-core does with
+# them is tested there, on every ansible-core.
+@pytest.mark.one_core
 @pytest.mark.parametrize("profile", ["medium", "low"])
 def test_other_profiles_land_too(tmp_path: Path, profile: str) -> None:
     base = tmp_path / "nodes"
