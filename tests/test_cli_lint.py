@@ -86,6 +86,30 @@ def test_noqa_and_config_silence(cli, tmp_path: Path) -> None:
     assert r3.code == 3 and ".node-timing.yml" in r3.err
 
 
+@pytest.mark.parametrize(
+    ("comment", "silenced"),
+    [
+        ("# noqa: node-timing[grace-vs-heartbeat]", True),  # ansible-lint's tag for the check
+        ("# noqa: node-timing", True),  # ansible-lint's rule: every check
+        ("# noqa: yaml, node-timing[grace-vs-heartbeat]", True),
+        ("# noqa: node-timing[report-frequency]", False),  # another check
+        ("# noqa: node-timing[]", False),
+        ("# noqa: node-timing[grace-vs-heartbeat", False),
+    ],
+)
+def test_ansible_lint_spelling_of_noqa_silences_the_same_check(
+    cli, tmp_path: Path, comment: str, silenced: bool
+) -> None:
+    """One comment serves both tools: what silences the finding in ansible-lint silences it here."""
+    inv = make_inventory(
+        tmp_path, {K8S: f"kube_controller_node_monitor_grace_period: 15s  {comment}\n"}
+    )
+    r = cli("lint", str(inv), "--format", "json", env=_env())
+    rules = {f["rule"] for f in json.loads(r.out)}
+    assert ("grace-vs-heartbeat" not in rules) is silenced, (comment, rules)
+    assert r.code == (0 if silenced else 2), r.err
+
+
 def test_missing_inventory_is_exit_5(cli, tmp_path: Path) -> None:
     r = cli("lint", str(tmp_path / "nowhere"), env=_env())
     assert r.code == 5

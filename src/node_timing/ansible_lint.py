@@ -32,12 +32,12 @@ from node_timing.findings import Finding
 from node_timing.inventory import InventoryError, load_inventory
 
 # The linter's public entry and the configuration, in one place: only these lines name them.
-from node_timing.config import LintConfig, apply_silencing, discover  # isort: skip
+from node_timing.config import ANSIBLE_LINT_RULE, LintConfig, apply_silencing, discover  # isort: skip
 from node_timing.display import printable  # isort: skip
 from node_timing.evaluate.context import Options  # isort: skip
 from node_timing.rules.runner import lint_inventory  # isort: skip
 
-RULE_ID = "node-timing"
+RULE_ID = ANSIBLE_LINT_RULE  # every check is one ansible-lint rule, tagged by check
 # The sub-id of a problem with .node-timing.yml (node-timing lint exits 3 on it): not a rule of the
 # catalogue, so it never collides with one.
 CONFIG_TAG = f"{RULE_ID}[config]"

@@ -308,10 +308,29 @@ def matches(rule: str, patterns: Iterable[str]) -> bool:
     return any(p == "*" or p == rule or rule.startswith(p + "[") for p in patterns)
 
 
+# ansible-lint reports every check of this tool under one rule, ``node-timing``, tagged
+# ``node-timing[<check>]``: a noqa comment written for ansible-lint names the check that way, and the
+# same comment silences it here, so one comment serves both tools.
+ANSIBLE_LINT_RULE = "node-timing"
+
+
+def own_rule_id(name: str) -> str:
+    """``node-timing[grace-vs-heartbeat]`` -> ``grace-vs-heartbeat``; ``node-timing`` -> ``*``."""
+    if name == ANSIBLE_LINT_RULE:
+        return "*"
+    prefix = ANSIBLE_LINT_RULE + "["
+    if name.startswith(prefix) and name.endswith("]") and len(name) > len(prefix) + 1:
+        return name[len(prefix) : -1]
+    return name
+
+
 def noqa_of(finding: Finding) -> Collection[str]:
-    """The ids in a ``# noqa: ...`` comment on the finding's value line (attached by the loader)."""
+    """The ids in a ``# noqa: ...`` comment on the finding's value line (attached by the loader),
+    ansible-lint's ``node-timing[<check>]`` spelling read as ``<check>``."""
     value = finding.extra.get("noqa", ())
-    return value if isinstance(value, Collection) and not isinstance(value, str) else ()
+    if not isinstance(value, Collection) or isinstance(value, str):
+        return ()
+    return {own_rule_id(str(name)) for name in value}
 
 
 def apply_silencing(
