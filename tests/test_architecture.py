@@ -35,18 +35,51 @@ RUNS_THE_LINTER = {
     "node_timing.ansible_filters.check": "the node_timing_check filter is the linter",
     "node_timing.ansible_lint": "the ansible-lint rule runs the linter on each inventory",
 }
-# Packages above the inventory reader; it must import none of them.
-ABOVE_INVENTORY = (
-    "node_timing.evaluate",
-    "node_timing.rules",
-    "node_timing.render",
-    "node_timing.fix",
-    "node_timing.commands",
-    "node_timing.formats",
-    "node_timing.ansible_filters",
-    "node_timing.cli",
-    "node_timing.config",
-)
+# The layers, bottom first: a module imports only from its own layer or those below. A module
+# belongs to the layer of the longest name that covers it (``node_timing.fix.plan`` is not in the
+# layer of ``node_timing.fix``); every module must belong to one. docs/architecture.md draws them.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "shared values",
+        (
+            "node_timing.__init__",  # the package itself: its version
+            "node_timing.findings",
+            "node_timing.errors",
+            "node_timing.display",
+            "node_timing.serialize",
+            "node_timing.progress",
+        ),
+    ),
+    (
+        "vocabulary and pure timing functions",
+        (
+            "node_timing.durations",
+            "node_timing.knowledge",
+            "node_timing.jsonschemas",
+            "node_timing.templating",
+            "node_timing.settings",
+            "node_timing.kubespray",
+            "node_timing.figures",
+            "node_timing.simulate",
+            "node_timing.profiles",
+        ),
+    ),
+    ("the inventory reader", ("node_timing.inventory",)),
+    (
+        "project configuration and text edits",
+        ("node_timing.config", "node_timing.releases", "node_timing.edits"),
+    ),
+    ("evaluation", ("node_timing.evaluate",)),
+    ("rendering", ("node_timing.render",)),
+    ("node files and the repairs' vocabulary", ("node_timing.deployed", "node_timing.fix.plan")),
+    ("rules", ("node_timing.rules",)),
+    (
+        "fix, verify and output formats",
+        ("node_timing.fix", "node_timing.deployed.verify", "node_timing.formats"),
+    ),
+    ("the Ansible faces", ("node_timing.ansible_filters", "node_timing.ansible_lint")),
+    ("the command line", ("node_timing.commands", "node_timing.cli", "node_timing.__main__")),
+]
 
 
 def module_files(src: Path = SRC) -> dict[str, Path]:
@@ -144,28 +177,35 @@ def _in(module: str, package: str) -> bool:
     return module == package or module.startswith(package + ".")
 
 
-def layering_violations(graph: Mapping[str, Iterable[str]]) -> list[str]:
+def layer_of(module: str, layers: list[tuple[str, tuple[str, ...]]] = LAYERS) -> int | None:
+    """The index in ``layers`` of the longest name covering ``module``; the package's own
+    ``__init__`` is named ``node_timing.__init__``."""
+    name = f"{module}.__init__" if module == PACKAGE else module
+    best: tuple[int, int] | None = None  # (length of the name, layer)
+    for index, (_, names) in enumerate(layers):
+        for covering in names:
+            if _in(name, covering) and (best is None or len(covering) > best[0]):
+                best = (len(covering), index)
+    return None if best is None else best[1]
+
+
+def layering_violations(
+    graph: Mapping[str, Iterable[str]], layers: list[tuple[str, tuple[str, ...]]] = LAYERS
+) -> list[str]:
     """Every import edge that goes against the layers, as ``a -> b: why``."""
     bad: list[str] = []
     for module, targets in sorted(graph.items()):
+        mine = layer_of(module, layers)
+        if mine is None:
+            bad.append(f"{module}: in no layer (add it to LAYERS and docs/architecture.md)")
+            continue
         for target in sorted(targets):
             edge = f"{module} -> {target}"
             if target == RUNNER and module not in RUNS_THE_LINTER:
                 bad.append(f"{edge}: only modules that run the linter import the runner")
-            if _in(module, "node_timing.evaluate") and any(
-                _in(target, p)
-                for p in (
-                    "node_timing.rules",
-                    "node_timing.render",
-                    "node_timing.fix",
-                    "node_timing.commands",
-                )
-            ):
-                bad.append(f"{edge}: evaluate/ is below the rules, render, fix and commands")
-            if _in(module, "node_timing.inventory") and any(
-                _in(target, p) for p in ABOVE_INVENTORY
-            ):
-                bad.append(f"{edge}: the inventory reader imports nothing above it")
+            theirs = layer_of(target, layers)
+            if theirs is not None and theirs > mine:
+                bad.append(f"{edge}: {layers[mine][0]} imports from {layers[theirs][0]}, above it")
     return bad
 
 
@@ -207,16 +247,30 @@ def test_the_checks_catch_a_synthetic_cycle_and_bad_edges() -> None:
         "node_timing.evaluate.x": {"node_timing.render.y", RUNNER},
         "node_timing.inventory.z": {"node_timing.evaluate.x"},
         "node_timing.render.y": set(),
+        "node_timing.fix.plan": {"node_timing.rules.r"},
+        "node_timing.rules.r": {"node_timing.fix.plan"},  # fix.plan is below rules, fix is not
+        "node_timing.unlisted": set(),
         RUNNER: set(),
     }
-    found = cycles(graph)
-    assert found == [frozenset({"node_timing.a", "node_timing.b", "node_timing.c"})]
-    assert "node_timing.c -> node_timing.a" in cycle_edges(graph, found[0])
+    abc = frozenset({"node_timing.a", "node_timing.b", "node_timing.c"})
+    assert abc in cycles(graph)
+    assert "node_timing.c -> node_timing.a" in cycle_edges(graph, abc)
     bad = layering_violations(graph)
     assert any(v.startswith("node_timing.evaluate.x -> node_timing.rules.runner") for v in bad)
     assert any(v.startswith("node_timing.evaluate.x -> node_timing.render.y") for v in bad)
     assert any(v.startswith("node_timing.inventory.z -> node_timing.evaluate.x") for v in bad)
+    assert any(v.startswith("node_timing.fix.plan -> node_timing.rules.r") for v in bad)
+    assert not any(v.startswith("node_timing.rules.r ->") for v in bad)
+    assert any(v.startswith("node_timing.unlisted: in no layer") for v in bad)
     assert cycles({"node_timing.a": {"node_timing.b"}, "node_timing.b": set()}) == []
+
+
+def test_every_layer_names_modules_that_exist() -> None:
+    files = module_files()
+    for layer, names in LAYERS:
+        for name in names:
+            module = PACKAGE if name == f"{PACKAGE}.__init__" else name
+            assert any(_in(m, module) for m in files), f"{layer}: {name} names no module"
 
 
 def test_the_parser_sees_function_level_and_relative_imports(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ Nothing is copied: each pass loads the inventory through an in-memory overlay of
 so far (``overlay.py``), lints it, plans edits from the fixable findings (``plan.py``, with each
 rule's ``repair`` from its rule module), applies them as minimal text edits to the bytes of the
 files concerned and checks by parsing the edited text again that it means exactly what was
-intended (``apply.py``, ``yamledit.py``, ``iniedit.py``). Passes repeat until nothing is left to
+intended (``apply.py``, with ``node_timing.edits``). Passes repeat until nothing is left to
 fix (``engine.py``). Only then are the changed files written (``writeback.py``), each atomically,
 inside the project root, and only if it has not changed on disk since it was read.
 """

@@ -1,6 +1,6 @@
 """Apply planned edits to one file's text, and check that the result means what was intended.
 
-The edits are minimal text edits (``yamledit.py``, ``iniedit.py``) to the bytes of the file; the
+The edits are minimal text edits (``node_timing.edits``) to the bytes of the file; the
 edited text is parsed again and compared with the expected data, so a file is changed only when
 it then means exactly what the edits intended. Only the files an edit touches are read (regular
 files only, never a FIFO or a device).
@@ -13,9 +13,9 @@ import os
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from node_timing.edits.yamledit import EditError
 from node_timing.fix.overlay import Edits
 from node_timing.fix.plan import Op
-from node_timing.fix.yamledit import EditError
 from node_timing.render.write import UnsafePathError
 
 NEW_FILE_HEADER = "---\n# Node-health timing settings added by `node-timing fix`.\n"
@@ -81,7 +81,7 @@ _ORDER = {"set": 0, "rename": 0, "add_var": 1, "delete": 2}
 
 
 def _apply_yaml(path: str, text: str, ops: list[Op]) -> tuple[str, list[str]]:
-    from node_timing.fix.yamledit import YamlText
+    from node_timing.edits.yamledit import YamlText
 
     doc = YamlText(text)
     old = _construct(path, text)
@@ -201,7 +201,7 @@ def _ini_vars(
 def _apply_ini(
     path: str, text: str, ops: list[Op], groups: Collection[str] = ()
 ) -> tuple[str, list[str]]:
-    from node_timing.fix.iniedit import IniText
+    from node_timing.edits.iniedit import IniText
 
     ini = IniText(text)
     structure, values = _ini_vars(path, text, groups)

@@ -114,7 +114,7 @@ def patch_kubelet_config(text: str, settings: Settings) -> str:
     """
     import yaml
 
-    from node_timing.fix.yamledit import EditError, YamlText
+    from node_timing.edits.yamledit import EditError, YamlText
     from node_timing.render.args import RenderError
 
     try:

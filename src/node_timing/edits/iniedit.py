@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from node_timing.fix.yamledit import EditError, TextEdit, apply_edits
+from node_timing.edits.yamledit import EditError, TextEdit, apply_edits
 from node_timing.inventory.ini import parse_value
 
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]")
