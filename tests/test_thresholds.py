@@ -385,3 +385,39 @@ def test_docs_table_is_generated_from_the_data() -> None:
     assert table.group(1) == thresholds.table()
     for t in thresholds.facts().values():
         assert f"| `{t.name}` | {t.value:g} {t.unit} | {t.origin} |" in table.group(1)
+
+
+def test_deployed_files_are_linted_with_the_configured_thresholds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # node1 runs a startup grace of 2m against a grace period of 2m: fine at 1 ×, short at 1.5 ×
+    node = ROOT / "examples" / "collected" / "node1" / "etc" / "kubernetes"
+    files = [
+        str(node / "manifests" / "kube-controller-manager.yaml"),
+        str(node / "kubelet-config.yaml"),
+    ]
+    monkeypatch.chdir(tmp_path)
+    assert main(["lint", *files, "-q", "--strict", "-f", "json"]) == 0
+    capsys.readouterr()
+    config = write_config(tmp_path, "thresholds:\n  startup-grace.warning: 1.5\n")
+    assert main(["lint", *files, "-q", "--strict", "-f", "json", "-c", str(config)]) == 2
+    (finding,) = json.loads(capsys.readouterr().out)
+    assert finding["rule"] == "startup-grace"
+    assert (
+        "shorter than 1.5 × the grace period 2m0s (startup-grace.warning configured in"
+        in (finding["message"])
+    )
+    assert "at least 3m0s" in finding["message"]
+
+
+def test_the_ansible_lint_rule_reads_thresholds_from_node_timing_yml(tmp_path: Path) -> None:
+    from node_timing import ansible_lint as bridge
+
+    inv = make_inventory(tmp_path, {K8S: "kube_controller_node_monitor_grace_period: 15s\n"})
+    (tmp_path / ".git").mkdir()
+    target = inv / K8S
+    tagged = {r.tag: r for r in bridge.Evaluations().reports(target)}
+    assert tagged["node-timing[grace-vs-heartbeat]"].fails  # 1.5 heartbeats: an error
+    write_config(tmp_path, "thresholds:\n  grace-vs-heartbeat.error: 1\n")
+    tagged = {r.tag: r for r in bridge.Evaluations().reports(target)}
+    assert not tagged["node-timing[grace-vs-heartbeat]"].fails  # below 5, not below 1: a warning
