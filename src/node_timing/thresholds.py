@@ -169,7 +169,8 @@ class Thresholds:
                 continue
             low, high = result.value(name), result.value(ceiling)
             if low > high:
-                # a grace period between the two would be an error without being a warning
+                # the levels nest (an error is also below the warning threshold); crossed, a
+                # grace period between them would be an error the rule never reports
                 said = [n for n in (name, ceiling) if n not in values]
                 return (
                     cls(),
