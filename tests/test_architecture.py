@@ -56,6 +56,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "node_timing.durations",
             "node_timing.knowledge",
             "node_timing.jsonschemas",
+            "node_timing.thresholds",
             "node_timing.templating",
             "node_timing.settings",
             "node_timing.kubespray",

@@ -175,6 +175,7 @@ def _lint(directory: str, config: LintConfig) -> tuple[list[str], list[Finding]]
         nodes=config.nodes,
         heartbeat_budget=config.heartbeat_budget,
         allow_exec=False,  # never: ansible-lint runs on checkouts nobody audited
+        thresholds=config.thresholds,
     )
     ctx, findings = lint_inventory(directory, options)
     return list(ctx.inventory.files), apply_silencing(findings, config)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 from node_timing.display import brief
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 from node_timing.findings import Finding
+from node_timing.thresholds import Thresholds
 
 CONFIG_NAME = ".node-timing.yml"
 
@@ -33,6 +34,7 @@ CONFIG_KEYS: dict[str, str] = {
     "nodes": "a whole number of nodes (> 0, at most 1,000,000)",
     "heartbeat_budget": "lease writes per second (a finite number from 0.001 to 10^12)",
     "allow_exec": "true or false (only in a file named with -c)",
+    "thresholds": "a mapping of threshold name to value (`node-timing rules ID` lists a rule's)",
 }
 
 
@@ -56,6 +58,8 @@ class LintConfig:
     nodes: int | None = None
     heartbeat_budget: float | None = None
     allow_exec: bool = False
+    # the rules' thresholds, with the values this file moves (only choices, never upstream facts)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 def find_config(inventory: Path) -> Path | None:
@@ -170,6 +174,8 @@ def _schema_problem(path: Path, data: Any, root: yaml.Node | None) -> ConfigErro
     problems: list[tuple[int, str]] = []
     for error in validation_errors("lint-config", data):
         where = list(error.absolute_path)
+        if where and where[0] == "thresholds":
+            continue  # _thresholds says which name is wrong and why, with a suggestion
         if not where and error.validator == "type":
             message = f"must be a mapping of {', '.join(CONFIG_KEYS)}"
             line = _line_of(root, [])
@@ -262,6 +268,7 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
         )
     nodes = data.get("nodes")
     return LintConfig(
+        thresholds=_thresholds(path, data.get("thresholds"), root),
         path=path,
         allow_exec=allow_exec,
         **{
@@ -273,6 +280,22 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
         nodes=nodes,
         heartbeat_budget=float(budget) if budget is not None else None,
     )
+
+
+def _thresholds(path: Path, value: Any, root: yaml.Node | None) -> Thresholds:
+    """The ``thresholds:`` mapping, checked name by name against data/kubernetes.yml."""
+    if value is None:
+        return Thresholds()
+    if not isinstance(value, dict):
+        raise ConfigError(
+            path,
+            f"thresholds must be {CONFIG_KEYS['thresholds']}, got {brief(value)}",
+            _line_of(root, ["thresholds"]),
+        )
+    checked, problem, name = Thresholds.checked(value, str(path))
+    if problem is not None:
+        raise ConfigError(path, problem, _line_of(root, ["thresholds", name]))
+    return checked
 
 
 def release_option(cli: str | None, config: LintConfig) -> tuple[str | None, str]:

@@ -761,6 +761,12 @@ CASES += [
         ".node-timing.yml:2: nodes must be a whole number",
     ),
     Case(
+        "config-threshold-nan",
+        {".node-timing.yml": "thresholds: {monitor-period.info: .nan}\n"},
+        3,
+        ".node-timing.yml:1: thresholds: monitor-period.info must be a number above 0 up to 100, got nan",
+    ),
+    Case(
         "hosts-per-file",
         {},
         5,

@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         heartbeat_budget=config.heartbeat_budget,
         kubespray_version=release[0],
         kubespray_version_from=release[1],
+        thresholds=config.thresholds,
     )
     if options.kube_version is not None:
         try:

@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         allow_exec=args.allow_exec or config.allow_exec,
         kubespray_version=release[0],
         kubespray_version_from=release[1],
+        thresholds=config.thresholds,
     )
     if options.kube_version is not None:
         try:

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         nodes=args.nodes if args.nodes is not None else config.nodes,
         heartbeat_budget=config.heartbeat_budget,
         allow_exec=args.allow_exec or config.allow_exec,
+        thresholds=config.thresholds,
     )
     if options.kube_version is not None:
         try:

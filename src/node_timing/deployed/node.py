@@ -271,6 +271,7 @@ def build_deployed_context(
             kube_version=None,
             nodes=options.nodes,
             heartbeat_budget=options.heartbeat_budget,
+            thresholds=options.thresholds,
         )
     version, version_source, version_problem = build_version(
         version_vars, options, default_location
@@ -310,6 +311,7 @@ def build_deployed_context(
         groups=groups,
         cluster=cp_groups[0] if cp_groups else groups[0],
         problems=list(problems),
+        thresholds=options.thresholds,
     )
 
 

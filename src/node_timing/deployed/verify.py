@@ -182,6 +182,7 @@ def verify(inventory: Any, collected: str, options: Options) -> Verification:
             kube_version=str(version),
             nodes=intended.nodes,
             heartbeat_budget=intended.heartbeat_budget,
+            thresholds=intended.thresholds,
         ),
         intended.default_location,
     )

@@ -23,6 +23,7 @@ from node_timing.findings import UNSET, Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
 from node_timing.releases import Release, detect_release, kube_version_problem, parse_release
 from node_timing.templating import Unresolved, is_templated, resolve
+from node_timing.thresholds import Thresholds
 
 # mistyped variables. Timing-like names are found by this pattern (for `unknown-setting`).
 TIMING_WORDS = re.compile(
@@ -96,6 +97,7 @@ class Options:
     heartbeat_budget: float | None = None
     # Read sources that run code (inventory scripts, plugin configs) through ansible-core.
     allow_exec: bool = False
+    thresholds: Thresholds = field(default_factory=Thresholds)  # .node-timing.yml's, or defaults
 
 
 @dataclass
@@ -116,6 +118,11 @@ class LintContext:
     problems: Sequence[Any] = field(default_factory=list)
     release: Release | None = None
     release_problem: ReleaseProblem | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def threshold(self, name: str) -> int | float:
+        """A rule's threshold (data/kubernetes.yml), as .node-timing.yml may have moved it."""
+        return self.thresholds.value(name)
 
     @cached_property
     def kubelet_hosts(self) -> int:
@@ -395,6 +402,7 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
         problems=list(getattr(inventory, "problems", []) or []),
         release=release,
         release_problem=release_problem,
+        thresholds=options.thresholds,
     )
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from node_timing.findings import Finding
     from node_timing.fix.plan import Op, Planner
+    from node_timing.thresholds import Thresholds
 
     Repair = Callable[[Planner, Finding], list[Op]]
 
@@ -74,23 +75,36 @@ def modules() -> tuple[Any, ...]:
     return tuple(loaded)
 
 
-def catalogue() -> list[RuleInfo]:
+def catalogue(thresholds: Thresholds | None = None) -> list[RuleInfo]:
+    """Every rule; ``thresholds`` (a configuration's) adds the values it sets to the docs."""
     return [
-        RuleInfo(m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip() + _sources(m.ID))
+        RuleInfo(
+            m.ID, m.SEVERITY, m.SUMMARY, (m.__doc__ or "").strip() + _sources(m.ID, thresholds)
+        )
         for m in modules()
     ]
 
 
-def _sources(rule_id: str) -> str:
-    """The rule's thresholds with their origin and source (data/kubernetes.yml ``thresholds``)."""
-    from node_timing import knowledge
+def _sources(rule_id: str, configured: Thresholds | None = None) -> str:
+    """The rule's thresholds: default, origin and source (data/kubernetes.yml ``thresholds``),
+    whether .node-timing.yml may move it, and the value ``configured`` sets."""
+    from node_timing import thresholds
 
-    lines = [
-        f"- {name.partition('.')[2]}: {fact['value']} {fact['unit']} ({fact['origin']}): {fact['source']}"
-        for name, fact in knowledge.kubernetes()["thresholds"].items()
-        if name.partition(".")[0] == rule_id
-    ]
-    return "\n\n**Threshold sources**\n\n" + "\n".join(lines) if lines else ""
+    lines = []
+    for t in thresholds.of_rule(rule_id):
+        line = f"- `{t.name}`: default {t.value:g} {t.unit}; origin {t.origin}: {t.source}. "
+        if not t.configurable:
+            line += "Not configurable: it is what Kubernetes does."
+        else:
+            line += (
+                f"Configurable under `thresholds:` in .node-timing.yml "
+                f"(`{t.name}: N`, N {t.domain()})"
+            )
+            if configured is not None and configured.is_configured(t.name):
+                line += f"; configured: {configured.value(t.name):g} in {configured.file}"
+            line += "."
+        lines.append(line)
+    return "\n\n**Thresholds**\n\n" + "\n".join(lines) if lines else ""
 
 
 def ids() -> list[str]:
@@ -107,8 +121,8 @@ def repair_for(rule_id: str) -> Repair | None:
     return _repairs().get(rule_id)
 
 
-def by_id(rule_id: str) -> RuleInfo | None:
-    for info in catalogue():
+def by_id(rule_id: str, thresholds: Thresholds | None = None) -> RuleInfo | None:
+    for info in catalogue(thresholds):
         if info.id == rule_id:
             return info
     return None

@@ -49,18 +49,21 @@ RATE = "controller_manager.node_eviction_rate"
 SECONDARY = "controller_manager.secondary_node_eviction_rate"
 ZONE = "controller_manager.unhealthy_zone_threshold"
 LARGE = "controller_manager.large_cluster_size_threshold"
+ZONE_WARNING = f"{ID}.zone-threshold-warning"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
+    # upstream (ComputeZoneState compares a fraction of nodes): read from the data, never configured
+    ceiling = ctx.threshold(ZONE_WARNING)
     for group in ctx.control_plane_groups or [ctx.cluster]:
         bad = False
         for path in (RATE, SECONDARY, ZONE, LARGE):
             source = group.source(path)
-            if path == ZONE and source.problem and _above_one(source.raw):
+            if path == ZONE and source.problem and _above(source.raw, ceiling):
                 # not validated upstream: it only never matches (ComputeZoneState)
                 yield ctx.finding(
                     ID,
-                    f"unhealthy-zone-threshold {source.raw} is above 1 and never matches: "
+                    f"unhealthy-zone-threshold {source.raw} is above {ceiling:g} and never matches: "
                     "partial-disruption mode (the secondary eviction rate) is off, full disruption "
                     "still stops evictions; Kubernetes does not validate it (ComputeZoneState)",
                     source,
@@ -102,12 +105,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def _above_one(raw: object) -> bool:
-    """A finite number above 1, as kube-controller-manager's float32 flag would read it."""
+def _above(raw: object, ceiling: float) -> bool:
+    """A finite number above ``ceiling``, as kube-controller-manager's float32 flag would read it."""
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         return False
     try:
         number = float(str(raw).strip()) if len(str(raw)) < 40 else float("nan")
     except ValueError:
         return False
-    return 1 < number <= 3.4028234663852886e38
+    return ceiling < number <= 3.4028234663852886e38

@@ -15,8 +15,9 @@ Thresholds and where they come from (`data/kubernetes.yml` `thresholds`):
 - error below 2 heartbeats: node-timing's choice; one late renewal then flips the node NotReady,
   as reported in issue #80172 (grace 10s, renew 10s) and kubespray #4900.
 
-Both are choices, not Kubernetes limits: demote with `warn_list` or silence with `skip_list` /
-`# noqa: grace-vs-heartbeat` in `.node-timing.yml`.
+Both are choices, not Kubernetes limits: move them with `thresholds:` in `.node-timing.yml`
+(`grace-vs-heartbeat.warning`, `grace-vs-heartbeat.error`), demote with `warn_list` or silence
+with `skip_list` / `# noqa: grace-vs-heartbeat`.
 
 Evaluated per kubelet host.
 
@@ -55,6 +56,7 @@ SEVERITY: Severity = "error"
 SUMMARY = "the grace period is shorter than kubespray's 5 heartbeats (error below 2: flapping)"
 
 GRACE = "controller_manager.node_monitor_grace_period"
+WARNING, ERROR = f"{ID}.warning", f"{ID}.error"
 KUBELET = (
     "kubelet.node_status_update_frequency",
     "kubelet.node_status_report_frequency",
@@ -67,8 +69,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         return
     grace_src = ctx.cluster.source(GRACE)
     grace = ctx.cluster.settings.controller_manager.node_monitor_grace_period
-    need = knowledge.constraint("kubelet_status_retries")
-    flap = knowledge.constraint("flap_heartbeats")
+    need = ctx.threshold(WARNING)
+    flap = ctx.threshold(ERROR)
     fraction = knowledge.constraint("lease_renew_fraction")
     for group in ctx.kubelet_groups:
         if not settings_usable(group, *KUBELET):
@@ -79,8 +81,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         count = grace / h
         flapping = grace < flap * h
-        # below 2 heartbeats a single late renewal flips the node (the default, error); below 5
-        # only a slow one does
+        # below the error threshold (2 by default) a single late renewal flips the node (the
+        # rule's default severity); below the warning one (5) only a slow one does
         severity: Severity | None = None if flapping else "warning"
         lease = max(1, math.floor(grace / need / durations.SECOND / fraction))
         by_lease = k.renew_interval <= k.effective_report_interval
@@ -94,9 +96,18 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if flapping
             else "a slow renewal can mark a healthy node NotReady"
         )
+        if flapping and ctx.thresholds.is_configured(ERROR):
+            consequence = (
+                f"below {flap} ({ctx.thresholds.where(ERROR)}) nodes may flap NotReady on a late "
+                "renewal"
+            )
+        asks = (
+            f"{ctx.thresholds.where(WARNING)} asks for {need}"
+            if ctx.thresholds.is_configured(WARNING)
+            else f"kubespray's reliability guide asks for {need} (Kubernetes gives no number)"
+        )
         message = (
-            f"grace {secs(grace)} allows {count:g} heartbeats of {secs(h)}; kubespray's reliability "
-            f"guide asks for {need} (Kubernetes gives no number): "
+            f"grace {secs(grace)} allows {count:g} heartbeats of {secs(h)}; {asks}: "
             f"{consequence}. Raise kube_controller_node_monitor_grace_period to {secs(need * h)} or "
             f"shorten the lease to {lease} (kubelet_config_extra_args.nodeLeaseDurationSeconds)"
         )
