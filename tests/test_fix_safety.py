@@ -505,6 +505,39 @@ def test_a_signal_between_two_files_stops_cleanly(
     assert "Traceback" not in err
 
 
+def test_ctrl_c_while_a_class_is_created_is_an_interrupt_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the signal test below: SIGINT during a lazy import that creates a dataclass
+    reached the user as "internal error: RuntimeError: Error calling __set_name__" (exit 1)."""
+    from node_timing import cli
+
+    class Interrupting:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise KeyboardInterrupt
+
+    def run(_args: object) -> int:
+        class Report:  # what a module being imported at that moment does
+            written = Interrupting()
+
+        return 0
+
+    parser = cli.build_parser(None)
+    args = parser.parse_args(["rules"])
+    monkeypatch.setattr(args, "_run", run)
+    monkeypatch.setattr(cli, "build_parser", lambda _name: _Fixed(args))
+    assert cli.main(["rules"]) == 130
+    assert "internal error" not in capsys.readouterr().err
+
+
+class _Fixed:
+    def __init__(self, args: object) -> None:
+        self.args = args
+
+    def parse_args(self, _argv: object) -> object:
+        return self.args
+
+
 @pytest.mark.parametrize(
     "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name
 )

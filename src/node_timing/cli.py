@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # pragma: no cover
         return 130
     except Exception as exc:  # MemoryError and RecursionError included
+        if _interrupted(exc):  # Ctrl-C inside a class body: Python wraps it in a RuntimeError
+            return 130
         # Last resort: bad input must give a finding or a one-line error; reaching this is a bug.
         # One line, never a traceback (NODE_TIMING_DEBUG=1 re-raises for a developer).
         import os
@@ -105,6 +107,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is behind ``exc``: a signal that lands while a dataclass is
+    being created (a lazy import) surfaces as the RuntimeError of ``__set_name__``."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _check_working_directory() -> None:
