@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from node_timing.evaluate.context import Options
+from node_timing.evaluate.options import Options
 from node_timing.findings import Finding
 from node_timing.rules.runner import lint_inventory
 

@@ -9,7 +9,7 @@ import pytest
 from lintkit import lint, make_inventory, of
 
 from node_timing import releases
-from node_timing.evaluate.context import Options
+from node_timing.evaluate.options import Options
 from node_timing.rules.runner import lint_inventory
 
 K8S = "group_vars/k8s_cluster/k8s-cluster.yml"

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from lintkit import make_inventory
 
-from node_timing.evaluate.context import Options
+from node_timing.evaluate.options import Options
 from node_timing.rules.runner import lint_inventory
 
 ROOT = Path(__file__).resolve().parent.parent

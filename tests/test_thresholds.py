@@ -13,7 +13,7 @@ from lintkit import make_inventory, of
 from node_timing import jsonschemas, thresholds
 from node_timing.cli import main
 from node_timing.config import CONFIG_NAME, ConfigError, load_config
-from node_timing.evaluate.context import Options
+from node_timing.evaluate.options import Options
 from node_timing.findings import Finding
 from node_timing.rules import ids
 from node_timing.rules.runner import lint_inventory

@@ -23,10 +23,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from node_timing import knowledge, rules
+from node_timing import rules
 from node_timing.errors import UsageError
 from node_timing.findings import Finding
 from node_timing.inventory import InventoryError, load_inventory
@@ -34,7 +34,7 @@ from node_timing.inventory import InventoryError, load_inventory
 # The linter's public entry and the configuration, in one place: only these lines name them.
 from node_timing.config import ANSIBLE_LINT_RULE, LintConfig, apply_silencing, discover  # isort: skip
 from node_timing.display import printable  # isort: skip
-from node_timing.evaluate.context import Options  # isort: skip
+from node_timing.evaluate.options import Options  # isort: skip
 from node_timing.rules.runner import lint_inventory  # isort: skip
 
 RULE_ID = ANSIBLE_LINT_RULE  # every check is one ansible-lint rule, tagged by check
@@ -165,18 +165,8 @@ def evaluate(directory: str) -> _Evaluated:
 def _lint(directory: str, config: LintConfig) -> tuple[list[str], list[Finding]]:
     """The inventory's files and its findings after ``# noqa`` and .node-timing.yml, with the
     options `node-timing lint` takes from .node-timing.yml."""
-    if config.kube_version is not None:
-        try:
-            knowledge.resolve_version(config.kube_version)
-        except knowledge.KnowledgeError as exc:
-            raise UsageError(f"{config.path}: {exc}") from None
-    options = Options(
-        kube_version=config.kube_version,
-        nodes=config.nodes,
-        heartbeat_budget=config.heartbeat_budget,
-        allow_exec=False,  # never: ansible-lint runs on checkouts nobody audited
-        thresholds=config.thresholds,
-    )
+    # allow_exec never: ansible-lint runs on checkouts nobody audited
+    options = replace(Options.from_config(config), allow_exec=False)
     ctx, findings = lint_inventory(directory, options)
     return list(ctx.inventory.files), apply_silencing(findings, config)
 

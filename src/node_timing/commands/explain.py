@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from node_timing.commands._project import add_project_options, project_config, project_options
+
 DESCRIPTION = (
     "Explain an inventory's effective timing: for each group of hosts sharing the same settings, "
     "where every value comes from and how fast a dead node is detected and its pods evicted."
@@ -43,12 +45,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="per host, what the inventory intends against what runs, read from files collected "
         "from the nodes (DIR/<inventory_hostname>/<path on the node>)",
     )
-    p.add_argument(
-        "--allow-exec",
-        action="store_true",
-        help="read inventory sources that run code (executable scripts, inventory plugin "
-        "configs) through ansible-core; without it they are reported and skipped",
-    )
+    add_project_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,14 +56,16 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.commands.profile import refuse_profile_name
     from node_timing.display import display_path, printable
     from node_timing.errors import EXIT_NOTHING, UsageError
-    from node_timing.evaluate.context import Options, build_context
+    from node_timing.evaluate.context import build_context
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.serialize import to_json
     from node_timing.settings import to_output
 
     refuse_profile_name(args.inventory)
+    # the same version, release, node count and sources as `lint` of this inventory
+    options = project_options(args, project_config(args, args.inventory))
     try:
-        inventory = load_inventory(args.inventory, allow_exec=args.allow_exec)
+        inventory = load_inventory(args.inventory, allow_exec=options.allow_exec)
     except InventoryError as exc:
         print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         if args.format == "json":  # a valid, empty document for whatever reads stdout
@@ -79,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             inventory, args.collected, args.kube_version, args.nodes, args.format
         )
     try:
-        ctx = build_context(inventory, Options(kube_version=args.kube_version, nodes=args.nodes))
+        ctx = build_context(inventory, options)
     except knowledge.KnowledgeError as exc:
         raise UsageError(str(exc)) from None
     report: list[dict[str, Any]] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from node_timing.commands._project import add_project_options, project_config, project_options
+
 DESCRIPTION = (
     "Repair an inventory's findings that have one unambiguous repair (seconds-format, "
     "removed-setting, duplicate-setting, report-frequency, misplaced-setting, duration-format of "
@@ -39,14 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
     )
-    p.add_argument(
-        "--kubespray-version",
-        help="kubespray release the inventory is for: 2.31, v2.31.0 or master (default: "
-        "galaxy.yml of the kubespray checkout holding the inventory, else the newest, guessed)",
-    )
-    p.add_argument(
-        "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
-    )
+    add_project_options(p, allow_exec=False)  # fix edits files: it reads only files
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,12 +50,11 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from node_timing import formats, knowledge, profiles, rules
+    from node_timing import formats, profiles, rules
     from node_timing.commands.lint import _relative
-    from node_timing.config import base_id, discover, exit_code, load_config, release_option
+    from node_timing.config import base_id, exit_code
     from node_timing.display import display_path, printable, unified_diff
     from node_timing.errors import EXIT_FAILURES, EXIT_FIXED, EXIT_NOTHING, EXIT_OK, UsageError
-    from node_timing.evaluate.context import Options
     from node_timing.fix import WriteReport, run_fix, write_back
     from node_timing.inventory import InventoryError
 
@@ -78,21 +72,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
-    config = load_config(Path(args.config), known) if args.config else discover(path, known)
-    release = release_option(args.kubespray_version, config)
-    options = Options(
-        kube_version=args.kube_version or config.kube_version,
-        nodes=args.nodes if args.nodes is not None else config.nodes,
-        heartbeat_budget=config.heartbeat_budget,
-        kubespray_version=release[0],
-        kubespray_version_from=release[1],
-        thresholds=config.thresholds,
-    )
-    if options.kube_version is not None:
-        try:
-            knowledge.resolve_version(options.kube_version)
-        except knowledge.KnowledgeError as exc:
-            raise UsageError(str(exc)) from None
+    config = project_config(args, path)
+    options = project_options(args, config)
     if not path.exists():
         print(f"node-timing: {printable(str(path))}: no such file or directory", file=sys.stderr)
         return EXIT_NOTHING

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from node_timing.commands._project import add_project_options, project_config, project_options
+
 if TYPE_CHECKING:
     from node_timing.findings import Finding
 
@@ -55,65 +57,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--kube-version", help="Kubernetes version (default: the inventory's kube_version)"
     )
     p.add_argument(
-        "--kubespray-version",
-        help="kubespray release the inventory is for: 2.31, v2.31.0 or master (default: "
-        "galaxy.yml of the kubespray checkout holding the inventory, else the newest, guessed)",
-    )
-    p.add_argument(
         "--heartbeat-budget", type=float, help="lease writes per second allowed (default 500)"
     )
-    p.add_argument(
-        "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
-    )
-    p.add_argument(
-        "--allow-exec",
-        action="store_true",
-        help="read inventory sources that run code (executable scripts, inventory plugin "
-        "configs) through ansible-core; without it they are reported and skipped",
-    )
+    add_project_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
 
-    from node_timing import formats, knowledge, rules
+    from node_timing import formats, rules
     from node_timing.commands.profile import refuse_profile_name
     from node_timing.config import (
         apply_silencing,
-        discover,
         exit_code,
-        load_config,
-        release_option,
     )
     from node_timing.errors import UsageError
-    from node_timing.evaluate.context import Options, build_context
+    from node_timing.evaluate.context import build_context
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.rules.runner import run_rules
 
     refuse_profile_name(args.inventory[0])
     path = Path(args.inventory[0])
-    known = set(rules.ids())
-    config = load_config(Path(args.config), known) if args.config else discover(path, known)
+    config = project_config(args, path)
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
     if args.heartbeat_budget is not None and not args.heartbeat_budget > 0:
         raise UsageError(f"--heartbeat-budget must be > 0, got {args.heartbeat_budget}")
-    release = release_option(args.kubespray_version, config)
-    options = Options(
-        kube_version=args.kube_version or config.kube_version,
-        nodes=args.nodes if args.nodes is not None else config.nodes,
-        heartbeat_budget=args.heartbeat_budget or config.heartbeat_budget,
-        allow_exec=args.allow_exec or config.allow_exec,
-        kubespray_version=release[0],
-        kubespray_version_from=release[1],
-        thresholds=config.thresholds,
-    )
-    if options.kube_version is not None:
-        try:
-            knowledge.resolve_version(options.kube_version)
-        except knowledge.KnowledgeError as exc:
-            raise UsageError(str(exc)) from None
+    options = project_options(args, config, heartbeat_budget=args.heartbeat_budget)
     from node_timing.deployed import deployed_lint
     from node_timing.progress import Progress
 

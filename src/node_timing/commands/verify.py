@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from node_timing.commands._project import add_project_options, project_config, project_options
+
 DESCRIPTION = (
     "Compare each host's running timing, read from files collected from the nodes "
     "(DIR/<inventory_hostname>/<absolute path on the node>, as Ansible's fetch module writes "
@@ -38,12 +40,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 2)")
     p.add_argument("--nodes", type=_nodes, help="node count for load checks")
     p.add_argument("--kube-version", help="Kubernetes version (default: the inventory's)")
-    p.add_argument("-c", "--config", help="configuration file (default: .node-timing.yml)")
-    p.add_argument(
-        "--allow-exec",
-        action="store_true",
-        help="read inventory sources that run code through ansible-core",
-    )
+    add_project_options(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,10 +48,9 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from node_timing import formats, knowledge, rules
+    from node_timing import formats, rules
     from node_timing.commands.lint import _nothing_to_lint, _relative
-    from node_timing.config import apply_silencing, discover, exit_code, load_config
-    from node_timing.deployed._evaluation import Options
+    from node_timing.config import apply_silencing, exit_code
     from node_timing.deployed.verify import verify
     from node_timing.display import printable
     from node_timing.errors import UsageError
@@ -63,20 +59,8 @@ def run(args: argparse.Namespace) -> int:
     if not os.path.isdir(args.collected):
         raise UsageError(f"--collected {printable(args.collected)}: not a directory")
     path = Path(args.inventory)
-    known = set(rules.ids())
-    config = load_config(Path(args.config), known) if args.config else discover(path, known)
-    options = Options(
-        kube_version=args.kube_version or config.kube_version,
-        nodes=args.nodes if args.nodes is not None else config.nodes,
-        heartbeat_budget=config.heartbeat_budget,
-        allow_exec=args.allow_exec or config.allow_exec,
-        thresholds=config.thresholds,
-    )
-    if options.kube_version is not None:
-        try:
-            knowledge.resolve_version(options.kube_version)
-        except knowledge.KnowledgeError as exc:
-            raise UsageError(str(exc)) from None
+    config = project_config(args, path)
+    options = project_options(args, config)
     name = formats.choose_format(args.format, os.environ)
     try:
         inventory = load_inventory(path, allow_exec=options.allow_exec)

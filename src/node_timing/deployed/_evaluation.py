@@ -8,11 +8,11 @@ change to this file only.
 from __future__ import annotations
 
 from node_timing.evaluate.context import LintContext as LintContext
-from node_timing.evaluate.context import Options as Options
-from node_timing.evaluate.context import _sizing as sizing
-from node_timing.evaluate.context import _version_of as build_version
 from node_timing.evaluate.context import build_context as build_context
 from node_timing.evaluate.host_timing import HostTiming as HostTiming
+from node_timing.evaluate.options import Options as Options
+from node_timing.evaluate.options import sizing as sizing
+from node_timing.evaluate.options import version_of as build_version
 from node_timing.evaluate.sources import EXTRA_ARG as EXTRA_ARG
 from node_timing.evaluate.sources import K8S_DEFAULT as K8S_DEFAULT
 from node_timing.evaluate.sources import Source as Source

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from node_timing.deployed._evaluation import (
@@ -267,12 +267,7 @@ def build_deployed_context(
             f".{version.patch}" if version.patch is not None else ""
         )
         version_vars["kube_version"] = Value(text, at.path, at.line, at.column)
-        options = Options(
-            kube_version=None,
-            nodes=options.nodes,
-            heartbeat_budget=options.heartbeat_budget,
-            thresholds=options.thresholds,
-        )
+        options = replace(options, kube_version=None)  # the files' version wins
     version, version_source, version_problem = build_version(
         version_vars, options, default_location
     )

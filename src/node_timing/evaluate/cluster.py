@@ -12,7 +12,8 @@ from typing import Any
 
 from node_timing import kubespray
 from node_timing.errors import EXIT_FAILURES, UsageError
-from node_timing.evaluate.context import Options, build_context
+from node_timing.evaluate.context import build_context
+from node_timing.evaluate.options import Options
 from node_timing.evaluate.sources import Source, plain
 from node_timing.knowledge import KubeVersion
 

@@ -12,17 +12,25 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 from node_timing import knowledge, kubespray
 from node_timing.display import brief
-from node_timing.errors import UsageError
 from node_timing.evaluate.host_timing import HostTiming, build_host_timing
-from node_timing.evaluate.sources import Source, plain, value_location
+from node_timing.evaluate.options import (
+    Options,
+    ReleaseProblem,
+    VersionProblem,
+    choose_release,
+    release_problem_of,
+    sizing,
+    version_of,
+)
+from node_timing.evaluate.sources import Source, plain
 from node_timing.findings import UNSET, Finding, Location, Severity
 from node_timing.knowledge import KubeVersion
-from node_timing.releases import Release, detect_release, kube_version_problem, parse_release
-from node_timing.templating import Unresolved, is_templated, resolve
+from node_timing.releases import Release
+from node_timing.templating import is_templated
 from node_timing.thresholds import Thresholds
 
 # mistyped variables. Timing-like names are found by this pattern (for `unknown-setting`).
@@ -63,41 +71,6 @@ def _relevant_variable(name: str) -> bool:
     if name in knowledge.kubespray()["removed_variables"]:
         return True
     return bool(TIMING_WORDS.search(name)) and (name.startswith("kube") or name.startswith("node"))
-
-
-@dataclass(frozen=True)
-class VersionProblem:
-    """Why ``kube_version`` could not be used: ``invalid`` (the `kube-version` rule reports it) or
-    ``unresolved`` (a template; the `unresolved-value` rule reports it)."""
-
-    kind: Literal["invalid", "unresolved"]
-    message: str
-    location: Location
-    noqa: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ReleaseProblem:
-    """A ``kube_version`` the kubespray release does not deploy (the `kube-version` rule reports
-    it): an error when the release is known, a warning when it was guessed."""
-
-    release: Release
-    message: str
-    location: Location
-    noqa: frozenset[str] = frozenset()
-
-
-@dataclass
-class Options:
-    kube_version: str | None = None
-    # The kubespray release (2.31, v2.31.0, master) and where it was set, for the finding's reason.
-    kubespray_version: str | None = None
-    kubespray_version_from: str = "--kubespray-version"
-    nodes: int | None = None
-    heartbeat_budget: float | None = None
-    # Read sources that run code (inventory scripts, plugin configs) through ansible-core.
-    allow_exec: bool = False
-    thresholds: Thresholds = field(default_factory=Thresholds)  # .node-timing.yml's, or defaults
 
 
 @dataclass
@@ -206,107 +179,6 @@ def _templated(value: Any) -> bool:
     return is_templated(value)
 
 
-def _version_of(
-    cluster_vars: Mapping[str, Any], options: Options, default_location: Location
-) -> tuple[KubeVersion, Location | None, VersionProblem | None]:
-    if options.kube_version is not None:
-        return knowledge.resolve_version(options.kube_version), None, None
-    v = cluster_vars.get("kube_version")
-    if v is None:
-        return knowledge.default_kube_version(), None, None
-    raw = plain(v)
-    location = value_location(v, default_location)
-    noqa = frozenset(getattr(v, "noqa", None) or ())
-    if is_templated(raw):
-        resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
-        if isinstance(resolved, Unresolved):
-            message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
-            return (
-                knowledge.default_kube_version(),
-                location,
-                VersionProblem("unresolved", message, location, noqa),
-            )
-        raw = resolved
-    try:
-        version = knowledge.KubeVersion.parse(raw)
-        knowledge.check_version(version)
-    except knowledge.KnowledgeError as exc:
-        first, last = knowledge.known_range()
-        message = (
-            f"{exc}; node-timing knows Kubernetes {first.minor_text} to {last.minor_text}, so the "
-            f"version-dependent checks use {knowledge.default_kube_version()}"
-        )
-        return (
-            knowledge.default_kube_version(),
-            location,
-            VersionProblem("invalid", message, location, noqa),
-        )
-    return version, location, None
-
-
-def choose_release(options: Options, inventory_path: str) -> Release:
-    """The release from the options, else from the checkout holding the inventory (or guessed).
-    A release the options name that node-timing does not know is a usage error."""
-    if options.kubespray_version is None:
-        return detect_release(inventory_path)
-    try:
-        return parse_release(options.kubespray_version, options.kubespray_version_from)
-    except knowledge.KnowledgeError as exc:
-        raise UsageError(str(exc)) from None
-
-
-def _release_problem(
-    cluster_vars: Mapping[str, Any], release: Release, default_location: Location
-) -> ReleaseProblem | None:
-    """The inventory's own ``kube_version`` held against what ``release`` deploys. Unset means
-    kubespray's default (always deployable); a template is resolved first and skipped when it
-    cannot be (`unresolved-value` reports that)."""
-    v = cluster_vars.get("kube_version")
-    if v is None:
-        return None
-    raw = plain(v)
-    if is_templated(raw):
-        raw = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
-        if isinstance(raw, Unresolved):
-            return None
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool):
-        return None  # not a version at all: the version check reports it
-    message = kube_version_problem(release, raw)
-    if message is None:
-        return None
-    noqa = frozenset(getattr(v, "noqa", None) or ())
-    location = value_location(v, default_location)
-    return ReleaseProblem(release, f"{message} ({release.why})", location, noqa)
-
-
-def _sizing(variables: Mapping[str, Any], options: Options, host_count: int) -> tuple[int, float]:
-    """Node count and heartbeat budget: the options, else the role's variables when they are valid
-    (`value-type` reports them when not), else the host count and the knowledge default."""
-    from node_timing.profiles import budget_problem, node_count_problem
-
-    # The options come from the command line or .node-timing.yml: a bad one is a usage error. The
-    # variables are the inventory's: `value-type` reports a bad one and the default is used.
-    problem = options.nodes is not None and node_count_problem(options.nodes)
-    problem = problem or (
-        options.heartbeat_budget is not None and budget_problem(options.heartbeat_budget)
-    )
-    if problem:
-        raise UsageError(problem)
-    nodes = options.nodes
-    if nodes is None:
-        raw = plain(variables.get("node_timing_node_count"))
-        nodes = raw if node_count_problem(raw) is None else host_count
-    budget = options.heartbeat_budget
-    if budget is None:
-        raw_budget = plain(variables.get("node_timing_heartbeat_budget"))
-        budget = (
-            float(raw_budget)
-            if budget_problem(raw_budget) is None
-            else knowledge.default_heartbeat_budget()
-        )
-    return nodes, budget
-
-
 def build_context(inventory: Any, options: Options | None = None) -> LintContext:
     """Group hosts, resolve the version and node count, build effective settings per group."""
     from node_timing import templating
@@ -330,12 +202,12 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     )
     first_cp = cp_hosts[0] if cp_hosts else (cluster_hosts[0] if cluster_hosts else None)
     first_vars = inventory.host_vars(first_cp) if first_cp else {}
-    version, version_source, version_problem = _version_of(first_vars, options, default_location)
+    version, version_source, version_problem = version_of(first_vars, options, default_location)
     release = choose_release(options, default_location.path)
     release_problem = (
         None
         if version_problem is not None
-        else _release_problem(first_vars, release, default_location)
+        else release_problem_of(first_vars, release, default_location)
     )
 
     by_signature: dict[tuple[Any, ...], HostTiming] = {}
@@ -386,7 +258,7 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     cp_groups = _restricted(groups_for(cp_hosts), set(cp_hosts))
     cluster = cp_groups[0] if cp_groups else ordered[0]
 
-    nodes, budget = _sizing(first_vars, options, len(cluster_hosts))
+    nodes, budget = sizing(first_vars, options, len(cluster_hosts))
     return LintContext(
         inventory=inventory,
         version=version,
@@ -471,7 +343,7 @@ def groups_context(
                 values[name] = Value(raw, default_path, 0, 0)
         if version is None:
             first_values = values
-            version, version_source, version_problem = _version_of(
+            version, version_source, version_problem = version_of(
                 values, Options(kube_version=kube_version), default_location
             )
         relevant = {n: v for n, v in values.items() if relevant_variable(n)}
@@ -479,7 +351,7 @@ def groups_context(
     if version is None or first_values is None:
         raise ValueError("groups_context needs at least one group")
     host_count = sum(len(t.hosts) for t in timings)
-    count, budget = _sizing(first_values, Options(nodes=nodes), host_count)
+    count, budget = sizing(first_values, Options(nodes=nodes), host_count)
     cp_groups = timings
     if control_plane is not None:
         cp_groups = [g for g in _restricted(timings, set(control_plane)) if g.hosts] or timings

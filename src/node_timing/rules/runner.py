@@ -11,13 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from node_timing.evaluate.context import (
-    LintContext,
-    Options,
-    build_context,
-    groups_context,
-    host_context,
-)
+from node_timing.evaluate.context import LintContext, build_context, groups_context, host_context
+from node_timing.evaluate.options import Options
 from node_timing.findings import UNSET, Finding, Severity
 
 

@@ -1,0 +1,61 @@
+"""The options every command that reads an inventory shares, read one way: the configuration file
+(``-c``, else ``.node-timing.yml`` found upward from the inventory), the kubespray release, and
+whether inventory sources that run code may be read. The command line wins over the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from node_timing.config import LintConfig
+    from node_timing.evaluate.options import Options
+
+ALLOW_EXEC_HELP = (
+    "read inventory sources that run code (executable scripts, inventory plugin configs) through "
+    "ansible-core; without it they are reported and skipped"
+)
+
+
+def add_project_options(p: argparse.ArgumentParser, *, allow_exec: bool = True) -> None:
+    """``--kubespray-version``, ``-c``/``--config`` and (unless the command never executes
+    anything, as ``fix``) ``--allow-exec``."""
+    p.add_argument(
+        "--kubespray-version",
+        help="kubespray release the inventory is for: 2.31, v2.31.0 or master (default: "
+        "galaxy.yml of the kubespray checkout holding the inventory, else the newest, guessed)",
+    )
+    p.add_argument(
+        "-c", "--config", help="configuration file (default: .node-timing.yml found upward)"
+    )
+    if allow_exec:
+        p.add_argument("--allow-exec", action="store_true", help=ALLOW_EXEC_HELP)
+
+
+def project_config(args: argparse.Namespace, inventory: str | Path) -> LintConfig:
+    """The configuration ``-c`` names, else the one found upward from ``inventory``."""
+    from node_timing import rules
+    from node_timing.config import discover, load_config
+
+    known = set(rules.ids())
+    config_path = getattr(args, "config", None)
+    if config_path:
+        return load_config(Path(config_path), known)
+    return discover(Path(inventory), known)
+
+
+def project_options(args: argparse.Namespace, config: LintConfig, **more: Any) -> Options:
+    """The evaluation's options from the command line over ``config``; ``more`` names options a
+    command takes from elsewhere (``heartbeat_budget``), or that it does not have (None)."""
+    from node_timing.evaluate.options import Options
+
+    values: dict[str, Any] = {
+        "kube_version": getattr(args, "kube_version", None),
+        "nodes": getattr(args, "nodes", None),
+        "allow_exec": bool(getattr(args, "allow_exec", False)),
+        "kubespray_version": getattr(args, "kubespray_version", None),
+        **more,
+    }
+    return Options.from_config(config, **values)
