@@ -25,7 +25,7 @@ def run_cli(*args: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def dup(tmp_path: Path, version: str, user: str, extra: str = "") -> list:
+def dup(tmp_path: Path, version: str, user: str, extra: str = "", **options: object) -> list:
     return lint(
         tmp_path,
         {
@@ -37,6 +37,7 @@ def dup(tmp_path: Path, version: str, user: str, extra: str = "") -> list:
             {extra}
             """
         },
+        **options,
     )
 
 
@@ -80,6 +81,23 @@ def test_v1beta3_duplicate_fails_validation(tmp_path: Path) -> None:
             "duplicate-setting",
         )
         assert "kubeadm config validate" in f.message and not f.fixable
+
+
+def test_a_release_with_only_the_v1beta4_template_ignores_the_inventorys_v1beta3(
+    tmp_path: Path,
+) -> None:
+    """kubespray 2.31 renders kubeadm-config.v1beta4.yaml.j2 whatever kubeadm_config_api_version
+    says (the variable is gone); 2.30 renders the template the variable names."""
+    extra = "kubeadm_config_api_version: v1beta3"
+    (old,) = of(
+        dup(tmp_path / "a", "1.34.3", "20s", extra, kubespray_version="2.30"), "duplicate-setting"
+    )
+    assert "kubeadm config validate" in old.message
+    new = dup(tmp_path / "b", "1.34.3", "20s", extra, kubespray_version="2.31")
+    assert grace_runs(new) == "40s"  # v1beta4 before kubernetes#135400: sorted, 40s runs
+    # a guessed release decides nothing: the inventory's v1beta3 is what kubespray renders
+    (guessed,) = of(dup(tmp_path / "c", "1.34.3", "20s", extra), "duplicate-setting")
+    assert "kubeadm config validate" in guessed.message
 
 
 def test_v1beta3_without_validation_last_key_wins(tmp_path: Path) -> None:

@@ -204,6 +204,9 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     first_vars = inventory.host_vars(first_cp) if first_cp else {}
     version, version_source, version_problem = version_of(first_vars, options, default_location)
     release = choose_release(options, default_location.path)
+    # What a release renders decides only when it is known: a guessed one (the newest) would
+    # override the inventory's own kubeadm_config_api_version for older checkouts.
+    rendering_release = release.name if release.how == "known" else None
     release_problem = (
         None
         if version_problem is not None
@@ -238,13 +241,17 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
             key = _signature(context)
         timing = by_signature.get(key)
         if timing is None:
-            timing = build_host_timing([], relevant, version, default_location, context)
+            timing = build_host_timing(
+                [], relevant, version, default_location, context, rendering_release
+            )
             by_signature[key] = timing
             ordered.append(timing)
         timing.hosts.append(host)
         host_group[host] = timing
     if not ordered:
-        ordered.append(build_host_timing([], {}, version, default_location))
+        ordered.append(
+            build_host_timing([], {}, version, default_location, release=rendering_release)
+        )
 
     def groups_for(hosts: Iterable[str]) -> list[HostTiming]:
         seen: dict[int, HostTiming] = {}

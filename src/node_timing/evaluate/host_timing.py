@@ -72,10 +72,13 @@ def build_host_timing(
     version: KubeVersion,
     default_location: Location,
     template_vars: Mapping[str, Any] | None = None,
+    release: str | None = None,
 ) -> HostTiming:
     """Effective settings for hosts that share ``variables`` (loader Values keyed by name).
 
-    ``template_vars`` are the variables templated values may read (default: ``variables``).
+    ``template_vars`` are the variables templated values may read (default: ``variables``);
+    ``release`` is the kubespray release (a key of ``releases:``) when one is known: what it
+    renders decides which of two values kubeadm runs.
     """
     context = {
         name: plain(v)
@@ -178,7 +181,9 @@ def build_host_timing(
         winner = found[-1]
         if not path.startswith("kubelet."):
             upstream = str(knowledge.setting_fact(path)["upstream_name"])
-            resolved = running.resolve_control_plane(path, upstream, found, plain_vars, version)
+            resolved = running.resolve_control_plane(
+                path, upstream, found, plain_vars, version, release
+            )
             if resolved is not None:
                 index, resolutions[path] = resolved
                 winner = found[index]

@@ -42,14 +42,22 @@ def rendered_text(raw: Any) -> str:
     return str(raw)
 
 
-def api_version(variables: Mapping[str, Any], version: KubeVersion) -> ApiVersion:
-    """The kubeadm API kubespray renders: the inventory's choice when it names one, else
-    kubespray's (v1beta4 from Kubernetes 1.31)."""
+def api_version(
+    variables: Mapping[str, Any], version: KubeVersion, release: str | None = None
+) -> ApiVersion:
+    """The kubeadm API kubespray renders. A release with only the v1beta4 template (``before:
+    null`` under its ``kubeadm_api``, 2.31 on) renders v1beta4 whatever the inventory says; an
+    older one (or an unknown release) the inventory's choice when it names one, else v1beta4 from
+    the release's first Kubernetes minor for it (1.31)."""
+    facts = knowledge.kubespray()
+    api = facts["releases"].get(release, {}).get("kubeadm_api") if release else None
+    if api is not None and api.get("before") is None:
+        return "v1beta4"
     chosen = variables.get(API_VARIABLE)
     if chosen in ("v1beta3", "v1beta4"):
         return "v1beta3" if chosen == "v1beta3" else "v1beta4"
-    first = knowledge.kubespray()["rendering"]["kubeadm_api_version"]["v1beta4_from"]
-    return "v1beta4" if version.key() >= KubeVersion.parse(first).key() else "v1beta3"
+    first = (api or facts["rendering"]["kubeadm_api_version"])["v1beta4_from"]
+    return "v1beta4" if version.key() >= KubeVersion.parse(str(first)).key() else "v1beta3"
 
 
 def validate_enabled(variables: Mapping[str, Any]) -> bool:
@@ -63,6 +71,7 @@ def resolve_control_plane(
     found: Sequence[Any],
     variables: Mapping[str, Any],
     version: KubeVersion,
+    release: str | None = None,
 ) -> tuple[int, Resolution] | None:
     """The index in ``found`` (Source records in render order) of the value that runs, and why;
     None when the setting is rendered once or a value is not usable (other rules say so)."""
@@ -72,7 +81,7 @@ def resolve_control_plane(
     resolution = resolve_kubeadm_duplicates(
         entries,
         flag,
-        api_version(variables, version),
+        api_version(variables, version, release),
         version,
         validate=validate_enabled(variables),
     )

@@ -13,6 +13,10 @@ not set them) and then the extra-args dicts, so a key such as
 - kubeadm v1beta3 (a map): the repeated key fails kubespray's `kubeadm config validate`
   (`kubeadm_config_validate_enabled`, default true) and the deployment stops; without validation
   the last key, the extra-args value, runs.
+- Which of the two kubespray renders: up to 2.30, `kubeadm_config_api_version` (default v1beta4
+  from Kubernetes 1.31); from 2.31 only the v1beta4 template exists, so with a known release
+  (`--kubespray-version`, `kubespray_version` or the checkout's galaxy.yml) of 2.31 or later an
+  inventory's v1beta3 changes nothing.
 - kubelet: `kubelet_config_extra_args` is appended to the configuration file; the repeated key makes
   the kubelet fall back to lenient decoding and the extra-args value runs. A flag in
   `kubelet_custom_flags` overrides the file.
