@@ -184,7 +184,7 @@ def test_a_file_over_the_size_limit_is_a_problem_not_a_read(
     monkeypatch.setattr(held, "MAX_FILE_SIZE", 64)
     files = held.HeldFiles("/", texts={"/etc/kubernetes/kubelet.env": "KUBELET_ARGS=" + "x" * 100})
     assert files.text("/etc/kubernetes/kubelet.env") is None
-    assert "larger than" in files.problems[0].message
+    assert files.problems[0].message == "not checked: more than 64 bytes"
     assert files.read_files == []
 
 

@@ -27,7 +27,7 @@ from node_timing.deployed.systemd import (
     UNIT_DIRS,
 )
 from node_timing.inventory.model import LoadProblem
-from node_timing.inventory.read import MAX_FILE_SIZE, _too_large
+from node_timing.inventory.read import MAX_FILE_SIZE
 
 
 def node_paths() -> dict[str, list[str]]:
@@ -94,7 +94,9 @@ class HeldFiles(NodeFiles):
             return None
         size = len(text.encode("utf-8", "surrogatepass"))
         if size > MAX_FILE_SIZE:  # as the bounded reader refuses it from a disk
-            self.problems.append(LoadProblem(node_path, 0, 0, _too_large(size)))
+            self.problems.append(
+                LoadProblem(node_path, 0, 0, f"not checked: more than {MAX_FILE_SIZE:,} bytes")
+            )
             return None
         self._read.append(node_path)
         return text
