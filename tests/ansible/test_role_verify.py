@@ -125,6 +125,10 @@ def test_nodes_that_run_what_the_inventory_says_pass(
     assert "/var/lib/kubelet/kubeadm-flags.env" in read["adm1"]["files"]
     assert "/etc/kubernetes/manifests/kube-controller-manager.yaml" in read["cp2"]["files"]
     # spray1's --config file is elsewhere: read on the second pass, and only there
+    (found,) = result.task("Find the files the kubelet's files name elsewhere").values()
+    assert found["ansible_facts"]["__node_timing_verify_more"] == {
+        "spray1": {"files": [CUSTOM_CONFIG], "dirs": []}
+    }
     more = result.task("Read the files those files name elsewhere")
     assert more["spray1"]["files"].get(CUSTOM_CONFIG), str(result)
     assert all(more[h].get("skipped") for h in HOSTS if h != "spray1")
