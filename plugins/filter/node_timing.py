@@ -37,6 +37,8 @@ _NAMES = (
     "node_timing_patch_manifest",
     "node_timing_patch_kubelet_config",
     "node_timing_kubelet_verify",
+    "node_timing_verify_paths",
+    "node_timing_verify",
     "go_duration",
     "duration_seconds",
 )
@@ -49,11 +51,15 @@ def _core(name: str) -> Any:
             "the node-timing Python package is not importable by the Python that runs Ansible "
             f"({_CORE_IMPORT_ERROR}); install it with: pip install node-timing"
         )
-    # The check runs the linter; the node filters read a node's files; the others only compute
-    # and render settings.
-    if name == "node_timing_check":
+    # The check and the verification run the linter; the node filters read a node's files; the
+    # others only compute and render settings.
+    if name in ("node_timing_check", "node_timing_verify"):
         return _check_filter
-    if name in ("node_timing_patch_kubelet_config", "node_timing_kubelet_verify"):
+    if name in (
+        "node_timing_patch_kubelet_config",
+        "node_timing_kubelet_verify",
+        "node_timing_verify_paths",
+    ):
         return _node_filters
     return _core_filters
 
@@ -92,6 +98,8 @@ node_timing_render_all = _wrapped("node_timing_render_all")
 node_timing_patch_manifest = _wrapped("node_timing_patch_manifest")
 node_timing_patch_kubelet_config = _wrapped("node_timing_patch_kubelet_config")
 node_timing_kubelet_verify = _wrapped("node_timing_kubelet_verify")
+node_timing_verify_paths = _wrapped("node_timing_verify_paths")
+node_timing_verify = _wrapped("node_timing_verify")
 go_duration = _wrapped("go_duration")
 duration_seconds = _wrapped("duration_seconds")
 

@@ -94,7 +94,13 @@ def main():
     def under(node):
         return os.path.join(root, node.lstrip("/"))
 
+    seen = set()
+
     def read(node):
+        # a path given in files or dirs that the module reads anyway is read once
+        if node in seen:
+            return
+        seen.add(node)
         path = under(node)
         try:
             info = os.stat(path)

@@ -1,5 +1,6 @@
-"""The filters the role's apply uses on a node's own files: patch the kubelet's configuration
-file in place, and recompute what the kubelet runs from its files afterwards."""
+"""The filters the role uses on a node's own files: patch the kubelet's configuration file in
+place, recompute what the kubelet runs from its files afterwards, and name the files its
+verification reads."""
 
 from __future__ import annotations
 
@@ -86,4 +87,21 @@ def node_timing_kubelet_verify(files: Any, value: Any, kube_version: Any = None)
         }
 
     result: dict[str, Any] = call("node_timing_kubelet_verify", run)
+    return result
+
+
+def node_timing_verify_paths(files: Any) -> dict[str, list[str]]:
+    def run() -> dict[str, list[str]]:
+        from node_timing.deployed.held import node_paths, unread_paths
+
+        texts = to_plain(files, "files")
+        if not isinstance(texts, Mapping):
+            raise FilterError(
+                "node_timing_verify_paths expects {node path: text} of the files read so far "
+                f"({{}} before the first read), got {type(files).__name__}"
+            )
+        held = {str(p): t for p, t in texts.items() if isinstance(t, str)}
+        return node_paths() if not held else unread_paths(held)
+
+    result: dict[str, list[str]] = call("node_timing_verify_paths", run)
     return result

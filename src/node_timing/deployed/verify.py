@@ -12,6 +12,7 @@ running values. A host without collected files is reported (a warning), never fa
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,11 +109,27 @@ def host_root(collected: str, host: str, problems: list[LoadProblem]) -> str | N
 def verify(inventory: Any, collected: str, options: Options) -> Verification:
     """Compare every host of ``inventory`` (a loaded inventory) with its files under ``collected``."""
     intended = build_context(inventory, options)
+    problems: list[LoadProblem] = []
+    hosts, _ = _roles(intended)
+    roots = {host: host_root(collected, host, problems) for host in hosts}
+    return compare(
+        intended, {h: NodeFiles(root) for h, root in roots.items() if root is not None}, problems
+    )
+
+
+def compare(
+    intended: LintContext,
+    node_files: Mapping[str, NodeFiles],
+    problems: list[LoadProblem] | None = None,
+) -> Verification:
+    """Compare every host of the ``intended`` context with its files, ``node_files[host]`` (a
+    collected directory for ``verify``, the texts the role read for its verification); a host
+    without files is compared with nothing. ``problems`` are reported with the files' own."""
     version = intended.version
     host_group: dict[str, HostTiming] = {h: g for g in intended.groups for h in g.hosts}
     hosts, cp_hosts = _roles(intended)
     kubelet_names = {h for g in intended.kubelet_groups for h in g.hosts}
-    problems: list[LoadProblem] = []
+    problems = list(problems or [])
     comparisons: list[HostComparison] = []
     running_hosts: list[DeployedHost] = []
     running_timing: dict[str, HostTiming] = {}
@@ -122,11 +139,11 @@ def verify(inventory: Any, collected: str, options: Options) -> Verification:
         paths = (kubelet_paths if host in kubelet_names else []) + (
             cp_paths if host in cp_hosts else []
         )
-        root = host_root(collected, host, problems)
-        if root is None:
+        files = node_files.get(host)
+        if files is None:
             comparisons.append(HostComparison(host, host_group[host], None, tuple(paths), ()))
             continue
-        files = NodeFiles(root)
+        root = files.root
         kubelet_found: dict[str, list[Source]] = {}
         if host in kubelet_names:
             state = read_kubelet_files(files, version)
@@ -350,6 +367,7 @@ __all__ = [
     "RULE",
     "HostComparison",
     "Verification",
+    "compare",
     "explain_collected",
     "report",
     "verify",
