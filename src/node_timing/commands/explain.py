@@ -74,9 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if args.collected is not None:
         from node_timing.deployed.verify import explain_collected
 
-        return explain_collected(
-            inventory, args.collected, args.kube_version, args.nodes, args.format
-        )
+        return explain_collected(inventory, args.collected, options, args.format)
     try:
         ctx = build_context(inventory, options)
     except knowledge.KnowledgeError as exc:

@@ -319,9 +319,7 @@ def report(verification: Verification) -> list[dict[str, Any]]:
     return out
 
 
-def explain_collected(
-    inventory: Any, collected: str, kube_version: str | None, nodes: int | None, fmt: str
-) -> int:
+def explain_collected(inventory: Any, collected: str, options: Options, fmt: str) -> int:
     """``explain INVENTORY --collected DIR``: per host, intended against running; exit 0."""
     import sys
 
@@ -332,7 +330,7 @@ def explain_collected(
     if not os.path.isdir(collected):
         raise UsageError(f"--collected {printable(collected)}: not a directory")
     try:
-        result = verify(inventory, collected, Options(kube_version=kube_version, nodes=nodes))
+        result = verify(inventory, collected, options)
     except knowledge.KnowledgeError as exc:
         raise UsageError(str(exc)) from None
     hosts = report(result)
