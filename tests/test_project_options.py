@@ -71,3 +71,24 @@ def test_verify_and_explain_take_the_release_on_the_command_line(tmp_path: Path,
         refused = cli(*command, "--kubespray-version", "2.26")
         assert refused.code == 3, (command, refused.err)
         assert "unknown kubespray release '2.26'" in refused.err
+
+
+def test_render_from_an_inventory_uses_the_version_of_the_configuration(
+    tmp_path: Path, cli
+) -> None:
+    """1.30 renders kubeadm's v1beta3, 1.31+ v1beta4: the version decides the file's shape."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".node-timing.yml").write_text('kube_version: "1.30"\n')
+    inv = make_inventory(tmp_path, {K8S: 'kube_version: "1.33.5"\n'})
+    clean = make_inventory(tmp_path / "elsewhere" / "x", {K8S: 'kube_version: "1.33.5"\n'})
+    (tmp_path / "elsewhere" / ".git").mkdir()
+    for source, args, api in (
+        (inv, (), "v1beta3"),  # .node-timing.yml's version
+        (inv, ("--kube-version", "1.33"), "v1beta4"),  # the command line over the file
+        (clean, ("-c", str(tmp_path / ".node-timing.yml")), "v1beta3"),  # -c names the file
+    ):
+        out = tmp_path / f"out-{len(list(tmp_path.glob('out-*')))}"
+        r = cli("render", "--inventory", str(source), "--out", str(out), *args)
+        assert r.code == 0, r.err
+        kubeadm = (out / "kubeadm" / "kubeadm-config.yaml").read_text()
+        assert f"kubeadm.k8s.io/{api}" in kubeadm, (args, kubeadm[:200])

@@ -19,7 +19,7 @@ ALLOW_EXEC_HELP = (
 )
 
 
-def add_project_options(p: argparse.ArgumentParser, *, allow_exec: bool = True) -> None:
+def add_project_options(p: argparse._ActionsContainer, *, allow_exec: bool = True) -> None:
     """``--kubespray-version``, ``-c``/``--config`` and (unless the command never executes
     anything, as ``fix``) ``--allow-exec``."""
     p.add_argument(
@@ -32,6 +32,43 @@ def add_project_options(p: argparse.ArgumentParser, *, allow_exec: bool = True) 
     )
     if allow_exec:
         p.add_argument("--allow-exec", action="store_true", help=ALLOW_EXEC_HELP)
+
+
+def add_settings_options(
+    p: argparse.ArgumentParser, title: str, nodes_help: str, version_default: str = ""
+) -> None:
+    """Where ``render`` and ``simulate`` take their settings from: a profile (``--profile``,
+    ``--nodes``, ``--set``, ``--heartbeat-budget``) or an inventory (``--inventory`` read as
+    ``lint`` reads it: ``-c``, ``--kubespray-version``, ``--allow-exec``), and the version."""
+    from node_timing.commands.profile import _nodes, _positive_float
+
+    source = p.add_argument_group(title)
+    source.add_argument(
+        "--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low"
+    )
+    source.add_argument("--nodes", type=_nodes, help=nodes_help)
+    source.add_argument(
+        "--inventory", metavar="PATH", help="a kubespray inventory to take the settings from"
+    )
+    source.add_argument(
+        "--kube-version",
+        help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (default: the inventory's, with "
+        f"--inventory{version_default})",
+    )
+    source.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="COMPONENT.SETTING=VALUE",
+        help="override one setting (repeatable; with --profile)",
+    )
+    source.add_argument(
+        "--heartbeat-budget",
+        type=_positive_float,
+        help="lease writes per second the cluster may spend on heartbeats (with --profile)",
+    )
+    add_project_options(source)
 
 
 def project_config(args: argparse.Namespace, inventory: str | Path) -> LintConfig:

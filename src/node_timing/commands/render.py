@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node_timing.commands.profile import _nodes, _positive_float, check_result, compute
+from node_timing.commands._project import add_settings_options, project_config, project_options
+from node_timing.commands.profile import check_result, compute
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -37,38 +38,11 @@ examples (from the repository root):
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    source = p.add_argument_group("settings (one of --profile or --inventory)")
-    source.add_argument(
-        "--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low"
-    )
-    source.add_argument(
-        "--nodes", type=_nodes, help="number of nodes in the cluster (with --profile)"
-    )
-    source.add_argument(
-        "--inventory", metavar="PATH", help="a kubespray inventory to take the settings from"
-    )
-    source.add_argument(
-        "--allow-exec",
-        action="store_true",
-        help="with --inventory: read sources that run code (scripts, plugin configs) through "
-        "ansible-core",
-    )
-    source.add_argument(
-        "--kube-version",
-        help="Kubernetes version: 1.35, 1.35.4 or v1.35.4 (--patch-manifest: default the image tag)",
-    )
-    source.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="COMPONENT.SETTING=VALUE",
-        help="override one setting (repeatable; with --profile)",
-    )
-    source.add_argument(
-        "--heartbeat-budget",
-        type=_positive_float,
-        help="lease writes per second the cluster may spend on heartbeats (with --profile)",
+    add_settings_options(
+        p,
+        "settings (one of --profile or --inventory)",
+        "number of nodes (with --profile)",
+        "; the manifest's image tag, with --patch-manifest",
     )
     target = p.add_argument_group("output (--out, --patch-manifest or both)")
     target.add_argument("--out", metavar="DIR", help="directory to write the rendered files under")
@@ -112,9 +86,9 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
         from node_timing.inventory import InventoryError
 
         try:
-            settings, version, current = cluster_settings(
-                args.inventory, kube_version=args.kube_version, allow_exec=args.allow_exec
-            )
+            # read as lint reads it: .node-timing.yml's version and release, -c, --allow-exec
+            options = project_options(args, project_config(args, args.inventory), nodes=None)
+            settings, version, current = cluster_settings(args.inventory, options)
         except InventoryError as exc:
             error = UsageError(str(exc))
             error.exit_code = EXIT_NOTHING

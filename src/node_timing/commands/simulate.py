@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from node_timing.commands.profile import _count, _nodes, _positive_float
+from node_timing.commands._project import add_settings_options
+from node_timing.commands.profile import _count
 from node_timing.errors import UsageError
 
 DESCRIPTION = (
@@ -34,30 +35,10 @@ _MAX_SEED = (1 << 32) - 1
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from node_timing.simulate.scenarios import MAX_RUNS, MAX_ZONES, SCENARIOS
 
-    source = p.add_argument_group("settings (--profile NAME or --inventory PATH, with --nodes N)")
-    source.add_argument(
-        "--profile", metavar="NAME", help="upstream, kubespray-default, fast, medium, low"
-    )
-    source.add_argument("--inventory", metavar="PATH", help="a kubespray inventory")
-    source.add_argument("--nodes", type=_nodes, help="number of nodes in the cluster")
-    source.add_argument(
-        "--allow-exec",
-        action="store_true",
-        help="with --inventory: read sources that run code through ansible-core",
-    )
-    source.add_argument("--kube-version", help="Kubernetes version: 1.35, 1.35.4 or v1.35.4")
-    source.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="COMPONENT.SETTING=VALUE",
-        help="override one setting (repeatable; with --profile)",
-    )
-    source.add_argument(
-        "--heartbeat-budget",
-        type=_positive_float,
-        help="lease writes per second the cluster may spend on heartbeats (with --profile)",
+    add_settings_options(
+        p,
+        "settings (--profile NAME or --inventory PATH, with --nodes N)",
+        "number of nodes in the cluster",
     )
     run = p.add_argument_group("scenario")
     run.add_argument("--scenario", choices=SCENARIOS, default="node-crash")

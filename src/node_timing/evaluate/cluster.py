@@ -25,7 +25,7 @@ class UnusableSettings(UsageError):
 
 
 def cluster_settings(
-    inventory_path: str | Path, kube_version: str | None = None, *, allow_exec: bool = False
+    inventory_path: str | Path, options: Options | None = None
 ) -> tuple[Any, KubeVersion, dict[str, Any]]:
     """The inventory's effective Settings, the version, and the inventory's extra-args dicts.
 
@@ -38,9 +38,8 @@ def cluster_settings(
 
     from node_timing.inventory import load_inventory
 
-    ctx = build_context(
-        load_inventory(inventory_path, allow_exec=allow_exec), Options(kube_version=kube_version)
-    )
+    options = options or Options()
+    ctx = build_context(load_inventory(inventory_path, allow_exec=options.allow_exec), options)
     kubelet_group = (
         max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
     )
