@@ -74,13 +74,28 @@ GROUP_VARS = {
 }
 
 
+def host_names(hosts: int) -> tuple[list[str], list[str]]:
+    """The 3 control-plane hosts and the ``hosts`` workers of a generated inventory."""
+    width = max(4, len(str(hosts)))
+    return [f"cp{i}" for i in range(1, 4)], [f"node{i:0{width}d}" for i in range(1, hosts + 1)]
+
+
+def picked(n: int, share: float, offset: int = 0) -> bool:
+    """Whether worker ``n`` (0-based) is one of a ``share`` of the workers, spread evenly.
+
+    Worker n is picked when the running share crosses a whole number, so share × N workers
+    (rounded down) are, evenly spaced (every 10th at 10 %); ``offset`` shifts the pattern, so
+    that another share of the same size picks other workers (then the count may be one off)."""
+    share = min(max(share, 0.0), 1.0)
+    n += offset
+    return int((n + 1) * share + 1e-9) > int(n * share + 1e-9)
+
+
 def generate(
     out: Path, hosts: int, fmt: str, host_vars_share: float = 0.1, distinct: bool = False
 ) -> Path:
     out.mkdir(parents=True, exist_ok=True)
-    cp = [f"cp{i}" for i in range(1, 4)]
-    width = max(4, len(str(hosts)))
-    workers = [f"node{i:0{width}d}" for i in range(1, hosts + 1)]
+    cp, workers = host_names(hosts)
     ip = {
         h: f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}" for n, h in enumerate(cp + workers, 1)
     }
@@ -115,11 +130,8 @@ def generate(
             (out / "group_vars" / group / name).write_text(text)
     hv = out / "host_vars"
     hv.mkdir(exist_ok=True)
-    # Spread evenly: worker n gets a file when the running share crosses a whole number, so
-    # exactly round(share × N) workers have one (every 10th at the default 10 %).
-    share = min(max(host_vars_share, 0.0), 1.0)
     for n, h in enumerate(workers):
-        if int((n + 1) * share + 1e-9) > int(n * share + 1e-9):
+        if picked(n, host_vars_share):
             text = f"---\nnode_labels:\n  rack: r{n % 40}\nkubelet_status_update_frequency: 20s\n"
             if distinct:
                 text = (

@@ -3,7 +3,8 @@
     python benchmarks/run.py          # full run (1,000 / 5,000 / 10,000 hosts, 5 repeats)
     python benchmarks/run.py --quick  # smoke: tiny inventories, one repeat
     python benchmarks/run.py --output BENCHMARKS.table.md
-    python benchmarks/run.py --skip lint --skip profile --skip role   # the distinct-values case only
+    python benchmarks/run.py --skip lint --skip profile --skip role --skip verify   # distinct only
+    python benchmarks/run.py --skip lint --skip distinct --skip profile --skip role  # verify only
 
 Every measured command runs as a subprocess of the same Python; the runs of a case and of its
 comparison alternate (A B, B A, ...) so that load from other processes hits both alike. Wall time
@@ -18,6 +19,10 @@ Cases:
   distinct  ``node-timing lint INV`` at each of ``--distinct-sizes`` (5,000 / 10,000 / 20,000 workers)
             where every worker has a host_vars file of its own values (one group per host), each
             size against the previous one in one alternating block: the growth ratio
+  verify    ``node-timing verify INV --collected DIR`` vs ``node-timing lint INV`` at each of
+            ``--verify-sizes`` (1,000 / 2,000 workers), DIR holding every host's kubespray files
+            (benchmarks/gen_collected.py) with ``--drift-share`` of the workers drifted; then the
+            larger size against the smaller in one alternating block: the growth ratio
   profile   ``node-timing profile fast --nodes 1000`` vs ``python -c pass``
   role      the node_timing role (check and render, no apply) vs one ``debug`` task, same inventory;
             runs only when ``roles/node_timing`` exists in the repository (else a note is printed)
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import shutil
 import statistics
@@ -41,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from gen_collected import generate_collected  # noqa: E402
 from gen_inventory import generate  # noqa: E402
 
 # What the installed ``node-timing`` console script runs (pip's wrapper minus its argv[0] fix-up).
@@ -264,45 +271,46 @@ def run_lint_cases(
     # Linearity: the two largest sizes alternate in one block of their own, so that both see
     # the same machine load (separate blocks minutes apart do not on a shared machine).
     print(f"  lint at {big:,} vs {mid:,} hosts ...", file=sys.stderr, flush=True)
-    rows.append(growth_row("lint linearity", invs[big], invs[mid], big, mid, args, env_nt))
+    rows.append(
+        growth_row("lint linearity", lint_of(invs[big]), lint_of(invs[mid]), big, mid, args, env_nt)
+    )
     return rows
+
+
+def lint_of(inv: Path) -> list[str]:
+    return [sys.executable, *NODE_TIMING, "lint", str(inv)]
 
 
 def growth_row(
     title: str,
-    big_inv: Path,
-    small_inv: Path,
+    big_cmd: list[str],
+    small_cmd: list[str],
     big: int,
     small: int,
     args: argparse.Namespace,
     env_nt: dict[str, str],
+    command: str = "lint",
 ) -> Row:
-    """Lint of ``big`` against ``small`` hosts, alternating in one block of their own so that
-    both see the same machine load (separate blocks minutes apart do not on a shared machine)."""
-    py = sys.executable
-    lint_big, lint_small = side_by_side(
-        [py, *NODE_TIMING, "lint", str(big_inv)],
-        [py, *NODE_TIMING, "lint", str(small_inv)],
-        args.repeat,
-        env_nt,
-        env_nt,
-        ok_a=(0, 2),
-        ok_b=(0, 2),
+    """``command`` on ``big`` against ``small`` hosts, alternating in one block of their own so
+    that both see the same machine load (separate blocks minutes apart do not on a shared
+    machine). Exit 2 (failing findings) is a result, not a failure."""
+    ours_big, ours_small = side_by_side(
+        big_cmd, small_cmd, args.repeat, env_nt, env_nt, ok_a=(0, 2), ok_b=(0, 2)
     )
     scale = big / small
     limit = 2.2 * scale / 2
-    growth = lint_big.wall / lint_small.wall
+    growth = ours_big.wall / ours_small.wall
     return Row(
         title,
         f"{big + 3:,} vs {small + 3:,}",
-        f"lint at {big:,}",
-        lint_big,
-        f"lint at {small:,}",
-        lint_small,
+        f"{command} at {big:,}",
+        ours_big,
+        f"{command} at {small:,}",
+        ours_small,
         target=f"{big:,} hosts ≤ {limit:.1f} × {small:,} hosts",
         verdict=verdict(growth <= limit),
         ratio_text=(
-            f"wall grows {growth:.2f} × (CPU {lint_big.cpu / lint_small.cpu:.2f} ×) "
+            f"wall grows {growth:.2f} × (CPU {ours_big.cpu / ours_small.cpu:.2f} ×) "
             f"for {scale:.1f} × the hosts"
         ),
     )
@@ -323,7 +331,78 @@ def run_distinct_cases(
             flush=True,
         )
         title = "lint linearity, a host_vars file of distinct values per host"
-        rows.append(growth_row(title, invs[big], invs[small], big, small, args, env_nt))
+        rows.append(
+            growth_row(title, lint_of(invs[big]), lint_of(invs[small]), big, small, args, env_nt)
+        )
+    return rows
+
+
+def collected(workdir: Path, hosts: int, args: argparse.Namespace) -> tuple[Path, int]:
+    """The files fetched from every host of ``inventory(workdir, hosts, ...)`` and how many
+    workers drift (written once per work directory, like the inventories)."""
+    out = workdir / f"collected-{hosts}-{args.host_vars_share}-{args.drift_share}"
+    done = out / ".drifted"  # written last: a run interrupted while writing starts over
+    if not done.exists():
+        shutil.rmtree(out, ignore_errors=True)
+        done.parent.mkdir(parents=True)
+        done.write_text(str(generate_collected(out, hosts, args.host_vars_share, args.drift_share)))
+    return out, int(done.read_text())
+
+
+def check_verify(cmd: list[str], env: dict[str, str], drifted: int) -> None:
+    """Run ``cmd`` once with ``-f json``: what is timed must find one ``deployed-drift`` per
+    drifted worker and read every host's files (no ``yaml-load`` problem), else the collected
+    directory does not stand for the inventory and the ratio would mean nothing."""
+    proc = subprocess.run([*cmd, "-f", "json"], env=env, capture_output=True, check=False)
+    if proc.returncode not in (0, 2):
+        raise SystemExit(
+            f"verify failed (exit {proc.returncode}): {' '.join(cmd)}\n"
+            + proc.stderr.decode("utf-8", "replace")[-3000:]
+        )
+    findings = json.loads(proc.stdout)
+    drift = sum(1 for f in findings if f["rule"] == "deployed-drift")
+    problems = [f["message"] for f in findings if f["rule"] == "yaml-load"]
+    if drift != drifted or problems:
+        raise SystemExit(
+            f"verify found {drift} deployed-drift finding(s) for {drifted} drifted worker(s)"
+            f" and {len(problems)} yaml-load problem(s) {problems[:3]}: {' '.join(cmd)}"
+        )
+
+
+def run_verify_cases(args: argparse.Namespace, workdir: Path, env_nt: dict[str, str]) -> list[Row]:
+    """``verify`` against ``lint`` of the same inventory (what a user runs anyway) at each size,
+    then verify's growth from the smaller size to the larger in one alternating block."""
+    rows: list[Row] = []
+    cmds: dict[int, list[str]] = {}
+    sizes = args.verify_sizes
+    for n in sizes:
+        inv = inventory(workdir, n, args.inventory_format, args.host_vars_share)
+        col, drifted = collected(workdir, n, args)
+        cmds[n] = [sys.executable, *NODE_TIMING, "verify", str(inv), "--collected", str(col)]
+        check_verify(cmds[n], env_nt, drifted)
+        print(f"  verify vs lint at {n:,} hosts ...", file=sys.stderr, flush=True)
+        ours, lint = side_by_side(
+            cmds[n], lint_of(inv), args.repeat, env_nt, env_nt, ok_a=(0, 2), ok_b=(0, 2)
+        )
+        row = Row(
+            "verify vs lint of the same inventory",
+            f"{n + 3:,} ({args.inventory_format}), {drifted:,} drifted",
+            "node-timing verify --collected",
+            ours,
+            "node-timing lint",
+            lint,
+        )
+        row.ratio_text = (
+            f"verify costs {ours.wall / lint.wall:.1f} × lint (CPU {ours.cpu / lint.cpu:.1f} ×)"
+        )
+        rows.append(row)
+    for small, big in itertools.pairwise(sizes):
+        print(f"  verify at {big:,} vs {small:,} hosts ...", file=sys.stderr, flush=True)
+        rows.append(
+            growth_row(
+                "verify linearity", cmds[big], cmds[small], big, small, args, env_nt, "verify"
+            )
+        )
     return rows
 
 
@@ -473,15 +552,29 @@ def main(argv: list[str] | None = None) -> int:
         default="5000,10000,20000",
         help="worker counts of the distinct-values case, comma-separated (default 5000,10000,20000)",
     )
+    ap.add_argument(
+        "--verify-sizes",
+        default="1000,2000",
+        help="worker counts of the verify case, comma-separated (default 1000,2000)",
+    )
     ap.add_argument("--inventory-format", choices=("ini", "yaml"), default="ini")
     ap.add_argument("--host-vars-share", type=float, default=0.1)
+    ap.add_argument(
+        "--drift-share",
+        type=float,
+        default=0.1,
+        help="share of workers whose collected files differ from the inventory (default 0.1)",
+    )
     ap.add_argument("--role-hosts", type=int, default=1000, help="workers in the role's inventory")
     ap.add_argument(
         "--repo", default=str(ROOT), help="repository root (for src/ and roles/node_timing)"
     )
     ap.add_argument("--core", help="directory holding the node_timing package (default: REPO/src)")
     ap.add_argument(
-        "--skip", action="append", default=[], choices=("lint", "distinct", "profile", "role")
+        "--skip",
+        action="append",
+        default=[],
+        choices=("lint", "distinct", "verify", "profile", "role"),
     )
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, one repeat")
     ap.add_argument(
@@ -497,10 +590,19 @@ def main(argv: list[str] | None = None) -> int:
             args.role_hosts = 10
         if args.distinct_sizes == ap.get_default("distinct_sizes"):
             args.distinct_sizes = "10,20,40"
+        if args.verify_sizes == ap.get_default("verify_sizes"):
+            args.verify_sizes = "10,20"
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.distinct_sizes = [int(s) for s in args.distinct_sizes.split(",") if s.strip()]
-    if len(args.sizes) < 2 or len(args.distinct_sizes) < 2 or args.repeat < 1:
-        ap.error("--sizes and --distinct-sizes need two sizes or more, and --repeat at least 1")
+    args.verify_sizes = [int(s) for s in args.verify_sizes.split(",") if s.strip()]
+    if (
+        min(len(args.sizes), len(args.distinct_sizes), len(args.verify_sizes)) < 2
+        or args.repeat < 1
+    ):
+        ap.error(
+            "--sizes, --distinct-sizes and --verify-sizes need two sizes or more, "
+            "and --repeat at least 1"
+        )
 
     with tempfile.TemporaryDirectory(prefix="node-timing-bench-") as tmp:
         workdir = Path(args.workdir) if args.workdir else Path(tmp)
@@ -516,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_lint_cases(args, workdir, env_nt, env_ai)
         if "distinct" not in args.skip:
             rows += run_distinct_cases(args, workdir, env_nt)
+        if "verify" not in args.skip:
+            rows += run_verify_cases(args, workdir, env_nt)
         if "profile" not in args.skip:
             rows.append(run_profile_case(args, env_nt))
         if "role" not in args.skip:

@@ -44,6 +44,8 @@ def test_quick_run_prints_a_table(tmp_path: Path) -> None:
     assert "lint vs parsing floor" in cases
     assert "lint linearity" in cases
     assert "lint linearity, a host_vars file of distinct values per host" in cases
+    assert "verify vs lint of the same inventory" in cases
+    assert "verify linearity" in cases
     assert "`profile` cold start" in cases
     role_ran = any(c.startswith("role") for c in cases)
     assert role_ran or "role: skipped" in table
