@@ -6,7 +6,19 @@ borrowed from the Ansible under test. Nothing else tells ansible-lint about the 
 ``ANSIBLE_LINT_CUSTOM_RULESDIR``, no ``-r``, no PYTHONPATH. The project linted is laid out like a
 kubespray checkout: ``cluster.yml``, kubespray's ``.ansible-lint`` (no profile), a stock
 ``inventory/sample`` and ``inventory/mycluster`` as a deployment leaves it, with a grace period of
-15s for kubelets that renew every 10s.
+15s for kubelets that renew every 10s. The checkout is a git repository with kubespray's
+``.gitignore``, so git ignores ``inventory/mycluster``.
+
+Which files ansible-lint lints (ansible-lint 26.10.1, whose discovery code is v26.6.0's, 262624c; line
+numbers are v26.6.0's): it does not ask git. ``get_all_files`` (src/ansiblelint/file_utils.py:604)
+walks each directory it is given and matches the ``.gitignore`` of that directory (line 636) against
+that directory's own entries only (line 648), then recurses with no patterns from above (line 656):
+kubespray's ``inventory/*`` is matched against ``inventory`` itself, never against
+``inventory/mycluster``, so git's verdict does not reach ansible-lint. Every lintable the command
+line names, or the walk of ``.`` finds, is explicit (runner.py:113) and never excluded
+(runner.py:154); the files found inside a directory named on the command line are not
+(file_utils.py:592), and are dropped when outside the project directory (runner.py:158) or under
+``exclude_paths``.
 """
 
 from __future__ import annotations
@@ -28,6 +40,8 @@ pytestmark = pytest.mark.ansible
 
 GRACE_FILE = "inventory/mycluster/group_vars/k8s_cluster/k8s-cluster.yml"
 GRACE_LINE = 3
+ALL_FILE = "inventory/mycluster/group_vars/all/all.yml"
+SAMPLE_FILE = "inventory/sample/group_vars/k8s_cluster/k8s-cluster.yml"
 TAG = "node-timing[grace-vs-heartbeat]"
 K8S_CLUSTER = """\
 ---
@@ -45,6 +59,21 @@ exclude_paths:
   - .github
   - .ansible
   - .cache
+"""
+# kubespray's .gitignore, shortened to its lines about inventories and credentials: git ignores
+# every inventory but the sample (and local), so a user's inventory/mycluster is untracked.
+KUBESPRAY_GITIGNORE = """\
+*.retry
+.cache
+
+# Ansible inventory
+inventory/*
+!inventory/local
+!inventory/sample
+inventory/*/artifacts/
+
+__pycache__/
+credentials/
 """
 CLUSTER_YML = """\
 ---
@@ -170,7 +199,7 @@ def project(tmp_path: Path) -> Path:
     )
     inv = post_deployment(root, tmp_path / "ran")
     (inv / "group_vars" / "k8s_cluster" / "k8s-cluster.yml").write_text(K8S_CLUSTER)
-    (root / ".gitignore").write_text("inventory/*/credentials/\ninventory/*/artifacts/\n")
+    (root / ".gitignore").write_text(KUBESPRAY_GITIGNORE)
     for args in (["init", "-q"], ["add", "-A"]):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
     return root
@@ -228,6 +257,7 @@ def test_the_wheel_adds_only_its_rule_package_to_ansible_lint(lint_venv: Path) -
 def test_a_tight_grace_period_fails_ansible_lint_at_its_file_and_line(
     lint_venv: Path, project: Path
 ) -> None:
+    assert _git_ignored(project, GRACE_FILE)  # and ansible-lint with no argument lints it anyway
     proc = ansible_lint(lint_venv, project, "-f", "pep8")
     assert proc.returncode == 2, proc.stdout + proc.stderr  # ansible-lint: violations found
     matches = pep8_matches(proc)
@@ -241,6 +271,97 @@ def test_a_tight_grace_period_fails_ansible_lint_at_its_file_and_line(
     # a deployed inventory: its scripts never ran and no secret is printed
     assert not (project.parent / "ran").exists()
     assert not [s for s in SECRETS if s in proc.stdout + proc.stderr]
+
+
+def _git_ignored(project: Path, path: str) -> bool:
+    """Whether git ignores ``path`` in the checkout (the user's inventory, with kubespray's
+    .gitignore)."""
+    proc = subprocess.run(
+        ["git", "check-ignore", "-q", path], cwd=project, capture_output=True, check=False
+    )
+    assert proc.returncode in (0, 1), proc.stderr  # 128: git failed
+    return proc.returncode == 0
+
+
+def _files(proc: subprocess.CompletedProcess[str], project: Path) -> set[str]:
+    """The real path of every file with a match (ansible-lint prints paths below the working
+    directory relative to it, others absolute or from ~/)."""
+    return {
+        os.path.realpath(project / os.path.expanduser(file)) for file, _, _ in pep8_matches(proc)
+    }
+
+
+@pytest.mark.one_core
+def test_naming_a_git_ignored_inventory_or_one_of_its_files_lints_it(
+    lint_venv: Path, project: Path
+) -> None:
+    assert _git_ignored(project, "inventory/mycluster/")
+    # a directory: every file found inside it, the git-ignored ones too
+    proc = ansible_lint(lint_venv, project, "-f", "pep8", "inventory/mycluster")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    matches = pep8_matches(proc)
+    assert (GRACE_FILE, GRACE_LINE, TAG) in matches, proc.stdout
+    assert ALL_FILE in {m[0] for m in matches}, proc.stdout  # the finding anchored on all.yml
+    assert all(m[0].startswith("inventory/mycluster/") for m in matches), proc.stdout
+    # a file: that file only; ansible-lint hands the rule no other file of the inventory
+    proc = ansible_lint(lint_venv, project, "-f", "pep8", GRACE_FILE)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    matches = pep8_matches(proc)
+    assert (GRACE_FILE, GRACE_LINE, TAG) in matches, proc.stdout
+    assert {m[0] for m in matches} == {GRACE_FILE}, proc.stdout
+
+
+@pytest.mark.one_core
+def test_an_inventory_outside_the_checkout_is_linted_only_inside_the_project_dir(
+    lint_venv: Path, project: Path, tmp_path: Path
+) -> None:
+    # kubespray's documentation also keeps inventories in a directory of their own
+    elsewhere = post_deployment(tmp_path / "elsewhere", tmp_path / "ran", "prod")
+    grace = elsewhere / "group_vars" / "k8s_cluster" / "k8s-cluster.yml"
+    grace.write_text(K8S_CLUSTER)
+    all_yml = elsewhere / "group_vars" / "all" / "all.yml"
+    # named from the checkout, the project is the checkout: the files found in the directory lie
+    # outside it and are dropped without a word; a file named on the command line is linted
+    proc = ansible_lint(lint_venv, project, "-f", "pep8", str(elsewhere), str(all_yml))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _files(proc, project) == {os.path.realpath(all_yml)}, proc.stdout
+    # the command that works: a project directory holding the inventory, and the checkout's
+    # configuration named (ansible-lint looks for it from the project directory on): its
+    # warn_list turns the error into a warning
+    config = project / ".ansible-lint"
+    config.write_text(config.read_text() + f"warn_list:\n  - {TAG}\n")
+    proc = ansible_lint(
+        lint_venv,
+        project,
+        "-f",
+        "pep8",
+        "--project-dir",
+        str(elsewhere),
+        "-c",
+        ".ansible-lint",
+        str(elsewhere),
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert os.path.realpath(grace) in _files(proc, project), proc.stdout
+    assert TAG in proc.stdout, proc.stdout
+    assert not (tmp_path / "ran").exists()
+    assert not [s for s in SECRETS if s in proc.stdout + proc.stderr]
+
+
+@pytest.mark.one_core
+def test_exclude_paths_drops_the_inventory_but_not_a_file_named_on_the_command_line(
+    lint_venv: Path, project: Path
+) -> None:
+    config = project / ".ansible-lint"
+    config.write_text(config.read_text() + "  - inventory/mycluster\n")  # exclude_paths is last
+    proc = ansible_lint(lint_venv, project, "-f", "pep8")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # the sample only warns
+    files = {m[0] for m in pep8_matches(proc)}
+    assert SAMPLE_FILE in files, proc.stdout
+    assert not [f for f in files if f.startswith("inventory/mycluster/")], proc.stdout
+    proc = ansible_lint(lint_venv, project, "-f", "pep8", GRACE_FILE)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert (GRACE_FILE, GRACE_LINE, TAG) in pep8_matches(proc), proc.stdout
 
 
 def _line_of(proc: subprocess.CompletedProcess[str], match: tuple[str, int, str]) -> str:
