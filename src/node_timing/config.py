@@ -129,9 +129,11 @@ def base_id(rule: str) -> str:
     return rule.partition("[")[0]
 
 
-def _rule_ids(
-    path: Path, key: str, value: Any, known_rules: Collection[str], line: int | None
+def rule_ids(
+    path: Path | str, key: str, value: Any, known_rules: Collection[str], line: int | None
 ) -> tuple[str, ...]:
+    """``value``, a list of strings, as a ``skip_list`` or ``warn_list``: every id a known rule's
+    (``[sub]`` tag aside), else a ConfigError naming ``path`` (a file, or the role's filter)."""
     unknown = [item for item in value if base_id(item) not in known_rules]
     if unknown:
         raise ConfigError(
@@ -272,7 +274,7 @@ def load_config(path: Path, known_rules: Collection[str], *, explicit: bool = Tr
         path=path,
         allow_exec=allow_exec,
         **{
-            key: _rule_ids(path, key, data.get(key, []), known_rules, _line_of(root, [key]))
+            key: rule_ids(path, key, data.get(key, []), known_rules, _line_of(root, [key]))
             for key in ("skip_list", "warn_list")
         },
         kube_version=kube_version,

@@ -224,18 +224,47 @@ def test_role_fails_on_grace_shorter_than_two_heartbeats(tmp_path: Path) -> None
     assert "node_timing_fail_on=error" in next(iter(failed.values()))["msg"]
 
 
-def test_role_only_reports_with_fail_on_never(tmp_path: Path) -> None:
+def test_role_only_reports_with_fail_on_never_and_moves_its_verdict_with_thresholds(
+    tmp_path: Path,
+) -> None:
+    """One run, three plays: the defaults (an error, reported only), node_timing_thresholds
+    moving the error level below 1.5 heartbeats (a warning: the play passes with fail_on=error),
+    then an unknown threshold, which fails the play once with the filter's line."""
+    keep = {"node_timing_export_kubespray_vars": False}  # each play checks the inventory's 15s
+    moved = {"grace-vs-heartbeat.error": 1}
     playbook, inventory = write_project(
         tmp_path,
-        [role_play(node_timing_fail_on="never"), result_play()],
+        [
+            role_play(node_timing_fail_on="never", **keep),
+            play([show("defaults", "node_timing")]),
+            role_play(node_timing_thresholds=moved, **keep),
+            play([show("moved", "node_timing")]),
+            role_play(node_timing_thresholds={"grace-vs-heartbeat.eror": 1}, **keep),
+        ],
         groups=GROUPS,
         group_vars={"all": {"kube_controller_node_monitor_grace_period": "15s"}},
     )
     result = run_playbook(tmp_path, playbook, inventory)
-    assert result.rc == 0, str(result)
-    assert [
-        f["rule"] for f in result.debug("result", "cp1")["findings"] if f["severity"] == "error"
-    ] == ["grace-vs-heartbeat"]
+    rules = {
+        name: {
+            f["rule"]: f["severity"]
+            for f in result.debug(name, "cp1")["findings"]
+            if f["rule"] == "grace-vs-heartbeat"
+        }
+        for name in ("defaults", "moved")
+    }
+    assert rules == {
+        "defaults": {"grace-vs-heartbeat": "error"},
+        "moved": {"grace-vs-heartbeat": "warning"},
+    }, str(result)
+    assert not [f for f in result.debug("moved", "cp1")["findings"] if f["severity"] == "error"]
+    assert result.rc != 0
+    failed = result.task("Check each distinct set of timing variables")
+    assert [h for h, r in failed.items() if r.get("failed")] == ["cp1"]  # once, not per host
+    assert (
+        "node_timing_check: thresholds: unknown threshold 'grace-vs-heartbeat.eror'; "
+        "did you mean grace-vs-heartbeat.error?" in failed["cp1"]["msg"]
+    )
 
 
 def test_role_renders_files_on_the_controller(tmp_path: Path) -> None:

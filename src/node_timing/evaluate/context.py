@@ -304,6 +304,7 @@ def host_context(
     origins: Mapping[str, Sequence[Any]] | None = None,
     host: str = "host",
     default_path: str = "inventory",
+    thresholds: Thresholds | None = None,
 ) -> LintContext:
     """The context of one host's variables (as the Ansible role sees them).
 
@@ -312,7 +313,11 @@ def host_context(
     plane.
     """
     return groups_context(
-        [(variables, [host], origins or {})], nodes, kube_version, default_path=default_path
+        [(variables, [host], origins or {})],
+        nodes,
+        kube_version,
+        default_path=default_path,
+        thresholds=thresholds,
     )
 
 
@@ -322,6 +327,7 @@ def groups_context(
     kube_version: str | None = None,
     control_plane: Sequence[str] | None = None,
     default_path: str = "inventory",
+    thresholds: Thresholds | None = None,
 ) -> LintContext:
     """The context of groups of hosts, each ``(variables, hosts, origins)`` with the variables its
     hosts share, as :func:`build_context` makes one for an inventory.
@@ -330,7 +336,8 @@ def groups_context(
     cluster: one host_vars host with its own update frequency writes one node's status updates.
     Sizing and the version come from the first group's variables. ``control_plane`` names the
     control-plane hosts, whose groups' controller-manager and apiserver settings are checked;
-    without it every group is. ``groups`` must not be empty.
+    without it every group is. ``thresholds`` are the rules' (the defaults when None), as
+    ``Options.thresholds`` are for an inventory. ``groups`` must not be empty.
     """
     from node_timing.inventory.model import Value
 
@@ -375,4 +382,5 @@ def groups_context(
         groups=timings,
         cluster=cp_groups[0],
         problems=[],
+        thresholds=thresholds or Thresholds(),
     )

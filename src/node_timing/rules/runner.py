@@ -9,11 +9,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from node_timing.evaluate.context import LintContext, build_context, groups_context, host_context
 from node_timing.evaluate.options import Options
 from node_timing.findings import UNSET, Finding, Severity
+
+if TYPE_CHECKING:
+    from node_timing.config import LintConfig
 
 
 def run_rules(ctx: LintContext) -> list[Finding]:
@@ -99,17 +102,22 @@ def check_host_vars(
     origins: Mapping[str, Sequence[Any]] | None = None,
     host: str = "host",
     default_path: str = "inventory",
+    config: LintConfig | None = None,
 ) -> list[Finding]:
     """The lint rules applied to one host's variables (as the Ansible role sees them).
 
     ``origins`` maps a variable name to ``(path, line, column)`` where Ansible read it, so findings
     point at the file and line as the CLI's do. The host stands for both a kubelet and a control
     plane; rules that compare hosts (control-plane-drift) need the whole inventory (`lint`).
+    ``config`` gives the thresholds and the skip and warn lists, as .node-timing.yml does for `lint`.
     """
-    ctx = host_context(variables, nodes, kube_version, origins, host, default_path)
     from node_timing.config import LintConfig, apply_silencing
 
-    return apply_silencing(run_rules(ctx), LintConfig())
+    config = config or LintConfig()
+    ctx = host_context(
+        variables, nodes, kube_version, origins, host, default_path, config.thresholds
+    )
+    return apply_silencing(run_rules(ctx), config)
 
 
 def check_host_groups(
@@ -118,13 +126,18 @@ def check_host_groups(
     kube_version: str | None = None,
     control_plane: Sequence[str] | None = None,
     default_path: str = "inventory",
+    config: LintConfig | None = None,
 ) -> list[Finding]:
     """The lint rules applied to groups of hosts that share their variables (as the Ansible role
     sees a play's hosts), together as `lint` checks an inventory: see
-    :func:`~node_timing.evaluate.context.groups_context`."""
+    :func:`~node_timing.evaluate.context.groups_context`. ``config`` as for
+    :func:`check_host_vars`."""
     if not groups:
         return []
-    ctx = groups_context(groups, nodes, kube_version, control_plane, default_path)
     from node_timing.config import LintConfig, apply_silencing
 
-    return apply_silencing(run_rules(ctx), LintConfig())
+    config = config or LintConfig()
+    ctx = groups_context(
+        groups, nodes, kube_version, control_plane, default_path, thresholds=config.thresholds
+    )
+    return apply_silencing(run_rules(ctx), config)
