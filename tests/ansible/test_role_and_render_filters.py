@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -280,62 +279,6 @@ def test_role_renders_files_on_the_controller(tmp_path: Path) -> None:
     assert written and any(name.endswith(".yml") or name.endswith(".yaml") for name in written)
     again = run_playbook(tmp_path, playbook, inventory)
     assert again.rc == 0 and again.changed() == 0, str(again)
-
-
-def test_role_applies_to_a_fake_node_idempotently_and_check_mode_changes_nothing(
-    tmp_path: Path,
-) -> None:
-    """Every host has its own node root (tests/node_layout.py writes kubespray's layout); the
-    kubelet side is tested layout by layout in test_role_apply_layouts.py."""
-    node = tmp_path / "node"
-    for host in ("cp1", "node1"):
-        kubespray_node(node / host)
-    manifests = node / "cp1/etc/kubernetes/manifests"
-    manifests.mkdir(parents=True)
-    (manifests / "kube-controller-manager.yaml").write_text(MANIFEST, encoding="utf-8")
-    (manifests / "kube-apiserver.yaml").write_text(APISERVER, encoding="utf-8")
-    role_vars = {
-        "node_timing_profile": "fast",
-        "node_timing_kube_version": "1.35",
-        "node_timing_apply": True,
-        "node_timing_node_root": str(node / "{{ inventory_hostname }}"),
-    }
-    playbook, inventory = write_project(tmp_path, [role_play(**role_vars)], groups=GROUPS)
-
-    def snapshot() -> dict[str, bytes]:
-        return {
-            str(p.relative_to(node)): p.read_bytes() for p in sorted(node.rglob("*")) if p.is_file()
-        }
-
-    before = snapshot()
-    checked = run_playbook(tmp_path, playbook, inventory, "--check", "--diff")
-    assert checked.rc == 0, str(checked)
-    assert checked.changed() > 0
-    assert snapshot() == before
-
-    applied = run_playbook(tmp_path, playbook, inventory, "--diff")
-    assert applied.rc == 0, str(applied)
-    after = snapshot()
-    for host in ("cp1", "node1"):
-        config = after[f"{host}/etc/kubernetes/kubelet-config.yaml"].decode()
-        assert "nodeStatusUpdateFrequency: 4s" in config
-        env = after[f"{host}/etc/systemd/system/kubelet.service.d/50-node-timing-http2.conf"]
-        assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in env.decode()
-    patched = after["cp1/etc/kubernetes/manifests/kube-controller-manager.yaml"].decode()
-    assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
-    assert untouched_lines(patched) == untouched_lines(MANIFEST)
-    assert (
-        "--default-not-ready-toleration-seconds=30"
-        in after["cp1/etc/kubernetes/manifests/kube-apiserver.yaml"].decode()
-    )
-    backups = [name for name in after if name.startswith("cp1/etc/kubernetes/node-timing-backup/")]
-    assert len(backups) == 2
-    assert after[next(b for b in backups if "controller-manager" in b)] == MANIFEST.encode()
-
-    again = run_playbook(tmp_path, playbook, inventory)
-    assert again.rc == 0, str(again)
-    assert again.changed() == 0, json.dumps(again.stats)
-    assert snapshot() == after
 
 
 def test_role_runs_each_task_once_per_play_and_exports_each_hosts_own_dicts(

@@ -1,6 +1,7 @@
 """The role's apply on nodes laid out as kubespray and as kubeadm lay them out (tests/node_layout.py),
 each under its own node root: afterwards the kubelet's effective timing, computed from its own files
-by the same reader `node-timing` uses for deployed nodes, is the profile's."""
+by the same reader `node-timing` uses for deployed nodes, is the profile's, and the control plane's
+static Pods carry the profile's flags with every other byte as it was."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from node_layout import kubeadm_node, kubespray_node, write
 from playbook_runner import Result, run_playbook, write_project
+from test_role_and_render_filters import APISERVER, MANIFEST, untouched_lines
 
 from node_timing import profiles
 from node_timing.deployed.kubelet import LEASE, REPORT, UPDATE, read_kubelet
@@ -22,21 +24,6 @@ GROUPS = {"kube_control_plane": ["cp1"], "kube_node": ["spray1", "adm1"], "etcd"
 LAYOUT = {"cp1": "kubespray", "spray1": "kubespray", "adm1": "kubeadm"}
 HTTP2_IDLE = "kubelet.http2_read_idle_timeout_seconds"
 HTTP2_PING = "kubelet.http2_ping_timeout_seconds"
-CONTROLLER = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: kube-controller-manager
-  namespace: kube-system
-spec:
-  containers:
-  - command:
-    - kube-controller-manager
-    - --node-monitor-grace-period=40s
-    - --kubeconfig=/etc/kubernetes/controller-manager.conf
-    image: registry.k8s.io/kube-controller-manager:v1.35.2
-    name: kube-controller-manager
-"""
 
 
 def wanted(profile: str, nodes: int = 3) -> dict[str, Any]:
@@ -60,16 +47,18 @@ def effective(root: Path) -> dict[str, Any]:
     return {path: values[path] for path in (UPDATE, REPORT, LEASE, HTTP2_IDLE, HTTP2_PING)}
 
 
-def make_nodes(base: Path, kubespray_flags: str = "") -> dict[str, Path]:
+def make_nodes(base: Path) -> dict[str, Path]:
     roots = {}
     for host, layout in LAYOUT.items():
         root = base / host
         if layout == "kubespray":
-            kubespray_node(root, custom_flags=kubespray_flags)
+            kubespray_node(root)
         else:
             kubeadm_node(root)
         roots[host] = root
-    write(roots["cp1"], "/etc/kubernetes/manifests/kube-controller-manager.yaml", CONTROLLER)
+    # kubeadm's static Pods, one with a comment and a removed flag that the patch must handle
+    write(roots["cp1"], "/etc/kubernetes/manifests/kube-controller-manager.yaml", MANIFEST)
+    write(roots["cp1"], "/etc/kubernetes/manifests/kube-apiserver.yaml", APISERVER)
     return roots
 
 
@@ -79,7 +68,12 @@ def snapshot(base: Path) -> dict[str, bytes]:
     }
 
 
-def project(tmp_path: Path, base: Path, **extra: Any) -> tuple[Path, Path, dict[str, Any]]:
+def project(
+    tmp_path: Path,
+    base: Path,
+    host_vars: dict[str, dict[str, Any]] | None = None,
+    **extra: Any,
+) -> tuple[Path, Path, dict[str, Any]]:
     role_vars = {
         "node_timing_profile": "fast",
         "node_timing_kube_version": VERSION,
@@ -95,7 +89,7 @@ def project(tmp_path: Path, base: Path, **extra: Any) -> tuple[Path, Path, dict[
             "roles": [{"role": ROLE, **role_vars}],
         }
     ]
-    playbook, inventory = write_project(tmp_path, plays, groups=GROUPS)
+    playbook, inventory = write_project(tmp_path, plays, groups=GROUPS, host_vars=host_vars)
     return playbook, inventory, role_vars
 
 
@@ -113,7 +107,14 @@ def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_pa
     fast = wanted("fast")
     for root in roots.values():
         assert effective(root) != fast  # the test would prove nothing otherwise
-    playbook, inventory, _ = project(tmp_path, base)
+    # what `render` writes into kubespray/node-timing.yml for one host is what apply installs there
+    own_http2 = {
+        "node_timing_http2_read_idle_timeout_seconds": 7,
+        "node_timing_http2_ping_timeout_seconds": 3,
+    }
+    expected = {host: fast for host in roots}
+    expected["adm1"] = {**fast, HTTP2_IDLE: 7, HTTP2_PING: 3}
+    playbook, inventory, _ = project(tmp_path, base, host_vars={"adm1": own_http2})
     before = snapshot(base)
 
     checked = run_playbook(tmp_path, playbook, inventory, "--check", "--diff")
@@ -124,7 +125,7 @@ def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_pa
     applied = run_playbook(tmp_path, playbook, inventory, "--diff")
     assert applied.rc == 0, str(applied)
     for host, root in roots.items():
-        assert effective(root) == fast, host
+        assert effective(root) == expected[host], host
     assert not handler_ran(applied)  # notified, but the node root is not "/"
     # kubespray: the --config file that kubelet.env names, every other line as it was
     config = roots["spray1"] / "etc/kubernetes/kubelet-config.yaml"
@@ -141,9 +142,23 @@ def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_pa
     assert "nodeLeaseDurationSeconds: 16\n" in adm
     # nothing the kubelet does not read: no --config-dir drop-in
     assert not list(base.rglob("kubelet.conf.d"))
-    # the control plane's manifest too
-    manifest = roots["cp1"] / "etc/kubernetes/manifests/kube-controller-manager.yaml"
-    assert "--node-monitor-grace-period=20s" in manifest.read_text(encoding="utf-8")
+    # kubespray's HTTP/2 drop-in, which kubelet.service reads
+    for host in ("cp1", "spray1"):
+        dropin = roots[host] / "etc/systemd/system/kubelet.service.d/50-node-timing-http2.conf"
+        assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in dropin.read_text("utf-8")
+    # the control plane's manifests: only the timing flags change, comments and layout survive,
+    # and each original is kept in the backup directory
+    manifests = roots["cp1"] / "etc/kubernetes/manifests"
+    patched = (manifests / "kube-controller-manager.yaml").read_text(encoding="utf-8")
+    assert '    - "--node-monitor-grace-period=20s"   # tuned by hand in 2021\n' in patched
+    assert untouched_lines(patched) == untouched_lines(MANIFEST)
+    apiserver = (manifests / "kube-apiserver.yaml").read_text(encoding="utf-8")
+    assert "--default-not-ready-toleration-seconds=30" in apiserver
+    backup_dir = roots["cp1"] / "etc/kubernetes/node-timing-backup"
+    backups = sorted(p for p in backup_dir.rglob("*") if p.is_file())
+    assert len(backups) == 2, backups
+    controller_backup = next(p for p in backups if "controller-manager" in p.name)
+    assert controller_backup.read_bytes() == MANIFEST.encode()
 
     after = snapshot(base)
     again = run_playbook(tmp_path, playbook, inventory)
@@ -154,71 +169,30 @@ def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_pa
     assert checked_again.rc == 0 and checked_again.changed() == 0, str(checked_again)
 
 
-def test_a_host_s_own_http2_variables_win(tmp_path: Path) -> None:
-    """What `render` writes into kubespray/node-timing.yml is what apply installs."""
+def test_each_host_fails_on_its_own_problem_and_the_others_land(tmp_path: Path) -> None:
+    """One run, one problem per host: spray1's kubelet_custom_flags carry
+    --node-status-update-frequency, which beats the config file (the verification says so instead
+    of reporting success); adm1 has no kubelet files at all (one clear failure); cp1 has neither
+    and gets the profile."""
     base = tmp_path / "nodes"
     roots = make_nodes(base)
-    plays = [
-        {
-            "name": "apply",
-            "hosts": "all",
-            "gather_facts": False,
-            "roles": [
-                {
-                    "role": ROLE,
-                    "node_timing_profile": "fast",
-                    "node_timing_kube_version": VERSION,
-                    "node_timing_apply": True,
-                    "node_timing_node_root": str(base / "{{ inventory_hostname }}"),
-                }
-            ],
-        }
-    ]
-    playbook, inventory = write_project(
-        tmp_path,
-        plays,
-        groups=GROUPS,
-        host_vars={
-            "adm1": {
-                "node_timing_http2_read_idle_timeout_seconds": 7,
-                "node_timing_http2_ping_timeout_seconds": 3,
-            }
-        },
-    )
-    result = run_playbook(tmp_path, playbook, inventory)
-    assert result.rc == 0, str(result)
-    assert effective(roots["adm1"])[HTTP2_IDLE] == 7
-    assert effective(roots["adm1"])[HTTP2_PING] == 3
-    assert effective(roots["spray1"])[HTTP2_IDLE] == 10
-
-
-def test_a_flag_that_overrides_the_config_file_fails_the_host(tmp_path: Path) -> None:
-    """kubelet_custom_flags with --node-status-update-frequency beats the config file: the
-    verification says so instead of reporting success."""
-    base = tmp_path / "nodes"
-    make_nodes(base, kubespray_flags="--node-status-update-frequency=10s")
-    playbook, inventory, _ = project(tmp_path, base)
-    result = run_playbook(tmp_path, playbook, inventory)
-    assert result.rc != 0
-    failed = result.task("Verify the kubelet's effective timing")
-    message = " ".join(str(r.get("msg", "")) for r in failed.values() if r.get("failed"))
-    assert "kubelet.node_status_update_frequency is 10s" in message, str(result)
-    assert "--node-status-update-frequency" in message
-    assert "kubelet.env" in message
-
-
-def test_no_kubelet_files_is_one_clear_failure(tmp_path: Path) -> None:
-    base = tmp_path / "nodes"
-    roots = make_nodes(base)
+    kubespray_node(roots["spray1"], custom_flags="--node-status-update-frequency=10s")
     for path in sorted(roots["adm1"].rglob("*"), reverse=True):
         if path.is_file():
             path.unlink()
     playbook, inventory, _ = project(tmp_path, base)
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc != 0
-    failed = result.task("Stop when the kubelet's configuration file is not found")
-    assert "no kubelet configuration file" in failed["adm1"]["msg"]
-    assert effective(roots["spray1"]) == wanted("fast")
+    verified = result.task("Verify the kubelet's effective timing")
+    assert not verified["cp1"].get("failed"), verified["cp1"]
+    message = str(verified["spray1"].get("msg", ""))
+    assert verified["spray1"].get("failed"), str(result)
+    assert "kubelet.node_status_update_frequency is 10s" in message, message
+    assert "--node-status-update-frequency" in message
+    assert "kubelet.env" in message
+    missing = result.task("Stop when the kubelet's configuration file is not found")
+    assert "no kubelet configuration file" in missing["adm1"]["msg"]
+    assert effective(roots["cp1"]) == wanted("fast")
 
 
 # The same tasks as the fast profile's apply above, with other numbers: what ansible-core does with
