@@ -67,6 +67,20 @@ def test_a_directory_above_the_project_named_group_vars_is_not_a_vars_directory(
     assert bridge.inventory_dir("playbooks/site.yml") is None
 
 
+def test_the_project_is_ansible_lints_project_directory_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ansible-lint run from inside group_vars/ still takes its project from where its
+    configuration file is: the inventory is the one above group_vars/, and it is linted."""
+    inv = inventory(tmp_path, TIGHT)
+    target = inv / "group_vars" / "k8s_cluster" / "k8s-cluster.yml"
+    monkeypatch.chdir(target.parent)
+    assert bridge.inventory_dir(target) is None  # the working directory as the project: lost
+    assert bridge.inventory_dir(target, tmp_path) == str(inv)
+    tags = {r.tag for r in bridge.Evaluations().reports(target, tmp_path)}
+    assert "node-timing[grace-vs-heartbeat]" in tags
+
+
 def test_findings_are_reported_on_the_file_and_line_of_the_value(tmp_path: Path) -> None:
     inv = inventory(tmp_path, TIGHT)
     reports = bridge.Evaluations().reports(inv / "group_vars" / "k8s_cluster" / "k8s-cluster.yml")

@@ -92,15 +92,20 @@ def tag(rule: str) -> str:
     return f"{RULE_ID}[{rule}]"
 
 
-def inventory_dir(path: str | os.PathLike[str]) -> str | None:
+def inventory_dir(
+    path: str | os.PathLike[str], project_dir: str | os.PathLike[str] | None = None
+) -> str | None:
     """The inventory directory ``path`` belongs to, or None when it belongs to none.
 
     The directory above the nearest ``group_vars``/``host_vars`` component, else the file's own
     directory when it holds ``group_vars/`` or ``host_vars/`` (an inventory file beside them).
-    Whether that directory really is an inventory (it has hosts) is for the loader to say.
+    A ``group_vars`` at or above ``project_dir`` (ansible-lint's project directory, which it takes
+    from its configuration file's location or ``--project-dir``; default the working directory)
+    is not this file's. Whether that directory really is an inventory (it has hosts) is for the
+    loader to say.
     """
     p = Path(os.path.abspath(os.fspath(path)))
-    project = Path.cwd()  # ansible-lint runs from the project's root
+    project = Path(os.path.abspath(os.fspath(project_dir if project_dir is not None else ".")))
     for parent in p.parents:
         if parent == project:
             break  # a directory above the project named group_vars is not this file's
@@ -117,9 +122,11 @@ class Evaluations:
     def __init__(self) -> None:
         self._by_inventory: dict[str, _Evaluated] = {}
 
-    def reports(self, path: str | os.PathLike[str]) -> list[Report]:
+    def reports(
+        self, path: str | os.PathLike[str], project_dir: str | os.PathLike[str] | None = None
+    ) -> list[Report]:
         """What to report on the file at ``path`` (none for a file outside any inventory)."""
-        directory = inventory_dir(path)
+        directory = inventory_dir(path, project_dir)
         if directory is None:
             return []
         key = os.path.realpath(directory)

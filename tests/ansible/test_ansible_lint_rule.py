@@ -312,6 +312,27 @@ def test_naming_a_git_ignored_inventory_or_one_of_its_files_lints_it(
 
 
 @pytest.mark.one_core
+def test_run_from_inside_group_vars_the_inventory_is_still_found(
+    lint_venv: Path, project: Path
+) -> None:
+    """ansible-lint takes its project directory from its configuration file, found upward, not
+    from the working directory; the rule looks for the inventory up to that directory."""
+    here = project / Path(GRACE_FILE).parent
+    command = [str(lint_venv / "bin" / "python"), "-m", "ansiblelint", "--offline"]
+    proc = subprocess.run(
+        [*command, "-f", "pep8", Path(GRACE_FILE).name],
+        cwd=here,
+        env=lint_env(lint_venv, project),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert (Path(GRACE_FILE).name, GRACE_LINE, TAG) in pep8_matches(proc), proc.stdout
+
+
+@pytest.mark.one_core
 def test_an_inventory_outside_the_checkout_is_linted_only_inside_the_project_dir(
     lint_venv: Path, project: Path, tmp_path: Path
 ) -> None:

@@ -43,11 +43,14 @@ class NodeTimingRule(AnsibleLintRule):
         self._evaluations = bridge.Evaluations()
 
     def matchyaml(self, file: Lintable) -> list[MatchError]:
-        reports = self._evaluations.reports(file.path)
+        options = self.options
+        # ansible-lint's project directory, not the working directory: run from a subdirectory,
+        # ansible-lint still takes the project from where its configuration file is
+        project_dir = getattr(options, "project_dir", None) if options is not None else None
+        reports = self._evaluations.reports(file.path, project_dir)
         if not reports:
             return []
         _ = file.data  # loading the data is when ansible-lint reads the file's noqa comments
-        options = self.options
         if options is not None and bridge.WARNING_TAG not in options.warn_list:
             options.warn_list.append(bridge.WARNING_TAG)
         as_text = options is None or options.format not in bridge.JSON_FORMATS
