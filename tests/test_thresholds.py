@@ -206,16 +206,21 @@ def test_lint_refuses_an_upstream_threshold_with_exit_3(
 # --- lint, rules ID and fix through the command line ---------------------------------------
 
 
+THREE_HEARTBEATS = (
+    "kube_controller_node_monitor_grace_period: 30s\nkubelet_status_update_frequency: 10s\n"
+)
+
+
+def three_heartbeats(root: Path) -> Path:
+    """A project (it has .git) whose inventory gives 30s / 10s = 3 heartbeats per grace period."""
+    (root / ".git").mkdir()
+    return make_inventory(root, {K8S: THREE_HEARTBEATS})
+
+
 def test_lint_finds_the_config_upward_and_names_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / ".git").mkdir()
-    inv = make_inventory(
-        tmp_path,
-        {
-            K8S: "kube_controller_node_monitor_grace_period: 30s\nkubelet_status_update_frequency: 10s\n"
-        },
-    )
+    inv = three_heartbeats(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert main(["lint", str(inv), "-q", "-f", "json"]) == 0  # 3 heartbeats: a warning
     capsys.readouterr()
@@ -309,13 +314,7 @@ def test_fix_lints_with_the_configured_thresholds(
 ) -> None:
     # 30s / 10s = 3 heartbeats: a warning with the defaults, an error with this configuration;
     # report-frequency is fixable. fix must not call the result fixed while lint still fails.
-    (tmp_path / ".git").mkdir()
-    inv = make_inventory(
-        tmp_path,
-        {
-            K8S: "kube_controller_node_monitor_grace_period: 30s\nkubelet_status_update_frequency: 10s\n"
-        },
-    )
+    inv = three_heartbeats(tmp_path)
     config = write_config(tmp_path, "thresholds:\n  grace-vs-heartbeat.error: 4\n")
     chosen = load_config(config, KNOWN).thresholds
     monkeypatch.chdir(tmp_path)  # messages show the configuration's path from here

@@ -220,10 +220,13 @@ def lint_env(venv: Path, project: Path) -> dict[str, str]:
     return env
 
 
-def ansible_lint(venv: Path, project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def ansible_lint(
+    venv: Path, project: Path, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """ansible-lint in ``project`` (or run from ``cwd``, a directory inside it)."""
     return subprocess.run(
         [str(venv / "bin" / "python"), "-m", "ansiblelint", "--offline", *args],
-        cwd=project,
+        cwd=cwd or project,
         env=lint_env(venv, project),
         capture_output=True,
         text=True,
@@ -318,16 +321,7 @@ def test_run_from_inside_group_vars_the_inventory_is_still_found(
     """ansible-lint takes its project directory from its configuration file, found upward, not
     from the working directory; the rule looks for the inventory up to that directory."""
     here = project / Path(GRACE_FILE).parent
-    command = [str(lint_venv / "bin" / "python"), "-m", "ansiblelint", "--offline"]
-    proc = subprocess.run(
-        [*command, "-f", "pep8", Path(GRACE_FILE).name],
-        cwd=here,
-        env=lint_env(lint_venv, project),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    proc = ansible_lint(lint_venv, project, "-f", "pep8", Path(GRACE_FILE).name, cwd=here)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert (Path(GRACE_FILE).name, GRACE_LINE, TAG) in pep8_matches(proc), proc.stdout
 
