@@ -208,3 +208,36 @@ def test_verify_paths_wrong_input_is_one_line() -> None:
     with pytest.raises(FilterError) as raised:
         node_timing_verify_paths(["/etc"])
     assert "expects {node path: text}" in str(raised.value)
+
+
+@pytest.mark.parametrize("layout", ["kubespray", "kubeadm"])
+def test_the_apply_verification_reads_held_files_as_the_node_reader_reads_a_root(
+    tmp_path: Path, layout: str
+) -> None:
+    """node_timing_kubelet_verify (the role's check after apply) answers from the texts in memory
+    what the reader answers from the node root they came from, and writes nothing."""
+    from node_layout import kubespray_node
+
+    from node_timing.ansible_filters import node_timing_profile
+    from node_timing.ansible_filters.node import node_timing_kubelet_verify
+    from node_timing.deployed.kubelet import read_kubelet
+    from node_timing.knowledge import KubeVersion
+
+    root = tmp_path / "node"
+    if layout == "kubespray":
+        kubespray_node(root, custom_flags="--node-status-update-frequency=7s")
+    else:
+        kubeadm_node(root)
+    on_disk = read_kubelet(str(root), KubeVersion.parse("1.35"))
+    before = sorted(os.listdir(tmp_path))
+    fast = node_timing_profile("fast", nodes=3, kube_version="1.35")
+    result = node_timing_kubelet_verify(texts(root), fast, "1.35")
+    assert sorted(os.listdir(tmp_path)) == before
+    assert result["layout"] == on_disk.layout
+    assert result["config"] == str(on_disk.config).replace(str(root), "", 1)
+    assert result["mismatches"]  # the node runs kubespray's or kubeadm's values, not fast's
+    got = {m["setting"]: m["got"] for m in result["mismatches"]}
+    if layout == "kubespray":
+        assert got["kubelet.node_status_update_frequency"] == "7s"  # the flag over the file
+        (flagged,) = [m for m in result["mismatches"] if m["setting"].endswith("update_frequency")]
+        assert "/etc/kubernetes/kubelet.env" in flagged["from"]

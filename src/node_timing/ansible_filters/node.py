@@ -4,8 +4,6 @@ verification reads."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +30,7 @@ def node_timing_patch_kubelet_config(text: Any, value: Any) -> str:
 def node_timing_kubelet_verify(files: Any, value: Any, kube_version: Any = None) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         from node_timing.deployed import kubelet as reader
+        from node_timing.deployed.held import HeldFiles
 
         # an undefined input says "is undefined" (as the other filters do), not "expects ..."
         texts = to_plain(files, "files")
@@ -41,21 +40,12 @@ def node_timing_kubelet_verify(files: Any, value: Any, kube_version: Any = None)
                 f"{type(files).__name__}"
             )
         s, version, _result = to_settings(value, "node_timing_kubelet_verify", kube_version)
-        # The reader reads a node root; the files were fetched from the node, so they are laid
-        # out again under a private directory (0700) that is removed at once.
-        with tempfile.TemporaryDirectory(prefix="node-timing-verify-") as root:
-            for path, text in texts.items():
-                rel = os.path.normpath("/" + str(path)).lstrip("/")
-                if not rel or not isinstance(text, str):
-                    continue
-                target = os.path.join(root, rel)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with open(target, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-            state = reader.read_kubelet(root, version)
-
-        def shown(where: Any) -> str:
-            return str(where).replace(root, "", 1) or "/"
+        # The files were read on the node: the reader answers from them in memory, as the
+        # role's verify does (nothing is written on the controller).
+        held = HeldFiles(
+            "/", texts={str(p): t for p, t in texts.items() if str(p) and isinstance(t, str)}
+        )
+        state = reader.read_kubelet_files(held, version)
 
         running = dict(state.settings)
         if running.get(reader.REPORT, 0) is None:  # inherits the update frequency
@@ -73,17 +63,17 @@ def node_timing_kubelet_verify(files: Any, value: Any, kube_version: Any = None)
                 "setting": path,
                 "want": settings.to_output(path, want),
                 "got": settings.to_output(path, running.get(path)),
-                "from": f"{effective[path].name} at {shown(effective[path].location)}",
+                "from": f"{effective[path].name} at {effective[path].location!s}",
             }
             for path, want in wanted.items()
             if running.get(path) != want
         ]
         return {
             "layout": state.layout,
-            "config": shown(state.config) if state.config else None,
-            "config_dir": shown(state.config_dir) if state.config_dir else None,
+            "config": str(state.config) if state.config else None,
+            "config_dir": str(state.config_dir) if state.config_dir else None,
             "mismatches": mismatches,
-            "problems": [f"{shown(p.path)}: {p.message}" for p in state.problems],
+            "problems": [f"{p.path!s}: {p.message}" for p in state.problems],
         }
 
     result: dict[str, Any] = call("node_timing_kubelet_verify", run)
