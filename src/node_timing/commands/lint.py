@@ -22,6 +22,7 @@ DESCRIPTION = (
 EXAMPLES = """\
 examples (from the repository root):
   node-timing lint examples/inventory/mycluster
+  node-timing lint
   node-timing lint examples/inventory/mycluster --strict --format sarif
   node-timing lint examples/inventory/upstream-explicit/hosts.yaml --kube-version 1.33
   node-timing lint examples/collected/node1/etc/kubernetes/manifests/kube-controller-manager.yaml examples/collected/node1/etc/kubernetes/kubelet-config.yaml
@@ -36,9 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "inventory",
         metavar="INVENTORY|FILE",
-        nargs="+",
+        nargs="*",
         help="inventory directory or file; or deployed files (kubeadm and kubelet configurations, "
-        "static Pod manifests, kubelet environment files) checked together as one node or cluster",
+        "static Pod manifests, kubelet environment files) checked together as one node or cluster; "
+        "none: every inventory under the working directory (a directory holding group_vars/ or "
+        "host_vars/ and hosts; hidden directories, credentials/ and artifacts/ are not entered)",
     )
     p.add_argument(
         "-f",
@@ -77,13 +80,15 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.rules.runner import run_rules
 
-    refuse_profile_name(args.inventory[0])
-    path = Path(args.inventory[0])
-    config = project_config(args, path)
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
     if args.heartbeat_budget is not None and not args.heartbeat_budget > 0:
         raise UsageError(f"--heartbeat-budget must be > 0, got {args.heartbeat_budget}")
+    if not args.inventory:
+        return _lint_discovered(args)
+    refuse_profile_name(args.inventory[0])
+    path = Path(args.inventory[0])
+    config = project_config(args, path)
     options = project_options(args, config, heartbeat_budget=args.heartbeat_budget)
     from node_timing.deployed import deployed_lint
     from node_timing.progress import Progress
@@ -114,6 +119,52 @@ def run(args: argparse.Namespace) -> int:
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
     findings = [_relative(f) for f in apply_silencing(raw, config)]
     name = formats.choose_format(args.format, os.environ)
+    color = formats.use_color(sys.stdout.isatty(), os.environ)
+    text = formats.get_formatter(name)(
+        findings,
+        rules.catalogue(),
+        color=color,
+        summary={"hosts": hosts, "strict": args.strict, "root": os.getcwd()},
+    )
+    sys.stdout.write(text)
+    return exit_code(findings, strict=args.strict)
+
+
+def _lint_discovered(args: argparse.Namespace) -> int:
+    """``node-timing lint`` with no argument: every inventory under the working directory, each
+    with its own .node-timing.yml, as ``node-timing lint DIR`` lints it, in one report."""
+    import os
+    import sys
+
+    from node_timing import formats, rules
+    from node_timing.config import apply_silencing, exit_code
+    from node_timing.evaluate.context import build_context
+    from node_timing.inventory import InventoryError, load_inventory
+    from node_timing.inventory.discover import candidates
+    from node_timing.rules.runner import run_rules
+
+    name = formats.choose_format(args.format, os.environ)
+    findings: list[Finding] = []
+    hosts = linted = 0
+    for found in candidates("."):
+        path = Path(found)
+        config = project_config(args, path)
+        options = project_options(args, config, heartbeat_budget=args.heartbeat_budget)
+        try:
+            inventory = load_inventory(path, allow_exec=options.allow_exec)
+        except InventoryError:
+            continue  # a group_vars/ beside a playbook: no inventory, left alone
+        print(f"node-timing: {path}: read {_sources(path, inventory.sources)}", file=sys.stderr)
+        raw = run_rules(build_context(inventory, options))
+        findings.extend(_relative(f) for f in apply_silencing(raw, config))
+        hosts += len(inventory.hosts)
+        linted += 1
+    if not linted:
+        return _nothing_to_lint(
+            "no inventory under the working directory (a directory holding group_vars/ or "
+            "host_vars/ and hosts); name one: node-timing lint INVENTORY",
+            name,
+        )
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     text = formats.get_formatter(name)(
         findings,
