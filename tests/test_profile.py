@@ -1,4 +1,4 @@
-"""Profiles, node-count stretching and figures: the numbers the README's "Profiles" section gives."""
+"""Profiles, node-count stretching and figures: the numbers docs/profiles.md gives."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figures: what a set of timings means for detection, eviction and etcd load (README, "Profiles": the figures)."""
+"""Figures: what a set of timings means for detection, eviction and etcd load (docs/profiles.md, "The figures")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Profiles: named timing choices, sized for the node count and the Kubernetes version.
 
 A profile starts from Kubernetes' defaults for the version (or from what stock kubespray renders),
-applies its own values, then the stretching rule (README, "Profiles") for large clusters, then the
+applies its own values, then the stretching rule (docs/profiles.md) for large clusters, then the
 user's per-setting overrides.
 """
 

@@ -147,14 +147,14 @@ def test_check_example_fails_on_an_inventory_group_vars_finding(tmp_path: Path) 
     assert "node-timing.yml" in result.stdout
 
 
-def test_the_readme_tour_runs_the_example_headers() -> None:
-    """The tour's ansible-playbook lines are exactly the example headers the tests above run."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    tour = text.split("\n## Tour\n", 1)[1].split("\n## ", 1)[0]
+def test_the_tour_runs_the_example_headers() -> None:
+    """The tours' ansible-playbook lines are exactly the example headers the tests above run."""
+    from tourkit import tour_lines
+
     lines = [
-        shlex.split(line[2:], comments=True)
-        for line in tour.splitlines()
-        if line.startswith("$ ansible-playbook ")
+        shlex.split(line, comments=True)
+        for line in tour_lines()
+        if line.startswith("ansible-playbook ")
     ]
     assert lines, "the tour shows the role"
     headers = [header_command(p) for p in sorted(EXAMPLES.glob("*.yml"))]

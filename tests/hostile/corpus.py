@@ -1,4 +1,4 @@
-"""Hostile and broken inventories, each with the behaviour the README's "Limits and bad input" documents.
+"""Hostile and broken inventories, each with the behaviour docs/limits.md ("Limits and bad input") documents.
 
 A case is a set of files under the inventory directory (text, bytes, or a function that makes
 the file: large files, FIFOs and symlinks are made at test time, never committed), the exit code

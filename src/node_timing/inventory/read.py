@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from node_timing.inventory.model import LoadProblem
 from node_timing.inventory.root import private, within
 
-# Larger files are skipped with a yaml-load finding (README, "Limits and bad input"): kubespray's own group_vars
+# Larger files are skipped with a yaml-load finding (docs/limits.md, "Limits and bad input"): kubespray's own group_vars
 # are a few KiB, and PyYAML needs about 20 times a file's size in memory to compose it.
 MAX_FILE_SIZE = 16 * 1024 * 1024
 # A directory inventory is walked as ansible-core walks it, but never without end: a tree this deep

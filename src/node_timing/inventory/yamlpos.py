@@ -29,7 +29,7 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
 VAULT_HEADER = "$ANSIBLE_VAULT;"
 
-# Limits on what one document may cost to build (README, "Limits and bad input"). libyaml composes an alias as a
+# Limits on what one document may cost to build (docs/limits.md, "Limits and bad input"). libyaml composes an alias as a
 # reference to the anchored node, so a "billion laughs" file is small once composed; it explodes
 # only when something walks it (building values, repr, templating, output). Refusing documents
 # whose aliases would add more than MAX_ALIAS_EXPANSION nodes keeps every later walk bounded.

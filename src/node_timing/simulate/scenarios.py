@@ -27,7 +27,7 @@ from node_timing.simulate.values import Event, Params
 
 SCENARIOS = ("node-crash", "zone-outage", "cluster-outage", "apiserver-slow", "kubelet-restart")
 
-# Bounds that keep one run to seconds and memory to megabytes (README, "Limits and bad input").
+# Bounds that keep one run to seconds and memory to megabytes (docs/limits.md, "Limits and bad input").
 MAX_NODES = 100_000
 MAX_ZONES = 1_000
 MAX_RUNS = 1_000

@@ -30,7 +30,7 @@ class NodeTimingRule(AnsibleLintRule):
     tags = ["unpredictability"]  # noqa: RUF012 (ansible-lint reads these class attributes)
     severity = "HIGH"
     version_changed = __version__
-    link = "https://github.com/kubetiming/node-timing/blob/main/README.md#inside-ansible-lint"
+    link = "https://github.com/kubetiming/node-timing/blob/main/docs/ansible-lint.md"
     # The sub-ids, for `ansible-lint -T` and `-t node-timing[...]`.
     _ids = {  # noqa: RUF012
         **{bridge.tag(r.id): r.summary for r in rules.catalogue()},
