@@ -16,10 +16,10 @@ REPO = Path(__file__).resolve().parents[1]
 TOURS = (("README.md", "Quick start"), ("docs/getting-started.md", "Tour"))
 
 
-def tour_lines(root: Path = REPO) -> list[str]:
-    """Every ``$ `` line of every tour, in order, without the prompt."""
+def tour_lines(tours: tuple[tuple[str, str], ...] = TOURS, root: Path = REPO) -> list[str]:
+    """Every ``$ `` line of the tours, in order, without the prompt."""
     lines = []
-    for name, heading in TOURS:
+    for name, heading in tours:
         text = (root / name).read_text(encoding="utf-8")
         section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
         for block in re.findall(r"```console\n(.*?)```", section, re.DOTALL):

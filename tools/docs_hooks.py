@@ -58,7 +58,7 @@ def rule_page(module: Any) -> str:
         how = "configurable" if t.configurable else "not configurable (upstream)"
         rows.append(f"| `{t.name}` | {t.value:g} {t.unit}; {how} |")
     return (
-        f"# {module.ID}\n\n{module.SUMMARY}.\n\n| | |\n|---|---|\n"
+        f"# {module.ID}\n\n{module.SUMMARY[:1].upper()}{module.SUMMARY[1:]}.\n\n| | |\n|---|---|\n"
         + "\n".join(rows)
         + f"\n\n{body.strip()}\n\n"
         + f"`node-timing rules {module.ID}` prints this page; silence it with "
