@@ -6,12 +6,12 @@ error. Marked one_core: pre-commit builds the hook's own environment, whatever A
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from playbook_runner import REPO
+from tourkit import clone
 
 pytestmark = pytest.mark.one_core
 
@@ -22,23 +22,17 @@ def _run(args: list[object], **kw: object) -> subprocess.CompletedProcess[str]:
     )  # type: ignore[call-overload]
 
 
-@pytest.fixture(scope="module")
-def pre_commit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pre-commit from PyPI, in a virtual environment of its own."""
-    venv = tmp_path_factory.mktemp("pre-commit") / "venv"
-    _run([sys.executable, "-m", "venv", venv]).check_returncode()
-    proc = _run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "pre-commit"])
-    assert proc.returncode == 0, proc.stderr
-    return venv / "bin" / "pre-commit"
-
-
 KUBESPRAY_GITIGNORE = "inventory/*\n!inventory/sample\n"
 HOSTS = "[kube_control_plane]\ncp1\n\n[kube_node]\nnode1\n\n[k8s_cluster:children]\nkube_control_plane\nkube_node\n"
 
 
-def test_try_repo_runs_the_hook_without_arguments_on_a_kubespray_checkout(
-    pre_commit: Path, tmp_path: Path
-) -> None:
+def test_try_repo_runs_the_hook_without_arguments_on_a_kubespray_checkout(tmp_path: Path) -> None:
+    found = shutil.which("pre-commit")  # from the test extras, as .ci/run installs them
+    assert found, "pre-commit is not on PATH: pip install -e '.[test]'"
+    pre_commit = Path(found)
+    # a clone of the committed state: pre-commit builds the hook's environment once for its
+    # commit (with uncommitted changes it would build a new one for every run)
+    source = clone(tmp_path / "node-timing")
     repo = tmp_path / "kubespray"
     for name, grace in (("sample", "50s"), ("mycluster", "15s")):
         inv = repo / "inventory" / name
@@ -52,7 +46,7 @@ def test_try_repo_runs_the_hook_without_arguments_on_a_kubespray_checkout(
     _run(["git", "add", "-A"], cwd=repo).check_returncode()
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
     env.pop("GITHUB_ACTIONS", None)
-    proc = _run([pre_commit, "try-repo", REPO, "node-timing", "--all-files"], cwd=repo, env=env)
+    proc = _run([pre_commit, "try-repo", source, "node-timing", "--all-files"], cwd=repo, env=env)
     output = proc.stdout + proc.stderr
     # pre-commit exits 1 when the hook fails: here on the git-ignored inventory's finding
     assert proc.returncode == 1, output
@@ -63,6 +57,6 @@ def test_try_repo_runs_the_hook_without_arguments_on_a_kubespray_checkout(
     (
         repo / "inventory" / "mycluster" / "group_vars" / "k8s_cluster" / "k8s-cluster.yml"
     ).write_text("kube_controller_node_monitor_grace_period: 50s\n")
-    again = _run([pre_commit, "try-repo", REPO, "node-timing", "--all-files"], cwd=repo, env=env)
+    again = _run([pre_commit, "try-repo", source, "node-timing", "--all-files"], cwd=repo, env=env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "Passed" in again.stdout

@@ -10,6 +10,7 @@ The release workflow (.github/workflows/release.yml) runs this module on the fil
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,30 +28,16 @@ def _run(args: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     )  # type: ignore[call-overload]
 
 
-@pytest.fixture(scope="module")
-def tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtual environment with the release tools, from PyPI: build and twine."""
-    venv = tmp_path_factory.mktemp("tools") / "venv"
-    _run([sys.executable, "-m", "venv", venv]).check_returncode()
-    proc = _run(
-        [
-            venv / "bin" / "python",
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "build",
-            "twine",
-            "setuptools>=77",
-            "wheel",
-        ]
-    )
-    assert proc.returncode == 0, proc.stderr
-    return venv / "bin"
+def tool(name: str) -> Path:
+    """A release tool from the test environment (`pip install -e '.[test]'` installs build,
+    twine and pre-commit; .ci/run's environment is on PATH while the Ansible matrix runs)."""
+    found = shutil.which(name)
+    assert found, f"{name} is not on PATH: pip install -e '.[test]'"
+    return Path(found)
 
 
 @pytest.fixture(scope="module")
-def dist(tools: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel, the sdist and the collection tarball of the committed state."""
     given = os.environ.get("NODE_TIMING_DIST")
     if given:
@@ -58,7 +45,8 @@ def dist(tools: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dist")
     source = clone(root / "source")
     out = root / "dist"
-    proc = _run([tools / "python", "-m", "build", "--no-isolation", "--outdir", out, source])
+    # no isolation: the build dependencies (setuptools>=77, wheel) are the test environment's
+    proc = _run([tool("pyproject-build"), "--no-isolation", "--outdir", out, source])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     galaxy = ansible_bin() / "ansible-galaxy"
     proc = _run([galaxy, "collection", "build", "--output-path", out], cwd=source)
@@ -76,9 +64,9 @@ def _artifact(dist: Path, kind: str) -> Path:
     return found
 
 
-def test_twine_accepts_the_wheel_and_the_sdist(tools: Path, dist: Path) -> None:
+def test_twine_accepts_the_wheel_and_the_sdist(dist: Path) -> None:
     files = [_artifact(dist, "wheel"), _artifact(dist, "sdist")]
-    proc = _run([tools / "twine", "check", "--strict", *files])
+    proc = _run([tool("twine"), "check", "--strict", *files])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("PASSED") == 2
 
