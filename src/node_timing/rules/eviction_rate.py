@@ -103,4 +103,3 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 # evictions still happen, only in an order nobody intended: not an outage
                 severity="warning",
             )
-
