@@ -10,7 +10,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from node_timing.commands._project import add_project_options, project_config, project_options
+from node_timing.commands._project import (
+    add_project_options,
+    announce_release,
+    project_config,
+    project_options,
+)
 
 DESCRIPTION = (
     "Explain an inventory's effective timing: for each group of hosts sharing the same settings, "
@@ -79,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         ctx = build_context(inventory, options)
     except knowledge.KnowledgeError as exc:
         raise UsageError(str(exc)) from None
+    announce_release(ctx.release)
     report: list[dict[str, Any]] = []
     for group in ctx.kubelet_groups:
         settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)
@@ -125,13 +131,19 @@ def run(args: argparse.Namespace) -> int:
         # A value the inventory wrote as a YAML date or !!binary is shown as text, as below.
         sys.stdout.write(
             to_json(
-                {"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report},
+                {
+                    "kube_version": str(ctx.version),
+                    "kube_version_from": ctx.version_why,
+                    "nodes": ctx.nodes,
+                    "groups": report,
+                },
                 default=str,
             )
         )
         return 0
     out = [
-        f"Kubernetes {ctx.version}, {ctx.nodes} nodes, {len(report)} group(s) of kubelet settings"
+        f"Kubernetes {ctx.version}: {printable(ctx.version_why)}",
+        f"{ctx.nodes} nodes, {len(report)} group(s) of kubelet settings",
     ]
     for entry in report:
         hosts = entry["hosts"]

@@ -17,7 +17,13 @@ from node_timing.errors import UsageError
 from node_timing.evaluate.sources import plain, value_location
 from node_timing.findings import Location
 from node_timing.knowledge import KubeVersion
-from node_timing.releases import Release, detect_release, kube_version_problem, parse_release
+from node_timing.releases import (
+    Release,
+    default_kube_version,
+    detect_release,
+    kube_version_problem,
+    parse_release,
+)
 from node_timing.templating import Unresolved, is_templated, resolve
 from node_timing.thresholds import Thresholds
 
@@ -94,12 +100,19 @@ class Options:
 
 
 def version_of(
-    cluster_vars: Mapping[str, Any], options: Options, default_location: Location
+    cluster_vars: Mapping[str, Any],
+    options: Options,
+    default_location: Location,
+    release: Release | None = None,
 ) -> tuple[KubeVersion, Location | None, VersionProblem | None]:
+    """The Kubernetes version to judge by: the option's, else the inventory's ``kube_version``,
+    else the one ``release`` deploys by default (else the knowledge base's default)."""
     if options.kube_version is not None:
         return knowledge.resolve_version(options.kube_version), None, None
     v = cluster_vars.get("kube_version")
     if v is None:
+        if release is not None:
+            return KubeVersion.parse(default_kube_version(release)), None, None
         return knowledge.default_kube_version(), None, None
     raw = plain(v)
     location = value_location(v, default_location)
@@ -129,6 +142,22 @@ def version_of(
             VersionProblem("invalid", message, location, noqa),
         )
     return version, location, None
+
+
+def version_reason(options: Options, has_kube_version: bool, release: Release | None) -> str:
+    """Why the evaluation uses the version it uses, in words for ``explain``."""
+    if options.kube_version is not None:
+        return "set with --kube-version or kube_version in .node-timing.yml"
+    if has_kube_version:
+        return "the inventory's kube_version"
+    if release is None:
+        return "node-timing's default; the inventory sets no kube_version"
+    if release.how == "guessed":
+        return (
+            f"the default of {release.label}, the newest release node-timing knows (no release "
+            "was found; set --kubespray-version); the inventory sets no kube_version"
+        )
+    return f"{release.label}'s default; the inventory sets no kube_version"
 
 
 def choose_release(options: Options, inventory_path: str) -> Release:
