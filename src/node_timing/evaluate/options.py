@@ -21,6 +21,7 @@ from node_timing.releases import (
     Release,
     default_kube_version,
     detect_release,
+    guessed,
     kube_version_problem,
     parse_release,
 )
@@ -106,14 +107,15 @@ def version_of(
     release: Release | None = None,
 ) -> tuple[KubeVersion, Location | None, VersionProblem | None]:
     """The Kubernetes version to judge by: the option's, else the inventory's ``kube_version``,
-    else the one ``release`` deploys by default (else the knowledge base's default)."""
+    else the one ``release`` deploys by default. Without a release (the Ansible filters, which
+    see no checkout) that is the newest release's default, as ``lint`` assumes when it finds
+    none, so both judge an inventory without ``kube_version`` by the same version."""
     if options.kube_version is not None:
         return knowledge.resolve_version(options.kube_version), None, None
     v = cluster_vars.get("kube_version")
     if v is None:
-        if release is not None:
-            return KubeVersion.parse(default_kube_version(release)), None, None
-        return knowledge.default_kube_version(), None, None
+        assumed = release or guessed("no kubespray release given")
+        return KubeVersion.parse(default_kube_version(assumed)), None, None
     raw = plain(v)
     location = value_location(v, default_location)
     noqa = frozenset(getattr(v, "noqa", None) or ())
