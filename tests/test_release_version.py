@@ -146,3 +146,14 @@ def test_no_release_found_behaves_as_before(tmp_path: Path, cli) -> None:
     assert str(ctx.version) == newest
     first = cli("explain", str(inv)).out.splitlines()[0]
     assert "the newest release node-timing knows" in first
+
+
+def test_an_unusable_kube_version_is_checked_against_the_release_default(tmp_path: Path) -> None:
+    inv = checkout(tmp_path / "ks", "2.30.0", 'kube_version: "1.99.0"\n')
+    ctx, findings = lint_inventory(inv, Options())
+    assert str(ctx.version) == "1.34.3"
+    [finding] = of(findings, "kube-version")
+    assert "version-dependent checks use 1.34.3" in finding.message
+    assert ctx.version_why == (
+        "kubespray 2.30's default; the inventory's kube_version cannot be used (lint says why)"
+    )

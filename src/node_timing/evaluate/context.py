@@ -286,7 +286,9 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
         release=release,
         release_problem=release_problem,
         thresholds=options.thresholds,
-        version_why=version_reason(options, "kube_version" in first_vars, release),
+        version_why=version_reason(
+            options, "kube_version" in first_vars, release, version_problem is None
+        ),
     )
 
 

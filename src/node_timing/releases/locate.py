@@ -28,7 +28,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from node_timing.inventory.root import PRIVATE_DIRS, inventory_dir
+from node_timing.inventory.root import inventory_dir
 
 # galaxy.yml, MANIFEST.json and ansible.cfg are a few kilobytes. A larger read is no such file,
 # and a hostile one cannot make us read more than this.
@@ -40,6 +40,8 @@ _GALAXY_VERSION = re.compile(
 )
 _VERSION = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})\.([0-9]{1,4})")
 _COLLECTION = ("ansible_collections", "kubernetes_sigs", "kubespray")
+# kubespray's secrets and generated files (inventory/root.py keeps them out of every read)
+_NEVER_READ = frozenset({"credentials", "artifacts"})
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,7 @@ def _readable(path: str) -> bool:
     """A regular file outside kubespray's secrets: a device or FIFO is never opened (a FIFO
     blocks until a writer comes)."""
     parts = os.path.realpath(path).split(os.sep)
-    return os.path.isfile(path) and not any(p in PRIVATE_DIRS[:2] for p in parts)
+    return os.path.isfile(path) and not _NEVER_READ.intersection(parts)
 
 
 def _read(path: str) -> str | None:
