@@ -1,5 +1,5 @@
 """Where the kubespray release is read from, in the layouts kubespray documents: its checkout,
-a kubespray submodule beside the inventory (docs/operations/integration.md), kubespray installed
+a kubespray submodule beside the inventory (kubespray/docs/operations/integration.md), kubespray installed
 as a collection under the collections path Ansible would use; never above the repository."""
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def test_kubespray_as_a_submodule_beside_the_inventory(tmp_path: Path, cli) -> N
 
 
 def test_submodule_under_a_folder_as_the_integration_guide_shows(tmp_path: Path) -> None:
-    # docs/operations/integration.md adds it at 3d/kubespray
+    # kubespray/docs/operations/integration.md adds it at 3d/kubespray
     project = repository(tmp_path / "p")
     (project / "3d" / "kubespray").mkdir(parents=True)
     (project / "3d" / "kubespray" / "galaxy.yml").write_text(GALAXY.format(version="2.31.0"))

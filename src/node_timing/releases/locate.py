@@ -6,7 +6,7 @@ nothing of it but the version is shown.
    up to the repository root (the nearest directory holding ``.git``, a directory or, for a
    submodule or a worktree, a file) and never past it. At each of those directories a
    ``kubespray/galaxy.yml`` is kubespray as a git submodule beside the inventory
-   (``docs/operations/integration.md``). Without any ``.git`` above the inventory only the
+   (kubespray/docs/operations/integration.md). Without any ``.git`` above the inventory only the
    inventory directory is read, and the directory two levels up when the inventory sits in a
    directory named ``inventory`` (``<checkout>/inventory/<cluster>``, a release tarball's layout):
    a ``galaxy.yml`` further up belongs to something else and must not decide the verdict.
