@@ -104,7 +104,7 @@ def parse_release(text: object, source: str) -> Release:
         raise knowledge.KnowledgeError(
             f"{source}: unknown kubespray release {brief(text)}; node-timing knows {names}"
         )
-    galaxy = ".".join(m.groups()) if m.group(3) is not None else None
+    galaxy = ".".join(str(int(g)) for g in m.groups()) if m.group(3) is not None else None
     return Release(
         name, "known", f"set with {source} {str(text).strip()}", exact=exact, galaxy=galaxy
     )
