@@ -64,8 +64,8 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 3) -> str
         ),
         (["--set", "controller_manager.node_eviction_rate=-1"], "must be in [0, ∞), got '-1'"),
         (
-            ["--set", "controller_manager.unhealthy_zone_threshold=2"],
-            "unhealthy_zone_threshold must be in (0, 1], got '2'",
+            ["--set", "controller_manager.unhealthy_zone_threshold=0"],
+            "unhealthy_zone_threshold must be in (0, ∞), got '0'",
         ),
         (
             ["--set", "kubelet.node_lease_duration_seconds=99999999999999999999"],
@@ -117,7 +117,7 @@ def test_profile_json_stays_json_at_the_limits(tmp_path: Path) -> None:
     [
         "controller_manager.node_eviction_rate=nan",
         "controller_manager.node_eviction_rate=-0.5",
-        "controller_manager.unhealthy_zone_threshold=2",
+        "controller_manager.unhealthy_zone_threshold=0",
         "kubelet.node_lease_duration_seconds=99999999999999999999",
     ],
 )

@@ -249,8 +249,9 @@ def test_profile_sets_every_timing_setting(tmp_path):
 
     inv = copy(MYCLUSTER, tmp_path)
     main(["fix", "--profile", "fast", str(inv)])
-    settings, version, _ = cluster_settings(inv)
-    expected = profiles.compute("fast", 15, str(version)).settings
+    cluster = cluster_settings(inv)
+    settings = cluster.settings
+    expected = profiles.compute("fast", 15, str(cluster.version)).settings
     assert settings.controller_manager == expected.controller_manager
     assert settings.apiserver == expected.apiserver
     k = settings.kubelet

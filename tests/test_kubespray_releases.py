@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from lintkit import lint, make_inventory, of
+from lintkit import HOSTS, lint, make_inventory, of
 
 from node_timing import releases
 from node_timing.evaluate.options import Options
@@ -54,11 +54,17 @@ def test_every_release_has_its_facts_and_a_source() -> None:
     assert known["2.31"]["kubeadm_api"]["before"] is None
 
 
-def _checkout(root: Path, galaxy: str) -> Path:
-    """A kubespray checkout as kubespray lays it out: galaxy.yml at the root, inventory/NAME."""
+def _checkout(root: Path, galaxy: str, k8s: str = 'kube_version: "1.36.1"\n') -> Path:
+    """A kubespray checkout as kubespray lays it out: galaxy.yml at the root, inventory/NAME
+    holding inventory.ini and group_vars."""
     root.mkdir(parents=True)
     (root / "galaxy.yml").write_text(galaxy)
-    return make_inventory(root / "inventory" / "mycluster", {K8S: 'kube_version: "1.36.1"\n'})
+    inv = root / "inventory" / "mycluster"
+    inv.mkdir(parents=True)
+    (inv / "inventory.ini").write_text(HOSTS)
+    (inv / K8S).parent.mkdir(parents=True)
+    (inv / K8S).write_text(k8s)
+    return inv
 
 
 GALAXY = """---

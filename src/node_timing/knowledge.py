@@ -22,8 +22,12 @@ from node_timing.display import brief
 DATA_FILES = ("kubernetes.yml", "kubespray.yml", "profiles.yml", "sizes.yml")
 COMPILED = "compiled.json"
 
-# Bounded digit runs: a version part of 5,000 digits is no version (and int() refuses it).
-_VERSION_RE = re.compile(r"^v?(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?(?:[-+][0-9A-Za-z.+-]*)?$")
+# Bounded digit runs: a version part of 5,000 digits is no version (and int() refuses it). ASCII
+# digits only: \d (and int()) also take fullwidth and Arabic-Indic digits, which no Kubernetes
+# tool reads as a version. \Z, not $: $ also matches before a final newline.
+_VERSION_RE = re.compile(
+    r"^v?([0-9]{1,9})\.([0-9]{1,9})(?:\.([0-9]{1,9}))?(?:[-+][0-9A-Za-z.+-]*)?\Z"
+)
 
 
 class KnowledgeError(ValueError):

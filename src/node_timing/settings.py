@@ -202,11 +202,12 @@ INTEGER_MAXIMUM: dict[str, int] = {
 
 # (lowest, lowest excluded, highest or None) of each float setting. Eviction rates are nodes per
 # second: negative has no meaning (0 stops evictions, which the eviction-rate rule reports). The
-# unhealthy-zone threshold is a fraction of a zone's nodes: above 1 no zone is ever unhealthy.
+# unhealthy-zone threshold is a fraction of a zone's nodes; kube-controller-manager accepts any
+# float there, and one above 1 only never matches: the eviction-rate rule warns, nothing refuses it.
 FLOAT_RANGE: dict[str, tuple[float, bool, float | None]] = {
     "controller_manager.node_eviction_rate": (0.0, False, None),
     "controller_manager.secondary_node_eviction_rate": (0.0, False, None),
-    "controller_manager.unhealthy_zone_threshold": (0.0, True, 1.0),
+    "controller_manager.unhealthy_zone_threshold": (0.0, True, None),
 }
 
 
@@ -231,8 +232,11 @@ def _as_float(value: object) -> float | None:
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str):
+        text = value.strip()
+        if not text.isascii():  # float() also reads fullwidth and Arabic-Indic digits
+            return None
         try:
-            return float(value.strip())
+            return float(text)
         except ValueError:
             return None
     return None

@@ -318,6 +318,8 @@ def go_duration(value: Any) -> str:
 
 
 def _is_number(text: str) -> bool:
+    if not text.isascii():  # float() also reads fullwidth and Arabic-Indic digits
+        return False
     try:
         float(text)
     except ValueError:

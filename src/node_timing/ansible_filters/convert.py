@@ -81,7 +81,7 @@ def node_count(value: Any, filter_name: str) -> int:
             f"nodes=(groups['k8s_cluster'] | length)"
         )
     value = to_plain(value, "nodes")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdigit() and value.isascii():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise FilterError(f"{filter_name}: nodes must be a whole number >= 0, got {value!r}")

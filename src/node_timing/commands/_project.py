@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from node_timing.config import LintConfig
     from node_timing.evaluate.options import Options
+    from node_timing.releases import Release
 
 ALLOW_EXEC_HELP = (
     "read inventory sources that run code (executable scripts, inventory plugin configs) through "
@@ -96,3 +97,14 @@ def project_options(args: argparse.Namespace, config: LintConfig, **more: Any) -
         **more,
     }
     return Options.from_config(config, **values)
+
+
+def announce_release(release: Release | None) -> None:
+    """Say on stderr which kubespray release was read from which file: the user did not name it,
+    and it decides which Kubernetes versions pass and which one an unset kube_version means."""
+    import sys
+
+    from node_timing.display import printable
+
+    if release is not None and release.how == "known" and not release.why.startswith("set with"):
+        print(f"node-timing: {release.label} (from {printable(release.why)})", file=sys.stderr)

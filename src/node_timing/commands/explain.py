@@ -10,7 +10,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from node_timing.commands._project import add_project_options, project_config, project_options
+from node_timing.commands._project import (
+    add_project_options,
+    announce_release,
+    project_config,
+    project_options,
+)
 
 DESCRIPTION = (
     "Explain an inventory's effective timing: for each group of hosts sharing the same settings, "
@@ -79,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
         ctx = build_context(inventory, options)
     except knowledge.KnowledgeError as exc:
         raise UsageError(str(exc)) from None
+    announce_release(ctx.release)
     report: list[dict[str, Any]] = []
+    # once per setting, not per kubelet group: both may number in the thousands
+    per_host = {p: _per_host(ctx, p) for p in ctx.cluster.effective if not p.startswith("kubelet.")}
     for group in ctx.kubelet_groups:
         settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)
         figs = figures.compute(settings, ctx.nodes_of(group))
@@ -113,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
                 or (owner.kubelet_how[path] == "default" and not source.from_default)
             ):  # only what a reader would not guess: a flag, a 0 that means unset
                 origins[path]["why"] = "kubelet: " + owner.kubelet_how[path]
+            if per_host.get(path) is not None:
+                origins[path]["per_host"] = per_host[path]
         report.append(
             {
                 "hosts": group.hosts,
@@ -125,13 +135,19 @@ def run(args: argparse.Namespace) -> int:
         # A value the inventory wrote as a YAML date or !!binary is shown as text, as below.
         sys.stdout.write(
             to_json(
-                {"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report},
+                {
+                    "kube_version": str(ctx.version),
+                    "kube_version_from": ctx.version_why,
+                    "nodes": ctx.nodes,
+                    "groups": report,
+                },
                 default=str,
             )
         )
         return 0
     out = [
-        f"Kubernetes {ctx.version}, {ctx.nodes} nodes, {len(report)} group(s) of kubelet settings"
+        f"Kubernetes {ctx.version}: {printable(ctx.version_why)}",
+        f"{ctx.nodes} nodes, {len(report)} group(s) of kubelet settings",
     ]
     for entry in report:
         hosts = entry["hosts"]
@@ -144,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
             out.append(f"  {path:<{width}}  {value:<12}  {printable(info['from'])}{note}")
             if "why" in info:
                 out.append(f"  {'':<{width}}  {'':<12}  ({printable(str(info['why']))})")
+            if "per_host" in info:
+                out.append(f"  {'':<{width}}  {'':<12}  ({printable(_per_host_text(info))})")
         f = entry["figures"]
         writes = (
             f"; these hosts write {f['lease_writes_per_minute']} leases and "
@@ -159,6 +177,55 @@ def run(args: argparse.Namespace) -> int:
         out += _simulated_text(entry["simulated"])
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+# -- values that differ between control-plane hosts ---------------------------------------------
+# Each control-plane host runs its own kube-controller-manager and kube-apiserver: where their
+# values differ (lint's control-plane-drift), explain shows the first control-plane host's, which
+# the other rules judge, and says so, with what the others run.
+
+
+def _per_host(ctx: Any, path: str) -> dict[str, Any] | None:
+    from node_timing.settings import to_output
+
+    shown = ctx.cluster
+    value = shown.settings.get(path)
+    others = [
+        {"hosts": g.hosts, "value": to_output(path, g.settings.get(path))}
+        for g in ctx.control_plane_groups
+        if g is not shown
+        and g.hosts
+        and g.source(path).usable
+        and shown.source(path).usable
+        and g.settings.get(path) != value
+    ]
+    if not others:
+        return None
+    component = "kube-controller-manager" if path.startswith("controller_manager.") else "apiserver"
+    return {
+        "shown_for": shown.hosts,
+        "reason": f"the first control-plane host's {component}, the one the other checks judge",
+        "others": others,
+        "rule": "control-plane-drift",
+    }
+
+
+def _per_host_text(info: dict[str, Any]) -> str:
+    per_host = info["per_host"]
+    others = "; ".join(
+        f"{_some(o['hosts'])} run{'s' if len(o['hosts']) == 1 else ''} {o['value']}"
+        for o in per_host["others"][:3]
+    )
+    more = len(per_host["others"]) - 3
+    more_text = f"; and {more} more group(s)" if more > 0 else ""
+    return (
+        f"shown for {_some(per_host['shown_for'])}: {per_host['reason']}; {others}{more_text}: "
+        "which applies depends on which instance leads or admits (control-plane-drift)"
+    )
+
+
+def _some(hosts: list[str]) -> str:
+    return ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
 
 
 # -- simulated headline ------------------------------------------------------------------------

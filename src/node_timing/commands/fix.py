@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from node_timing.commands._project import add_project_options, project_config, project_options
+from node_timing.commands._project import (
+    add_project_options,
+    announce_release,
+    project_config,
+    project_options,
+)
 
 DESCRIPTION = (
     "Repair an inventory's findings that have one unambiguous repair (seconds-format, "
@@ -82,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     except InventoryError as exc:
         print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         return EXIT_NOTHING
+    announce_release(result.release)
     out = sys.stdout
     if args.diff:
         for change in result.changes:

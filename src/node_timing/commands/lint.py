@@ -6,7 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from node_timing.commands._project import add_project_options, project_config, project_options
+from node_timing.commands._project import (
+    add_project_options,
+    announce_release,
+    project_config,
+    project_options,
+)
 
 if TYPE_CHECKING:
     from node_timing.findings import Finding
@@ -117,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
+    if inventory is not None:
+        announce_release(ctx.release)
     findings = [_relative(f) for f in apply_silencing(raw, config)]
     name = formats.choose_format(args.format, os.environ)
     color = formats.use_color(sys.stdout.isatty(), os.environ)

@@ -14,7 +14,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node_timing.commands._project import add_settings_options, project_config, project_options
+from node_timing.commands._project import (
+    add_settings_options,
+    announce_release,
+    project_config,
+    project_options,
+)
 from node_timing.commands.profile import check_result, compute
 from node_timing.errors import EXIT_FAILURES, EXIT_OK, UsageError
 
@@ -70,7 +75,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str, Any] | None]:
+def _settings(
+    args: argparse.Namespace,
+) -> tuple[Settings, KubeVersion, dict[str, Any] | None, int | None]:
+    """Settings, version, the inventory's extra-args dicts and the node count: from the
+    inventory as ``lint`` evaluates it, or from the profile and ``--nodes``."""
     from node_timing import knowledge
     from node_timing.settings import SettingError
 
@@ -88,20 +97,21 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, KubeVersion, dict[str
         try:
             # read as lint reads it: .node-timing.yml's version and release, -c, --allow-exec
             options = project_options(args, project_config(args, args.inventory), nodes=None)
-            settings, version, current = cluster_settings(args.inventory, options)
+            cluster = cluster_settings(args.inventory, options)
         except InventoryError as exc:
             error = UsageError(str(exc))
             error.exit_code = EXIT_NOTHING
             raise error from None
         except (knowledge.KnowledgeError, SettingError, OSError) as exc:
             raise UsageError(str(exc)) from None
-        return settings, version, current
+        announce_release(cluster.release)
+        return cluster.settings, cluster.version, cluster.extra_args, cluster.nodes
     if args.profile is None:
         raise UsageError("give --profile NAME --nodes N, or --inventory PATH")
     if args.nodes is None:
         raise UsageError("--profile needs --nodes N")
     result = compute(args.profile, args)
-    return result.settings, result.kube_version, None
+    return result.settings, result.kube_version, None, args.nodes
 
 
 def _diff(old: str, new: str, name: str) -> str:
@@ -249,9 +259,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is None and not args.patch_manifest:
         raise UsageError("give --out DIR, --patch-manifest FILE ..., or both")
-    settings, version, current = _settings(args)
+    settings, version, current, nodes = _settings(args)
     label = f"profile {args.profile}" if args.profile is not None else str(args.inventory)
-    verdict, findings = check_result(label, settings, version, args.nodes, args.strict, current)
+    verdict, findings = check_result(label, settings, version, nodes, args.strict, current)
     if verdict != EXIT_OK:
         # the files would carry what lint fails: write nothing, as a failed check should
         for line in findings:

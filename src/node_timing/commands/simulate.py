@@ -1,7 +1,8 @@
 """``node-timing simulate``: run an outage through a model of the node lifecycle controller.
 
-Settings come from a profile (``--profile NAME --nodes N``) or an inventory (``--inventory PATH
---nodes N``), read by the same helpers as ``render``. The model and its sources are in
+Settings come from a profile (``--profile NAME --nodes N``) or an inventory (``--inventory
+PATH``, with the node count ``lint`` gives it; ``--nodes N`` replaces that count, as in ``lint``),
+read by the same helpers as ``render``. The model and its sources are in
 ``node_timing.simulate.model``.
 """
 
@@ -26,7 +27,7 @@ EXAMPLES = """\
 examples (from the repository root):
   node-timing simulate --profile medium --nodes 1000 --scenario node-crash
   node-timing simulate --profile upstream --nodes 1000 --scenario zone-outage --zones 3 --failed 40 --format json
-  node-timing simulate --inventory examples/inventory/mycluster --nodes 15 --scenario apiserver-slow --runs 20
+  node-timing simulate --inventory examples/inventory/mycluster --scenario apiserver-slow --runs 20
 """
 
 _MAX_SEED = (1 << 32) - 1
@@ -37,8 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
     add_settings_options(
         p,
-        "settings (--profile NAME or --inventory PATH, with --nodes N)",
-        "number of nodes in the cluster",
+        "settings (--profile NAME --nodes N, or --inventory PATH)",
+        "number of nodes in the cluster (with --inventory: instead of the inventory's count)",
     )
     run = p.add_argument_group("scenario")
     run.add_argument("--scenario", choices=SCENARIOS, default="node-crash")
@@ -98,14 +99,17 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
     """Settings, version and where they come from, through ``render``'s helper."""
     from node_timing.commands.render import _settings as render_settings
 
-    if args.nodes is None:
-        raise UsageError("simulate needs --nodes N (with --profile NAME or --inventory PATH)")
     if args.inventory is not None:
-        # render takes the node count from nothing but --profile; the simulation needs it
-        # either way, so it is kept aside here.
-        settings, version, _ = render_settings(argparse.Namespace(**{**vars(args), "nodes": None}))
+        # The inventory's node count, as lint counts it; --nodes, as lint's --nodes, replaces it.
+        settings, version, _, nodes = render_settings(
+            argparse.Namespace(**{**vars(args), "nodes": None})
+        )
+        if args.nodes is None:
+            args.nodes = nodes
         return settings, version, {"inventory": args.inventory}
-    settings, version, _ = render_settings(args)
+    if args.nodes is None:
+        raise UsageError("simulate needs --nodes N with --profile NAME")
+    settings, version, _, _ = render_settings(args)
     return settings, version, {"profile": args.profile}
 
 

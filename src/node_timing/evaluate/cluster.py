@@ -7,6 +7,7 @@ cannot be rendered.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from node_timing.evaluate.context import build_context
 from node_timing.evaluate.options import Options
 from node_timing.evaluate.sources import Source, plain
 from node_timing.knowledge import KubeVersion
+from node_timing.releases import Release
+from node_timing.settings import Settings
 
 
 class UnusableSettings(UsageError):
@@ -24,10 +27,22 @@ class UnusableSettings(UsageError):
     exit_code = EXIT_FAILURES
 
 
-def cluster_settings(
-    inventory_path: str | Path, options: Options | None = None
-) -> tuple[Any, KubeVersion, dict[str, Any]]:
-    """The inventory's effective Settings, the version, and the inventory's extra-args dicts.
+@dataclass(frozen=True)
+class ClusterSettings:
+    """What an inventory renders and simulates, from the same evaluation ``lint`` makes: the
+    settings, the Kubernetes version and why, the node count, the kubespray release, and the
+    inventory's extra-args dicts (kept when rendering kubespray's variables)."""
+
+    settings: Settings
+    version: KubeVersion
+    version_why: str
+    nodes: int
+    release: Release | None
+    extra_args: dict[str, Any]
+
+
+def cluster_settings(inventory_path: str | Path, options: Options | None = None) -> ClusterSettings:
+    """The inventory's effective Settings, with its version, node count and release.
 
     Control-plane settings come from the first control-plane host, kubelet settings from the
     largest group of kubelet hosts that share them. Raises :class:`UnusableSettings` when a value
@@ -61,8 +76,11 @@ def cluster_settings(
         for name in kubespray.extra_args()
         if name in ctx.cluster.variables and isinstance(plain(ctx.cluster.variables[name]), Mapping)
     }
-    return (
-        replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet),
-        ctx.version,
-        current,
+    return ClusterSettings(
+        settings=replace(ctx.cluster.settings, kubelet=kubelet_group.settings.kubelet),
+        version=ctx.version,
+        version_why=ctx.version_why,
+        nodes=ctx.nodes,
+        release=ctx.release,
+        extra_args=current,
     )

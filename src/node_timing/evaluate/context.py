@@ -25,6 +25,7 @@ from node_timing.evaluate.options import (
     release_problem_of,
     sizing,
     version_of,
+    version_reason,
 )
 from node_timing.evaluate.sources import Source, plain
 from node_timing.findings import UNSET, Finding, Location, Severity
@@ -92,6 +93,7 @@ class LintContext:
     release: Release | None = None
     release_problem: ReleaseProblem | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    version_why: str = ""  # why this version: the option, the inventory, the release's default
 
     def threshold(self, name: str) -> int | float:
         """A rule's threshold (data/kubernetes.yml), as .node-timing.yml may have moved it."""
@@ -202,8 +204,10 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     )
     first_cp = cp_hosts[0] if cp_hosts else (cluster_hosts[0] if cluster_hosts else None)
     first_vars = inventory.host_vars(first_cp) if first_cp else {}
-    version, version_source, version_problem = version_of(first_vars, options, default_location)
     release = choose_release(options, default_location.path)
+    version, version_source, version_problem = version_of(
+        first_vars, options, default_location, release
+    )
     # What a release renders decides only when it is known: a guessed one (the newest) would
     # override the inventory's own kubeadm_config_api_version for older checkouts.
     rendering_release = release.name if release.how == "known" else None
@@ -282,6 +286,9 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
         release=release,
         release_problem=release_problem,
         thresholds=options.thresholds,
+        version_why=version_reason(
+            options, "kube_version" in first_vars, release, version_problem is None
+        ),
     )
 
 

@@ -17,7 +17,14 @@ from node_timing.errors import UsageError
 from node_timing.evaluate.sources import plain, value_location
 from node_timing.findings import Location
 from node_timing.knowledge import KubeVersion
-from node_timing.releases import Release, detect_release, kube_version_problem, parse_release
+from node_timing.releases import (
+    Release,
+    default_kube_version,
+    detect_release,
+    guessed,
+    kube_version_problem,
+    parse_release,
+)
 from node_timing.templating import Unresolved, is_templated, resolve
 from node_timing.thresholds import Thresholds
 
@@ -94,25 +101,32 @@ class Options:
 
 
 def version_of(
-    cluster_vars: Mapping[str, Any], options: Options, default_location: Location
+    cluster_vars: Mapping[str, Any],
+    options: Options,
+    default_location: Location,
+    release: Release | None = None,
 ) -> tuple[KubeVersion, Location | None, VersionProblem | None]:
+    """The Kubernetes version to judge by: the option's, else the inventory's ``kube_version``,
+    else the one ``release`` deploys by default. Without a release (the Ansible filters, which
+    see no checkout) that is the newest release's default, as ``lint`` assumes when it finds
+    none, so both judge an inventory without ``kube_version`` by the same version."""
     if options.kube_version is not None:
         return knowledge.resolve_version(options.kube_version), None, None
+    # what kubespray deploys when kube_version is unset, and what is checked when it is unusable
+    default = KubeVersion.parse(
+        default_kube_version(release or guessed("no kubespray release given"))
+    )
     v = cluster_vars.get("kube_version")
     if v is None:
-        return knowledge.default_kube_version(), None, None
+        return default, None, None
     raw = plain(v)
     location = value_location(v, default_location)
     noqa = frozenset(getattr(v, "noqa", None) or ())
     if is_templated(raw):
         resolved = resolve(raw, {k: plain(x) for k, x in cluster_vars.items()})
         if isinstance(resolved, Unresolved):
-            message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {knowledge.default_kube_version()}"
-            return (
-                knowledge.default_kube_version(),
-                location,
-                VersionProblem("unresolved", message, location, noqa),
-            )
+            message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {default}"
+            return default, location, VersionProblem("unresolved", message, location, noqa)
         raw = resolved
     try:
         version = knowledge.KubeVersion.parse(raw)
@@ -121,14 +135,32 @@ def version_of(
         first, last = knowledge.known_range()
         message = (
             f"{exc}; node-timing knows Kubernetes {first.minor_text} to {last.minor_text}, so the "
-            f"version-dependent checks use {knowledge.default_kube_version()}"
+            f"version-dependent checks use {default}"
         )
-        return (
-            knowledge.default_kube_version(),
-            location,
-            VersionProblem("invalid", message, location, noqa),
-        )
+        return default, location, VersionProblem("invalid", message, location, noqa)
     return version, location, None
+
+
+def version_reason(
+    options: Options, has_kube_version: bool, release: Release | None, usable: bool = True
+) -> str:
+    """Why the evaluation uses the version it uses, in words for ``explain``."""
+    if options.kube_version is not None:
+        return "set with --kube-version or kube_version in .node-timing.yml"
+    if has_kube_version and usable:
+        return "the inventory's kube_version"
+    unset = (
+        "the inventory sets no kube_version"
+        if not has_kube_version
+        else "the inventory's kube_version cannot be used (lint says why)"
+    )
+    if release is None or release.how == "guessed":
+        name = release.label if release is not None else "the newest kubespray"
+        return (
+            f"the default of {name}, the newest release node-timing knows (no release was "
+            f"found; set --kubespray-version); {unset}"
+        )
+    return f"{release.label}'s default; {unset}"
 
 
 def choose_release(options: Options, inventory_path: str) -> Release:

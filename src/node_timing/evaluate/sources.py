@@ -208,7 +208,7 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
         except durations.DurationError as exc:
             hint = ""
             text = str(raw).strip()
-            if text.endswith("d") and text[:-1].isdigit() and len(text) < 20:  # int64 days
+            if text.endswith("d") and text[:-1].isdigit() and text.isascii() and len(text) < 20:
                 hint = f'; Go has no d unit, write "{int(text[:-1]) * 24}h"'
             return f"{name} = {brief(raw)} is not a Go duration ({exc}){hint}"
         if ns < 0:
@@ -224,6 +224,7 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             and kind == EXTRA_ARG
             and isinstance(raw, str)
             and raw.strip().isdigit()
+            and raw.isascii()
         ):
             return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {cut(raw.strip())}"
         if isinstance(raw, bool) or not (

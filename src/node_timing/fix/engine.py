@@ -32,6 +32,7 @@ class FixResult:
     remaining: list[Finding]  # findings after fixing
     skipped: list[str]  # repairs that could not be made safely, one line each
     root: str = ""  # the project root every write stays inside
+    release: Any = None  # the kubespray release the inventory was judged for
 
 
 def run_fix(
@@ -94,7 +95,9 @@ def run_fix(
                 edits.rules.setdefault(path, set()).update(o.rule for o in file_ops)
         if not changed:
             break
-    return FixResult(edits.changes(), findings, list(dict.fromkeys(skipped)), edits.root)
+    return FixResult(
+        edits.changes(), findings, list(dict.fromkeys(skipped)), edits.root, ctx.release
+    )
 
 
 def _repair(planner: Planner, finding: Finding) -> list[Op]:

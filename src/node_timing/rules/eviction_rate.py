@@ -59,26 +59,26 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         bad = False
         for path in (RATE, SECONDARY, ZONE, LARGE):
             source = group.source(path)
-            if path == ZONE and source.problem and _above(source.raw, ceiling):
-                # not validated upstream: it only never matches (ComputeZoneState)
-                yield ctx.finding(
-                    ID,
-                    f"unhealthy-zone-threshold {source.raw} is above {ceiling:g} and never matches: "
-                    "partial-disruption mode (the secondary eviction rate) is off, full disruption "
-                    "still stops evictions; Kubernetes does not validate it (ComputeZoneState)",
-                    source,
-                    group.hosts,
-                    # evictions still stop when a zone is fully disrupted: a mode lost, not an outage
-                    severity="warning",
-                )
-                continue
             if source.problem:
                 bad = True
                 yield ctx.finding(ID, source.problem, source, group.hosts)
+        zone_src = group.source(ZONE)
+        if zone_src.usable and group.settings.controller_manager.unhealthy_zone_threshold > ceiling:
+            # not validated upstream: it only never matches (ComputeZoneState)
+            yield ctx.finding(
+                ID,
+                f"unhealthy-zone-threshold {zone_src.raw} is above {ceiling:g} and never matches: "
+                "partial-disruption mode (the secondary eviction rate) is off, full disruption "
+                "still stops evictions; Kubernetes does not validate it (ComputeZoneState)",
+                zone_src,
+                group.hosts,
+                # evictions still stop when a zone is fully disrupted: a mode lost, not an outage
+                severity="warning",
+            )
         if bad:
             continue
         cm = group.settings.controller_manager
-        # Out-of-range values (a negative rate, a threshold outside (0, 1], NaN, infinity) are
+        # Out-of-range values (a negative rate, a threshold at or below 0, NaN, infinity) are
         # refused when parsed (settings.FLOAT_RANGE) and reported above as the source's problem.
         rate_src, secondary_src = group.source(RATE), group.source(SECONDARY)
         if rate_src.usable and cm.node_eviction_rate <= 0:
@@ -103,14 +103,3 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 # evictions still happen, only in an order nobody intended: not an outage
                 severity="warning",
             )
-
-
-def _above(raw: object, ceiling: float) -> bool:
-    """A finite number above ``ceiling``, as kube-controller-manager's float32 flag would read it."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-        return False
-    try:
-        number = float(str(raw).strip()) if len(str(raw)) < 40 else float("nan")
-    except ValueError:
-        return False
-    return ceiling < number <= 3.4028234663852886e38

@@ -53,7 +53,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             for source in group.sources[path]:
                 if source.problem:
                     text = str(source.raw).strip()
-                    fixable = (text.endswith("s") and text[:-1].isdigit()) or text.isdigit()
+                    fixable = text.isascii() and (
+                        (text.endswith("s") and text[:-1].isdigit()) or text.isdigit()
+                    )
                     yield ctx.finding(ID, source.problem, source, group.hosts, fixable=fixable)
 
 
@@ -61,7 +63,7 @@ def repair(plan: Planner, finding: Finding) -> list[Op]:
     """The number of seconds alone (``"30s"`` → ``"30"``); the kubelet's lease as a YAML integer."""
     ops = []
     for g, s in plan.sources_at(finding):
-        m = re.fullmatch(r"\s*(\d+)s?\s*", str(s.raw))
+        m = re.fullmatch(r"\s*([0-9]+)s?\s*", str(s.raw))
         t = plan.target(s, g)
         if not m or t is None or len(m.group(1)) > 18:  # no int64: nothing to repair to
             continue

@@ -2,10 +2,12 @@
 
 The facts per release (accepted versions, how ``kube_version`` is written, kubeadm API, role
 defaults) live in ``data/kubespray.yml`` under ``releases:`` with their sources. The release comes
-from ``--kubespray-version``, else ``kubespray_version`` in ``.node-timing.yml``, else the
-``version:`` line of kubespray's ``galaxy.yml`` at the root of the checkout the inventory lives in.
-That file is only read, never run, and nothing of it but the version is shown. Without any of
-these the release is *guessed* (the newest node-timing knows) and findings say so.
+from ``--kubespray-version``, else ``kubespray_version`` in ``.node-timing.yml``, else the files
+kubespray installs (``releases.locate``: the checkout, a submodule, an installed collection).
+Without any of these the release is *guessed* (the newest node-timing knows) and findings say so.
+
+A release names its newest patch tag's facts; an earlier tag (``v2.29.0``) has its own checksums,
+hence its own patch ranges and default ``kube_version`` (``earlier_tags:`` in the data).
 """
 
 from __future__ import annotations
@@ -16,20 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from node_timing import knowledge
-from node_timing.display import brief
+from node_timing.display import brief, display_path
 
-# galaxy.yml is kubespray's collection metadata: a few hundred bytes. A larger read is no
-# metadata file, and a hostile one cannot make us read more than this.
-_GALAXY_MAX_BYTES = 64 * 1024
-# How far above the inventory directory a checkout root may lie: kubespray keeps inventories at
-# inventory/NAME (two levels below galaxy.yml); a checkout without .git (a release tarball) has no
-# other end to the walk.
-_MAX_LEVELS_UP = 4
-_GALAXY_NAME = re.compile(r"""^name:\s*["']?kubespray["']?\s*(?:#.*)?$""", re.MULTILINE)
-_GALAXY_VERSION = re.compile(
-    r"""^version:\s*["']?v?(\d{1,4})\.(\d{1,4})\.(\d{1,4})""", re.MULTILINE
-)
-_RELEASE_TEXT = re.compile(r"^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?$")
+_RELEASE_TEXT = re.compile(r"^v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,4}))?$")
+# Written as kubespray's checksum keys are: ASCII digits only (str.isdigit and \d also take
+# fullwidth and Arabic-Indic digits, which no kubespray release accepts).
+_FULL_VERSION = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -46,6 +40,9 @@ class Release:
     how: Literal["known", "guessed"]
     why: str
     exact: bool = True
+    # The galaxy.yml version (``2.29.0``) when one was read or named: an earlier tag than the one
+    # the release's facts were taken from has facts of its own.
+    galaxy: str | None = None
 
     @property
     def label(self) -> str:
@@ -68,12 +65,28 @@ def _minor(fact: dict[str, Any]) -> tuple[int, int]:
 
 
 def _by_version(major: int, minor: int, patch: int | None) -> tuple[str | None, bool]:
-    """The release whose galaxy.yml has this major.minor, and whether the patch is the recorded one."""
+    """The release whose galaxy.yml has this major.minor, and whether node-timing has the facts of
+    exactly this patch release (the recorded tag or an earlier one)."""
     for name, fact in releases().items():
         if _minor(fact) == (major, minor):
             recorded = int(fact["galaxy_version"].split(".")[2])
-            return name, name != "master" and patch == recorded
+            earlier = f"{major}.{minor}.{patch}" in fact.get("earlier_tags", {})
+            return name, name != "master" and (patch == recorded or earlier)
     return None, False
+
+
+def facts(release: Release) -> dict[str, Any]:
+    """The facts of ``release``, with an earlier tag's patch ranges and default when it is one."""
+    fact = releases()[release.name]
+    tag = fact.get("earlier_tags", {}).get(release.galaxy or "")
+    return {**fact, **tag} if tag else fact
+
+
+def default_kube_version(release: Release) -> str:
+    """The ``kube_version`` kubespray deploys when the inventory sets none: the newest patch the
+    release (at this tag) has checksums for, as kubespray writes it."""
+    text: str = facts(release)["default_kube_version"]
+    return text
 
 
 def parse_release(text: object, source: str) -> Release:
@@ -87,47 +100,28 @@ def parse_release(text: object, source: str) -> Release:
     if m:
         patch = int(m.group(3)) if m.group(3) is not None else None
         name, exact = _by_version(int(m.group(1)), int(m.group(2)), patch)
-    if name is None:
+    if name is None or m is None:
         raise knowledge.KnowledgeError(
             f"{source}: unknown kubespray release {brief(text)}; node-timing knows {names}"
         )
-    return Release(name, "known", f"set with {source} {str(text).strip()}", exact=exact)
-
-
-def _galaxy_version(path: str) -> tuple[int, int, int] | None:
-    """The version of kubespray's galaxy.yml at ``path``; None when it is not kubespray's."""
-    try:
-        if not os.path.isfile(path):  # a device or FIFO named galaxy.yml is not read
-            return None
-        with open(path, "rb") as fh:
-            text = fh.read(_GALAXY_MAX_BYTES).decode("utf-8", "replace")
-    except OSError:
-        return None
-    if not _GALAXY_NAME.search(text):
-        return None
-    m = _GALAXY_VERSION.search(text)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    galaxy = ".".join(str(int(g)) for g in m.groups()) if m.group(3) is not None else None
+    return Release(
+        name, "known", f"set with {source} {str(text).strip()}", exact=exact, galaxy=galaxy
+    )
 
 
 def detect_release(inventory_path: str | os.PathLike[str]) -> Release:
-    """The release of the kubespray checkout holding ``inventory_path``, else the newest, guessed.
+    """The release of the kubespray files beside ``inventory_path`` (see ``releases.locate``),
+    else the newest, guessed."""
+    from node_timing.releases.locate import locate
 
-    Walks up from the inventory directory to the first directory holding ``.git`` (the checkout
-    root) or at most a few levels; reads only ``galaxy.yml`` files, and only their first bytes.
-    """
-    from node_timing.inventory.root import inventory_dir
-
-    directory = inventory_dir(inventory_path)
-    for _ in range(_MAX_LEVELS_UP + 1):
-        galaxy = os.path.join(directory, "galaxy.yml")
-        found = _galaxy_version(galaxy)
-        if found is not None:
-            return _from_checkout(found, galaxy)
-        parent = os.path.dirname(directory)
-        if os.path.lexists(os.path.join(directory, ".git")) or parent == directory:
-            break
-        directory = parent
-    return guessed("no kubespray galaxy.yml found in the checkout above the inventory")
+    found = locate(inventory_path)
+    if found is None:
+        return guessed(
+            "no kubespray galaxy.yml found in the checkout holding the inventory nor an installed "
+            "kubernetes_sigs.kubespray collection"
+        )
+    return from_version(found.version, found.file, f"{display_path(found.path)}, {found.how}")
 
 
 def guessed(reason: str) -> Release:
@@ -142,16 +136,18 @@ def guessed(reason: str) -> Release:
     )
 
 
-def _from_checkout(version: tuple[int, int, int], galaxy: str) -> Release:
+def from_version(version: tuple[int, int, int], file: str, at: str) -> Release:
+    """The release whose ``file`` (galaxy.yml, MANIFEST.json) ``at`` a place says ``version``."""
     text = ".".join(map(str, version))
     name, exact = _by_version(*version)
+    where = f"{file} version {text} at {at}"
     if name is None:
-        return guessed(f"{galaxy} says version {text}, a release node-timing has no facts for")
-    return Release(name, "known", f"galaxy.yml version {text} at {galaxy}", exact=exact)
+        return guessed(f"{where}, a release node-timing has no facts for")
+    return Release(name, "known", where, exact=exact, galaxy=text)
 
 
-def accepted_minors(name: str) -> list[str]:
-    return list(releases()[name]["patches"])
+def accepted_minors(release: Release) -> list[str]:
+    return list(facts(release)["patches"])
 
 
 def kube_version_problem(release: Release, raw: object) -> str | None:
@@ -161,7 +157,7 @@ def kube_version_problem(release: Release, raw: object) -> str | None:
     one of its checksum keys: a full ``major.minor.patch`` in the release's format (``v1.31.9``
     up to 2.27, ``1.33.5`` from 2.28).
     """
-    fact = releases()[release.name]
+    fact = facts(release)
     prefix: str = fact["kube_version_prefix"]
     patches: dict[str, list[int]] = fact["patches"]
     minors = list(patches)
@@ -175,7 +171,7 @@ def kube_version_problem(release: Release, raw: object) -> str | None:
         return f"{release.label} deploys {span}; {text} is not among them"
     first, last = patches[version.minor_text]
     example = f"{prefix}{version.minor_text}.{last}"
-    if version.patch is None or not re.fullmatch(r"v?\d+\.\d+\.\d+", text):
+    if version.patch is None or not _FULL_VERSION.fullmatch(text):
         return f"{release.label} needs a full version from its checksums such as {example}; {text} is not one"
     if text.startswith("v") != (prefix == "v"):
         how = "with a leading v" if prefix else "without a leading v"
@@ -192,7 +188,10 @@ def kube_version_problem(release: Release, raw: object) -> str | None:
 __all__ = [
     "Release",
     "accepted_minors",
+    "default_kube_version",
     "detect_release",
+    "facts",
+    "from_version",
     "guessed",
     "kube_version_problem",
     "newest",
