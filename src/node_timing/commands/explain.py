@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     report: list[dict[str, Any]] = []
     for group in ctx.kubelet_groups:
         settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)
-        figs = figures.compute(settings, ctx.nodes_of(group))
+        figs = figures.compute(settings, ctx.nodes_of(group), kube_version=ctx.version)
         origins = {}
         for path, source in {
             **ctx.cluster.effective,
@@ -118,14 +118,20 @@ def run(args: argparse.Namespace) -> int:
                 "hosts": group.hosts,
                 "settings": origins,
                 "figures": figs.to_dict(),
-                "simulated": _simulated(settings, ctx.nodes, len(ctx.kubelet_groups)),
+                "simulated": _simulated(settings, ctx.nodes, len(ctx.kubelet_groups), ctx.version),
             }
         )
     if args.format == "json":
         # A value the inventory wrote as a YAML date or !!binary is shown as text, as below.
         sys.stdout.write(
             to_json(
-                {"kube_version": str(ctx.version), "nodes": ctx.nodes, "groups": report},
+                {
+                    "kube_version": str(ctx.version),
+                    "nodes": ctx.nodes,
+                    "eviction_model": figures.model_text(ctx.version),
+                    "caveats": figures.caveats(),
+                    "groups": report,
+                },
                 default=str,
             )
         )
@@ -154,9 +160,12 @@ def run(args: argparse.Namespace) -> int:
         out += [
             f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "
             f"({f['heartbeats_per_grace']} heartbeats of {f['heartbeat_interval_seconds']}s per grace period);",
-            f"  its pods are evicted by {f['eviction_seconds_max']}s{writes}",
+            f"  its pods are evicted after {f['eviction_seconds_min']}s to "
+            f"{f['eviction_seconds_max']}s (taint queued in the {f['taint_queued']}){writes}",
         ]
         out += _simulated_text(entry["simulated"])
+    out += ["", f"model: {figures.model_text(ctx.version)}", "not in the eviction figure:"]
+    out += [f"  - {c}" for c in figures.caveats()]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 
@@ -171,10 +180,10 @@ def run(args: argparse.Namespace) -> int:
 SIMULATED_GROUPS = 4
 
 
-def _simulated(settings: Any, nodes: int, groups: int) -> dict[str, Any] | None:
+def _simulated(settings: Any, nodes: int, groups: int, version: Any) -> dict[str, Any] | None:
     from node_timing.simulate.scenarios import headline
 
-    return headline(settings, nodes) if groups <= SIMULATED_GROUPS else None
+    return headline(settings, nodes, kube_version=version) if groups <= SIMULATED_GROUPS else None
 
 
 def _simulated_text(sim: dict[str, Any] | None) -> list[str]:

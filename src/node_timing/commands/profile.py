@@ -242,10 +242,15 @@ def table(data: dict[str, Any]) -> str:
         f"  heartbeat interval           {f['heartbeat_interval_seconds']}s "
         f"({f['heartbeats_per_grace']} heartbeats per grace period)",
         f"  dead node detected after     {f['detection_seconds_min']}s to {f['detection_seconds_max']}s",
-        f"  its pods evicted by          {f['eviction_seconds_max']}s",
+        f"  its pods evicted after       {f['eviction_seconds_min']}s to {f['eviction_seconds_max']}s "
+        f"(taint queued in the {f['taint_queued']})",
         f"  lease writes per minute      {f['lease_writes_per_minute']}",
         f"  status reports per minute    {f['status_reports_per_minute']}",
         f"  etcd writes per day          {human_bytes(f['etcd_write_bytes_per_day'])}",
+        "",
+        f"model: {data['eviction_model']}",
+        "not in the eviction figure:",
+        *(f"  - {c}" for c in data["caveats"]),
         "",
         "kubespray group_vars (group_vars/k8s_cluster/node-timing.yml):",
     ]

@@ -42,6 +42,7 @@ def params_dict(p: Params) -> dict[str, Any]:
         "large_cluster_size_threshold": p.large_cluster,
         "unhealthy_zone_threshold": p.unhealthy_threshold,
         "toleration_seconds": p.toleration,
+        "taint_queued": "next pass" if p.taint_next_pass else "same pass",
     }
 
 
