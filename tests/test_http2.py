@@ -130,3 +130,69 @@ def test_a_nodes_environment_runs(
     assert [f["rule"] for f in found] == rules
     for f in found:
         assert "role's apply" not in str(f["message"])  # a node's file runs
+
+
+def test_explain_shows_role_values_as_intended_and_the_defaults_as_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lintkit import make_inventory
+
+    inv = make_inventory(
+        tmp_path,
+        {
+            "group_vars/k8s_cluster/k8s-cluster.yml": """
+            node_timing_http2_read_idle_timeout_seconds: 10
+            """
+        },
+    )
+    assert main(["explain", str(inv), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    shown = data["groups"][0]["settings"]["kubelet.http2_read_idle_timeout_seconds"]
+    assert shown["value"] == 30 and shown["from"] == "Kubernetes default"
+    assert shown["intended"] == 10 and shown["intended_from"].endswith("k8s-cluster.yml:1:46")
+    assert main(["explain", str(inv)]) == 0
+    text = capsys.readouterr().out
+    assert "deployed only by the node_timing role's apply" in text
+
+
+def test_profile_fast_says_its_http2_values_need_the_role(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["profile", "fast", "--nodes", "100", "--format", "json"])
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["role_apply_only"] == {
+        "kubelet.http2_read_idle_timeout_seconds": 10,
+        "kubelet.http2_ping_timeout_seconds": 5,
+    }
+    # and its own check judges what runs without the apply: 30 + 15 against grace 20s
+    assert "without the node_timing role's apply" in captured.err
+    main(["profile", "upstream", "--nodes", "100", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["role_apply_only"] == {}
+
+
+def test_verify_names_the_role_apply_for_drift_in_the_kubelet_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from node_layout import collected_kubespray, kubespray_inventory
+
+    inventory = kubespray_inventory(
+        tmp_path / "inventory",
+        "kubelet_config_extra_args:\n  nodeStatusReportFrequency: 1m0s\n"
+        "node_timing_http2_read_idle_timeout_seconds: 10\n",
+    )
+    report = {"nodeStatusReportFrequency": "5m0s"}
+    collected = collected_kubespray(
+        tmp_path / "collected", kubelet={"node1": report, "node2": report}
+    )
+    main(["verify", str(inventory), "--collected", str(collected), "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)
+    drifted = {
+        str(f["message"]).split(" runs ")[0]: str(f["message"])
+        for f in findings
+        if f["rule"] == "deployed-drift"
+    }
+    env = drifted["node1: HTTP2_READ_IDLE_TIMEOUT_SECONDS"]
+    assert "runs 30" in env and "apply the inventory (the node_timing role's apply" in env
+    config = drifted["node1: nodeStatusReportFrequency"]
+    assert "cluster.yml" in config and "role's apply" not in config

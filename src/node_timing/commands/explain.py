@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.display import display_path, printable
     from node_timing.errors import EXIT_NOTHING, UsageError
     from node_timing.evaluate.context import build_context
+    from node_timing.evaluate.sources import NODE_TIMING_VAR
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.serialize import to_json
     from node_timing.settings import to_output
@@ -104,6 +105,18 @@ def run(args: argparse.Namespace) -> int:
                 else display_path(str(source.location)),
                 **({"problem": source.problem or source.unresolved} if not source.usable else {}),
             }
+            if source.kind == NODE_TIMING_VAR and source.usable:
+                # kubespray cannot deploy the kubelet's environment: intended, not running
+                origins[path] = {
+                    "value": to_output(path, knowledge.default_for(path, ctx.version)),
+                    "from": "Kubernetes default",
+                    "intended": shown_value,
+                    "intended_from": display_path(str(source.location)),
+                    "why": f"intended {shown_value} ({source.name} at "
+                    f"{display_path(str(source.location))}), deployed only by the node_timing "
+                    "role's apply: kubespray has no variable for the kubelet's environment",
+                }
+                continue
             owner = group if path.startswith("kubelet.") else ctx.cluster
             resolution = owner.resolutions.get(path)
             if resolution is not None:  # rendered more than once: which one runs, and why

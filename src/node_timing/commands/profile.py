@@ -205,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = compute(args.name, args)
     data = profiles.report(result, args.lease_bytes, args.node_status_bytes)
+    data["role_apply_only"] = role_apply_only(result.settings, result.kube_version)
     if args.format == "json":
         serialize.write(serialize.to_json(data))
     elif args.format == "yaml":
@@ -217,6 +218,19 @@ def run(args: argparse.Namespace) -> int:
     for line in lines:
         print(line, file=sys.stderr)
     return code
+
+
+def role_apply_only(settings: Any, kube_version: Any) -> dict[str, Any]:
+    """The settings of ``settings`` that kubespray cannot deploy (the kubelet's environment), where
+    they differ from what runs without the node_timing role's apply: ``{path: value}``."""
+    from node_timing import knowledge
+
+    return {
+        path: settings.get(path)
+        for path, fact in knowledge.setting_facts().items()
+        if fact.get("environment")
+        and settings.get(path) != knowledge.default_for(path, kube_version)
+    }
 
 
 def table(data: dict[str, Any]) -> str:
@@ -234,6 +248,8 @@ def table(data: dict[str, Any]) -> str:
         lines.append(f"{component}:")
         for name, value in group.items():
             shown = "inherits the update frequency" if value is None else value
+            if f"{component}.{name}" in data.get("role_apply_only", {}):
+                shown = f"{shown}  (intended: deployed only by the node_timing role's apply)"
             lines.append(f"  {name:<{width}}  {shown}")
     f = data["figures"]
     lines += [
@@ -254,6 +270,13 @@ def table(data: dict[str, Any]) -> str:
         "",
         "kubespray group_vars (group_vars/k8s_cluster/node-timing.yml):",
     ]
+    if data.get("role_apply_only"):
+        lines[-1:-1] = [
+            "kubespray has no variable for the kubelet's environment: the values marked intended "
+            "run only after the node_timing role's apply (node_timing_http2_* variables); without "
+            "it the kubelet keeps its defaults.",
+            "",
+        ]
     lines += [
         "  " + line for line in serialize.to_yaml(data["kubespray"]).rstrip("\n").splitlines()
     ]
