@@ -94,7 +94,8 @@ def text(doc: dict[str, Any], outcome: Outcome) -> str:
         cf = doc["closed_form"]
         lines.append(
             f"  closed form for one dead node: detected after {cf['detection_seconds_min']:g}s to "
-            f"{cf['detection_seconds_max']:g}s, pods evicted by {cf['eviction_seconds_max']:g}s"
+            f"{cf['detection_seconds_max']:g}s, pods evicted after {cf['eviction_seconds_min']:g}s "
+            f"to {cf['eviction_seconds_max']:g}s (taint queued in the {cf['taint_queued']})"
         )
     lines += ["", "timeline (seconds from t=0):"]
     grouped: dict[tuple[str, str | None], list[Event]] = defaultdict(list)
