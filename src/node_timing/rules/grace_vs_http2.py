@@ -174,6 +174,11 @@ def _judge(
         f"{without}: a silently dropped apiserver connection marks nodes NotReady. Raise "
         f"kube_controller_node_monitor_grace_period above {secs(total)} or lower "
         "HTTP2_READ_IDLE_TIMEOUT_SECONDS / HTTP2_PING_TIMEOUT_SECONDS on the kubelets"
+        + (
+            f" (node_timing_http2_read_idle_timeout_seconds / _ping_timeout_seconds, with {ROLE_APPLY})"
+            if ctx.inventory is not None and after is None
+            else ""
+        )
     )
     if after is not None:
         verdict = "which would pass" if after[0] else "still not longer than the grace period"
