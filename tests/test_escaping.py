@@ -222,7 +222,8 @@ def test_explain_text_and_json(hostile: Path) -> None:
     assert text.code == 0, text.err
     assert_lines_are_ours(
         text.out,
-        r"(Kubernetes \d|hosts: |  [a-z_]+\.[a-z0-9_]+ |  a dead node|  its pods|  simulated \(seed \d+\): |$)",
+        r"(Kubernetes \d|hosts: |  [a-z_]+\.[a-z0-9_]+ |  a dead node|  its pods|  simulated \(seed \d+\): "
+        r"|model: |not in the eviction figure:|  - |$)",
     )
     assert "##\\x5berror]boom\\r\\n\\x1b[31mred" in text.out
     assert "esc\\x1bcred\\x07" in text.out

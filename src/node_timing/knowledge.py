@@ -205,6 +205,7 @@ def kubeadm_api(version: KubeVersion) -> dict[str, Any]:
     return history_entry(kubernetes()["kubeadm_api"]["history"], version)
 
 
+@cache
 def taint_queued_next_pass(version: KubeVersion) -> bool:
     """Whether the node lifecycle controller queues the NoExecute taint one monitor pass after the
     pass that marks a node Unknown (before PR #120816) rather than in that pass."""
