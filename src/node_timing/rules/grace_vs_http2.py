@@ -101,7 +101,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         k = group.settings.kubelet
         intended = (k.http2_read_idle_timeout_seconds, k.http2_ping_timeout_seconds)
-        apply_only = role_only(group) or ROLE_DISABLE in group.variables
+        disable = group.variables.get(ROLE_DISABLE)
+        apply_disables = disable is not None and _truthy(disable)
+        apply_only = role_only(group) or apply_disables
         runs = (
             (
                 knowledge.default_for(READ_IDLE, ctx.version),
@@ -110,8 +112,6 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if apply_only
             else intended
         )
-        disable = group.variables.get(ROLE_DISABLE)
-        apply_disables = disable is not None and _truthy(disable)
         yield from _judge(ctx, group, grace, runs, intended if apply_only else None, apply_disables)
 
 
