@@ -223,7 +223,7 @@ def test_explain_text_and_json(hostile: Path) -> None:
     assert_lines_are_ours(
         text.out,
         r"(Kubernetes \d|\d+ nodes, \d+ group|hosts: |  [a-z_]+\.[a-z0-9_]+ |  a dead node|  its pods|"
-        r"  simulated \(seed \d+\): |$)",
+        r"  simulated \(seed \d+\): |model: |not in the eviction figure:|  - |$)",
     )
     assert "##\\x5berror]boom\\r\\n\\x1b[31mred" in text.out
     assert "esc\\x1bcred\\x07" in text.out

@@ -28,20 +28,50 @@ def test_fast_at_1000_nodes() -> None:
     assert f["lease_writes_per_minute"] == 15000
     assert f["status_reports_per_minute"] == 200
     assert f["heartbeat_interval_seconds"] == 4
-    assert f["eviction_seconds_max"] == 52
     assert f["heartbeats_per_grace"] == 5
-    assert f["detection_seconds_min"] == 16
+    # grace 20s is 10 passes of 2s: marked 20s after the pass that saw the last renewal, which
+    # came up to 4s * 1.04 before the crash and was seen up to a period later
+    assert f["detection_seconds_min"] == pytest.approx(20 - 4 * 1.04)
     assert f["detection_seconds_max"] == 22
+    # 1.35 queues the taint in the marking pass (PR #120816): 22 + 30
+    assert f["taint_queued"] == "same pass"
+    assert f["eviction_seconds_max"] == 52
     assert data["stretched"] is False
 
 
 def test_medium_and_low() -> None:
     medium = run("medium", 1000)["figures"]
     assert medium["lease_writes_per_minute"] == 3000
-    assert medium["eviction_seconds_max"] == 185
+    assert medium["eviction_seconds_max"] == 120 + 5 + 60
     low = run("low", 1000)
     assert low["settings"]["kubelet"]["node_lease_duration_seconds"] == 240
-    assert low["figures"]["eviction_seconds_max"] == 365
+    assert low["figures"]["eviction_seconds_max"] == 300 + 5 + 60
+
+
+@pytest.mark.parametrize(
+    ("version", "queued", "latest"),
+    [("1.33", "next pass", 50 + 2 * 5 + 300), ("1.34", "same pass", 50 + 5 + 300)],
+)
+def test_upstream_eviction_follows_the_taint_pass_of_the_version(
+    version: str, queued: str, latest: int
+) -> None:
+    """Before 1.34 processTaintBaseEviction sees the Ready condition read before the pass marked
+    the node (issue #120815): the taint is queued a monitor period later."""
+    data = run("upstream", 100, version)
+    assert data["figures"]["taint_queued"] == queued
+    assert data["figures"]["eviction_seconds_max"] == latest
+    assert data["figures"]["eviction_seconds_min"] == pytest.approx(
+        latest - (55 - (50 - 10 * 1.04))
+    )
+    assert any("out-of-service" in c for c in data["caveats"])
+
+
+def test_a_grace_between_passes_is_marked_at_the_next_whole_pass() -> None:
+    """grace 42s, period 5s: the ninth pass after the probe (45s) is the first strictly after 42s."""
+    data = run(
+        "upstream", 100, "1.35", overrides={"controller_manager.node_monitor_grace_period": "42s"}
+    )
+    assert data["figures"]["detection_seconds_max"] == 45 + 5
 
 
 def test_kubespray_default_report_frequency_inherits() -> None:

@@ -6,6 +6,7 @@ variables, which lint reads (else grace-vs-http2 reports client-go's 45s against
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -48,8 +49,22 @@ def test_profile_output_passes_its_own_strict_lint(
         tmp_path, "--profile", profile, "--nodes", nodes, "--kube-version", version
     )
     capsys.readouterr()
-    code = main(["lint", "--strict", "--nodes", nodes, "--kube-version", version, str(inventory)])
-    assert code == 0, capsys.readouterr().out
+    args = ["--strict", "--format", "json", "--nodes", nodes, "--kube-version", version]
+    code = main(["lint", *args, str(inventory)])
+    findings = json.loads(capsys.readouterr().out)
+    if profile != "fast":
+        assert code == 0, findings
+        return
+    # fast's HTTP/2 timeouts reach the kubelets only through the node_timing role's apply
+    # (kubespray has no variable for the kubelet's environment): lint judges the 30 + 15 that
+    # run without it, and says the apply's values would pass (a grace stretched for many nodes
+    # above 45s passes either way)
+    assert code == (2 if findings else 0)
+    assert {f["rule"] for f in findings} <= {"grace-vs-http2"}, findings
+    assert all("role's apply would deploy" in f["message"] for f in findings)
+    assert all("which would pass" in f["message"] for f in findings)
+    if nodes == "5":
+        assert findings
 
 
 def test_fast_carries_the_http2_environment_as_role_variables(tmp_path: Path) -> None:

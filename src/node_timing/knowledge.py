@@ -209,6 +209,14 @@ def kubeadm_api(version: KubeVersion) -> dict[str, Any]:
     return history_entry(kubernetes()["kubeadm_api"]["history"], version)
 
 
+@cache
+def taint_queued_next_pass(version: KubeVersion) -> bool:
+    """Whether the node lifecycle controller queues the NoExecute taint one monitor pass after the
+    pass that marks a node Unknown (before PR #120816) rather than in that pass."""
+    entry = history_entry(kubernetes()["node_lifecycle"]["taint_queue"]["history"], version)
+    return bool(entry["taint_queued"] == "next-pass")
+
+
 def default_heartbeat_budget() -> float:
     return float(profiles_data()["default_heartbeat_budget"]["writes_per_second"])
 

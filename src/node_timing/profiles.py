@@ -202,7 +202,9 @@ def report(
     """The plain-data view of a result that the CLI, the filters and the role share."""
     from node_timing import figures
 
-    figs = figures.compute(result.settings, result.nodes, lease_bytes, node_status_bytes)
+    figs = figures.compute(
+        result.settings, result.nodes, lease_bytes, node_status_bytes, result.kube_version
+    )
     return {
         "profile": result.name,
         "nodes": result.nodes,
@@ -212,6 +214,8 @@ def report(
         "stretch": result.stretch.to_dict() if result.stretch else None,
         "settings": result.settings.to_dict(),
         "figures": figs.to_dict(),
+        "eviction_model": figures.model_text(result.kube_version),
+        "caveats": figures.caveats(),
         "kubespray": kubespray.to_vars(result.settings, current_kubespray, result.kube_version),
         "kubespray_superseded": kubespray.superseded_keys(result.settings, result.kube_version),
     }

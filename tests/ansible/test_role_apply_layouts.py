@@ -111,6 +111,7 @@ def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_pa
     own_http2 = {
         "node_timing_http2_read_idle_timeout_seconds": 7,
         "node_timing_http2_ping_timeout_seconds": 3,
+        "node_timing_kubelet_disable_http2": True,
     }
     expected = {host: fast for host in roots}
     expected["adm1"] = {**fast, HTTP2_IDLE: 7, HTTP2_PING: 3}
@@ -146,6 +147,10 @@ def test_apply_sets_what_the_kubelet_reads_on_kubespray_and_kubeadm_nodes(tmp_pa
     for host in ("cp1", "spray1"):
         dropin = roots[host] / "etc/systemd/system/kubelet.service.d/50-node-timing-http2.conf"
         assert 'Environment="HTTP2_READ_IDLE_TIMEOUT_SECONDS=10"' in dropin.read_text("utf-8")
+        assert "DISABLE_HTTP2" not in dropin.read_text("utf-8")
+    # node_timing_kubelet_disable_http2 on one host: that host's drop-in sets DISABLE_HTTP2
+    adm_dropin = roots["adm1"] / "etc/systemd/system/kubelet.service.d/50-node-timing-http2.conf"
+    assert 'Environment="DISABLE_HTTP2=true"' in adm_dropin.read_text("utf-8")
     # the control plane's manifests: only the timing flags change, comments and layout survive,
     # and each original is kept in the backup directory
     manifests = roots["cp1"] / "etc/kubernetes/manifests"

@@ -88,13 +88,14 @@ def node_timing_figures(
     node_status_bytes: Any = None,
 ) -> dict[str, Any]:
     def run() -> dict[str, Any]:
-        s, _version, result = to_settings(value, "node_timing_figures", kube_version)
+        s, version, result = to_settings(value, "node_timing_figures", kube_version)
         count = nodes if nodes is not None or result is None else result.get("nodes")
         figs = figures.compute(
             s,
             node_count(count, "node_timing_figures"),
             to_plain(lease_bytes, "lease_bytes"),
             to_plain(node_status_bytes, "node_status_bytes"),
+            version,
         )
         return dict(to_plain(figs.to_dict(), "figures"))
 

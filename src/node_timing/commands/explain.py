@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.display import display_path, printable
     from node_timing.errors import EXIT_NOTHING, UsageError
     from node_timing.evaluate.context import build_context
+    from node_timing.evaluate.sources import NODE_TIMING_VAR
     from node_timing.inventory import InventoryError, load_inventory
     from node_timing.serialize import to_json
     from node_timing.settings import to_output
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     per_host = {p: _per_host(ctx, p) for p in ctx.cluster.effective if not p.startswith("kubelet.")}
     for group in ctx.kubelet_groups:
         settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)
-        figs = figures.compute(settings, ctx.nodes_of(group))
+        figs = figures.compute(settings, ctx.nodes_of(group), kube_version=ctx.version)
         origins = {}
         for path, source in {
             **ctx.cluster.effective,
@@ -112,6 +113,18 @@ def run(args: argparse.Namespace) -> int:
                 else display_path(str(source.location)),
                 **({"problem": source.problem or source.unresolved} if not source.usable else {}),
             }
+            if source.kind == NODE_TIMING_VAR and source.usable:
+                # kubespray cannot deploy the kubelet's environment: intended, not running
+                origins[path] = {
+                    "value": to_output(path, knowledge.default_for(path, ctx.version)),
+                    "from": "Kubernetes default",
+                    "intended": shown_value,
+                    "intended_from": display_path(str(source.location)),
+                    "why": f"intended {shown_value} ({source.name} at "
+                    f"{display_path(str(source.location))}), deployed only by the node_timing "
+                    "role's apply: kubespray has no variable for the kubelet's environment",
+                }
+                continue
             owner = group if path.startswith("kubelet.") else ctx.cluster
             resolution = owner.resolutions.get(path)
             if resolution is not None:  # rendered more than once: which one runs, and why
@@ -128,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
                 "hosts": group.hosts,
                 "settings": origins,
                 "figures": figs.to_dict(),
-                "simulated": _simulated(settings, ctx.nodes, len(ctx.kubelet_groups)),
+                "simulated": _simulated(settings, ctx.nodes, len(ctx.kubelet_groups), ctx.version),
             }
         )
     if args.format == "json":
@@ -139,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
                     "kube_version": str(ctx.version),
                     "kube_version_from": ctx.version_why,
                     "nodes": ctx.nodes,
+                    "eviction_model": figures.model_text(ctx.version),
+                    "caveats": figures.caveats(),
                     "groups": report,
                 },
                 default=str,
@@ -172,9 +187,12 @@ def run(args: argparse.Namespace) -> int:
         out += [
             f"  a dead node is marked after {f['detection_seconds_min']}s to {f['detection_seconds_max']}s "
             f"({f['heartbeats_per_grace']} heartbeats of {f['heartbeat_interval_seconds']}s per grace period);",
-            f"  its pods are evicted by {f['eviction_seconds_max']}s{writes}",
+            f"  its pods are evicted after {f['eviction_seconds_min']}s to "
+            f"{f['eviction_seconds_max']}s (taint queued in the {f['taint_queued']}){writes}",
         ]
         out += _simulated_text(entry["simulated"])
+    out += ["", f"model: {figures.model_text(ctx.version)}", "not in the eviction figure:"]
+    out += [f"  - {c}" for c in figures.caveats()]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
 
@@ -238,10 +256,10 @@ def _some(hosts: list[str]) -> str:
 SIMULATED_GROUPS = 4
 
 
-def _simulated(settings: Any, nodes: int, groups: int) -> dict[str, Any] | None:
+def _simulated(settings: Any, nodes: int, groups: int, version: Any) -> dict[str, Any] | None:
     from node_timing.simulate.scenarios import headline
 
-    return headline(settings, nodes) if groups <= SIMULATED_GROUPS else None
+    return headline(settings, nodes, kube_version=version) if groups <= SIMULATED_GROUPS else None
 
 
 def _simulated_text(sim: dict[str, Any] | None) -> list[str]:

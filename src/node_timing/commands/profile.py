@@ -205,6 +205,7 @@ def run(args: argparse.Namespace) -> int:
 
     result = compute(args.name, args)
     data = profiles.report(result, args.lease_bytes, args.node_status_bytes)
+    data["role_apply_only"] = role_apply_only(result.settings, result.kube_version)
     if args.format == "json":
         serialize.write(serialize.to_json(data))
     elif args.format == "yaml":
@@ -217,6 +218,19 @@ def run(args: argparse.Namespace) -> int:
     for line in lines:
         print(line, file=sys.stderr)
     return code
+
+
+def role_apply_only(settings: Any, kube_version: Any) -> dict[str, Any]:
+    """The settings of ``settings`` that kubespray cannot deploy (the kubelet's environment), where
+    they differ from what runs without the node_timing role's apply: ``{path: value}``."""
+    from node_timing import knowledge
+
+    return {
+        path: settings.get(path)
+        for path, fact in knowledge.setting_facts().items()
+        if fact.get("environment")
+        and settings.get(path) != knowledge.default_for(path, kube_version)
+    }
 
 
 def table(data: dict[str, Any]) -> str:
@@ -234,6 +248,8 @@ def table(data: dict[str, Any]) -> str:
         lines.append(f"{component}:")
         for name, value in group.items():
             shown = "inherits the update frequency" if value is None else value
+            if f"{component}.{name}" in data.get("role_apply_only", {}):
+                shown = f"{shown}  (intended: deployed only by the node_timing role's apply)"
             lines.append(f"  {name:<{width}}  {shown}")
     f = data["figures"]
     lines += [
@@ -242,13 +258,25 @@ def table(data: dict[str, Any]) -> str:
         f"  heartbeat interval           {f['heartbeat_interval_seconds']}s "
         f"({f['heartbeats_per_grace']} heartbeats per grace period)",
         f"  dead node detected after     {f['detection_seconds_min']}s to {f['detection_seconds_max']}s",
-        f"  its pods evicted by          {f['eviction_seconds_max']}s",
+        f"  its pods evicted after       {f['eviction_seconds_min']}s to {f['eviction_seconds_max']}s "
+        f"(taint queued in the {f['taint_queued']})",
         f"  lease writes per minute      {f['lease_writes_per_minute']}",
         f"  status reports per minute    {f['status_reports_per_minute']}",
         f"  etcd writes per day          {human_bytes(f['etcd_write_bytes_per_day'])}",
         "",
+        f"model: {data['eviction_model']}",
+        "not in the eviction figure:",
+        *(f"  - {c}" for c in data["caveats"]),
+        "",
         "kubespray group_vars (group_vars/k8s_cluster/node-timing.yml):",
     ]
+    if data.get("role_apply_only"):
+        lines[-1:-1] = [
+            "kubespray has no variable for the kubelet's environment: the values marked intended "
+            "run only after the node_timing role's apply (node_timing_http2_* variables); without "
+            "it the kubelet keeps its defaults.",
+            "",
+        ]
     lines += [
         "  " + line for line in serialize.to_yaml(data["kubespray"]).rstrip("\n").splitlines()
     ]

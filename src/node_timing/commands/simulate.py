@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if args.runs < 1:
         raise UsageError(f"--runs must be at least 1, got {args.runs}")
-    params = Params.from_settings(settings)
+    params = Params.from_settings(settings, version)
     work = sc.estimated_work(scenario, params, args.runs)
     if work > sc.MAX_WORK:
         raise UsageError(
@@ -150,15 +150,24 @@ def run(args: argparse.Namespace) -> int:
     with Progress("simulate", quiet=args.quiet) as progress:
         for i in range(args.runs):
             progress.update(i, args.runs, "runs")
-            outcomes.append(sc.run_once(scenario, settings, args.seed + i))
+            outcomes.append(sc.run_once(scenario, settings, args.seed + i, kube_version=version))
     summaries = [sc.summary(o) for o in outcomes]
     head = {
         **head,
         "kube_version": str(version),
         "closed_form": {
             k: v
-            for k, v in figures.compute(settings, args.nodes).to_dict().items()
-            if k in ("detection_seconds_min", "detection_seconds_max", "eviction_seconds_max")
+            for k, v in figures.compute(settings, args.nodes, kube_version=version)
+            .to_dict()
+            .items()
+            if k
+            in (
+                "detection_seconds_min",
+                "detection_seconds_max",
+                "eviction_seconds_min",
+                "eviction_seconds_max",
+                "taint_queued",
+            )
         },
     }
     dist = sc.distribution(summaries) if args.runs > 1 else None

@@ -26,7 +26,7 @@ Nothing is executed; files are read through the linter's bounded reader, confine
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
@@ -50,6 +50,7 @@ from node_timing.deployed._files import (
     node_path,
     resolve,
 )
+from node_timing.deployed.reading import KUBELET_ENVIRONMENT
 from node_timing.deployed.systemd import (
     KUBEADM_CONFIG,
     KUBEADM_FLAGS,
@@ -62,7 +63,7 @@ from node_timing.deployed.systemd import (
     _whole,
 )
 from node_timing.findings import Location
-from node_timing.inventory.model import LoadProblem
+from node_timing.inventory.model import LoadProblem, Value
 from node_timing.knowledge import KubeVersion
 
 UPDATE = "kubelet.node_status_update_frequency"
@@ -114,6 +115,8 @@ class KubeletState:
     problems: tuple[LoadProblem, ...]
     config: str | None = None  # shown path of the --config file
     config_dir: str | None = None  # shown path of the --config-dir directory
+    # DISABLE_HTTP2 and the like, as deployed.reading.KUBELET_ENVIRONMENT
+    environment: Mapping[str, Value] = field(default_factory=dict)
 
     @property
     def effective(self) -> dict[str, Source]:
@@ -224,7 +227,15 @@ def _read(files: NodeFiles, version: KubeVersion) -> KubeletState:
                     setting, ENVIRONMENT, variable, word.text, _at(files, word), word.noqa
                 )
             )
-    return _state(files, unit.layout, sources, version, base, config_shown, dir_shown)
+    state = _state(files, unit.layout, sources, version, base, config_shown, dir_shown)
+    environment: dict[str, Value] = {}
+    for name in KUBELET_ENVIRONMENT:
+        if env.get(name):
+            word = _whole(env[name])
+            at = _at(files, word)
+            if word.text:
+                environment[name] = Value(word.text, at.path, at.line, at.column)
+    return replace(state, environment=environment) if environment else state
 
 
 def _state(

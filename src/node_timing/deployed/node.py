@@ -52,7 +52,7 @@ from node_timing.deployed.kubelet import (
     kubelet_values,
 )
 from node_timing.deployed.manifests import component_of, manifest_reading
-from node_timing.deployed.reading import Reading
+from node_timing.deployed.reading import KUBELET_ENVIRONMENT, Reading
 from node_timing.findings import Finding, Location
 from node_timing.inventory.model import LoadProblem, Value
 from node_timing.knowledge import KubeVersion
@@ -119,7 +119,13 @@ def env_reading(path: str, text: str) -> Reading:
     variables = env_file(text)
     sources: list[Source] = []
     env_names = environment_variables()
+    environment: dict[str, Value] = {}
     for name, pieces in variables.items():
+        if name in KUBELET_ENVIRONMENT:
+            raw = "".join(p.text for p in pieces)
+            if raw:
+                environment[name] = Value(raw, path, pieces[0].line, pieces[0].column)
+            continue
         if name in env_names:
             first = pieces[0]
             raw = "".join(p.text for p in pieces)
@@ -130,7 +136,13 @@ def env_reading(path: str, text: str) -> Reading:
         for setting, flag, word in flag_values(words, KUBELET_FLAGS):
             at = Location(path, word.line, word.column)
             sources.append(checked_source(setting, FLAG, f"--{flag}", word.text, at, word.noqa))
-    return Reading(path, "kubelet-env", tuple(sources), components=frozenset({"kubelet"}))
+    return Reading(
+        path,
+        "kubelet-env",
+        tuple(sources),
+        components=frozenset({"kubelet"}),
+        environment=environment,
+    )
 
 
 @dataclass
@@ -240,6 +252,14 @@ def flag_variables(readings: Sequence[Reading]) -> dict[str, Value]:
     }
 
 
+def kubelet_environment(readings: Sequence[Reading]) -> dict[str, Value]:
+    """The kubelet environment variables of ``readings`` the rules read (the last file wins)."""
+    out: dict[str, Value] = {}
+    for reading in readings:
+        out.update(reading.environment)
+    return out
+
+
 def file_version(readings: Iterable[Reading]) -> tuple[KubeVersion, Location] | None:
     """The version the files name: a manifest's image tag first (it runs), then kubeadm's."""
     ranked = sorted(readings, key=lambda r: r.kind != "manifest")
@@ -282,7 +302,7 @@ def build_deployed_context(
             version,
             kubelet_found(host.kubelet),
             control_plane_found(host.control_plane),
-            flag_variables(host.control_plane),
+            {**flag_variables(host.control_plane), **kubelet_environment(host.kubelet)},
             base,
         )
         groups.append(timing)

@@ -32,3 +32,12 @@ class Reading:
     version: tuple[KubeVersion, Location] | None = None
     problems: tuple[LoadProblem, ...] = ()
     components: frozenset[str] = frozenset()  # kubelet, controller_manager, apiserver
+    # Kubelet environment variables the rules read that are no setting (DISABLE_HTTP2), with
+    # the position of their value, under the variable's own name.
+    environment: Mapping[str, Value] = field(default_factory=dict)
+
+
+# The kubelet environment variables kept in ``Reading.environment``: any non-empty
+# DISABLE_HTTP2 makes the kubelet close all its connections when a heartbeat fails
+# (cmd/kubelet/app/server.go buildKubeletClientConfig).
+KUBELET_ENVIRONMENT = ("DISABLE_HTTP2",)

@@ -145,6 +145,7 @@ def compare(
             continue
         root = files.root
         kubelet_found: dict[str, list[Source]] = {}
+        environment: Mapping[str, Any] = {}
         if host in kubelet_names:
             state = read_kubelet_files(files, version)
             if not state.found:
@@ -159,6 +160,7 @@ def compare(
                     )
                 )
             kubelet_found = {p: list(chain[1:]) for p, chain in state.sources.items()}
+            environment = state.environment
         manifests: list[Reading] = []
         if host in cp_hosts:
             for binary in COMPONENTS:
@@ -183,7 +185,7 @@ def compare(
             version,
             kubelet_found,
             control_plane_found(manifests),
-            flag_variables(manifests),
+            {**flag_variables(manifests), **environment},
             base,
         )
         running_timing[host] = timing
@@ -254,10 +256,15 @@ def drift_findings(ctx: LintContext, comparison: HostComparison) -> list[Finding
             else _where(want)
         )
         running_at = "the Kubernetes default, set in no file" if have.from_default else _where(have)
+        remedy = (
+            "the node_timing role's apply (kubespray has no variable for the kubelet's environment)"
+            if facts[path].get("environment")
+            else "kubespray's cluster.yml or upgrade-cluster.yml"
+        )
         message = (
             f"{comparison.host}: {name} runs {_shown(running, path)} ({running_at}) but the "
             f"inventory intends {_shown(comparison.intended, path)} ({origin}); apply the "
-            f"inventory (kubespray's cluster.yml or upgrade-cluster.yml) or change it to what runs"
+            f"inventory ({remedy}) or change it to what runs"
         )
         location = have.location
         out.append(

@@ -48,6 +48,7 @@ CONTEXT_VARIABLES = frozenset(
         "node_timing_heartbeat_budget",
         "node_timing_http2_read_idle_timeout_seconds",
         "node_timing_http2_ping_timeout_seconds",
+        "node_timing_kubelet_disable_http2",
         # how kubespray renders what runs (evaluate/running.py)
         "kubelet_custom_flags",
         "kubeadm_config_api_version",

@@ -67,7 +67,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if report is not None and report >= update:
             continue
         nodes = ctx.nodes_of(group)
-        figs = figures.compute(group.settings, nodes)
+        figs = figures.compute(group.settings, nodes, kube_version=ctx.version)
         load = (
             f"; {nodes} {'node writes' if nodes == 1 else 'nodes write'} {figs.status_reports_per_minute:g} Node status updates a minute, "
             f"about {human_bytes(figs.etcd_write_bytes_per_day)} of etcd writes a day"

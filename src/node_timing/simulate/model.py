@@ -17,13 +17,18 @@ Kubelet (lease and status):
   duration)`` (cmd/kubelet/app/server.go): a request slower than that fails.
 
 Controller (pkg/controller/nodelifecycle/node_lifecycle_controller.go):
-- monitorNodeHealth runs every ``--node-monitor-period``. tryUpdateNodeHealth stamps
-  ``probeTimestamp = now`` when it sees a newer lease renewTime or status heartbeat, then marks the
-  Ready condition Unknown when ``now`` is strictly after ``probeTimestamp + grace``; grace is
-  ``--node-startup-grace-period`` for a node that never posted a Ready condition.
+- monitorNodeHealth runs under ``wait.UntilWithContext`` (sliding): the next pass starts
+  ``--node-monitor-period`` after the previous one returns. A pass takes ``monitor_pass_seconds``
+  (1 ms; its API writes are not modelled), so one node's checks are a period and a millisecond
+  apart. tryUpdateNodeHealth stamps ``probeTimestamp = now`` when it sees a newer lease renewTime
+  or status heartbeat, then marks the Ready condition Unknown when ``now`` is strictly after
+  ``probeTimestamp + grace``: the pass ``ceil(grace / period)`` passes after the probe already
+  does. Grace is ``--node-startup-grace-period`` for a node that never posted a Ready condition.
 - processTaintBaseEviction adds an Unknown node to its zone's taint queue (a unique queue: a
   tainted node is not added again until it is Ready), and marks a Ready node reachable: taint
-  removed, node removed from the queue.
+  removed, node removed from the queue. Before Kubernetes 1.34 it is given the Ready condition
+  the pass read, before the pass's own update (``&observedReadyCondition``): a node marked
+  Unknown is queued by the next pass (issue #120815); from 1.34 (PR #120816) by the same pass.
 - After the pass, handleDisruption computes each zone's state (ComputeZoneState: FullDisruption
   when no node is Ready, PartialDisruption when more than 2 are not Ready and their share is at
   least ``--unhealthy-zone-threshold``, else Normal) and swaps the zone's limiter: Normal and
@@ -140,6 +145,7 @@ class Simulation:
         self._jitter = float(knowledge.constraint("lease_renew_jitter"))
         self._retries = int(knowledge.constraint("lease_update_retries"))
         self._taint_period = float(knowledge.constraint("taint_pass_seconds"))
+        self._pass_seconds = float(knowledge.constraint("monitor_pass_seconds"))
         self.nodes: dict[str, Node] = {}
         self.zones: dict[str, Zone] = {}
         for name, size in zones.items():
@@ -261,12 +267,13 @@ class Simulation:
                     node.ready = True
                     node.posted_ready = False
                     self.record("ready", node)
+                observed = node.ready  # the condition as the pass read it (kubelet writes in)
                 grace = p.startup_grace if node.new else p.grace
                 if node.ready and now > node.probe + grace:
                     node.ready = False
                     node.posted_ready = False
                     self.record("not_ready", node, None if node.failed else "false alarm")
-                if node.ready:
+                if observed if p.taint_next_pass else node.ready:
                     self._reachable(zone, node)
                 elif not node.in_set:
                     node.in_set = True
@@ -278,7 +285,7 @@ class Simulation:
         if self.release and self.latency is not None and now >= self.slow_until:
             self._release()
         self._schedule_taint_pass()
-        self._push(now + p.monitor_period, _PASS, None)
+        self._push(now + self._pass_seconds + p.monitor_period, _PASS, None)
 
     def _doze(self, zone: Zone) -> None:
         keep = []

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node_timing import durations, knowledge
+from node_timing.knowledge import KubeVersion
 from node_timing.settings import Settings
 from node_timing.simulate.model import Simulation
 from node_timing.simulate.values import Event, Params
@@ -191,10 +192,18 @@ def warmup(p: Params) -> float:
     return 2 * 1.04 * max(p.renew, p.status_update) + 2 * p.monitor_period
 
 
-def run_once(s: Scenario, settings: Settings, seed: int, *, aggregate: bool = True) -> Outcome:
-    """One seeded run. ``aggregate=False`` simulates every healthy node too (the benchmark's
-    and the equivalence test's alternative): the failed nodes' events are the same."""
-    p = Params.from_settings(settings)
+def run_once(
+    s: Scenario,
+    settings: Settings,
+    seed: int,
+    *,
+    aggregate: bool = True,
+    kube_version: KubeVersion | None = None,
+) -> Outcome:
+    """One seeded run at ``kube_version`` (default: the newest kubespray supports).
+    ``aggregate=False`` simulates every healthy node too (the benchmark's and the equivalence
+    test's alternative): the failed nodes' events are the same."""
+    p = Params.from_settings(settings, kube_version)
     tracked, failed, everyone = _tracked(s, p, aggregate)
     groups: dict[str, list[str]] = {}
     failed_set = set(failed)
@@ -316,22 +325,24 @@ def _median(values: list[float]) -> float:
 HEADLINE_WORK = 250_000
 
 
-def headline(settings: Settings, nodes: int, seed: int = 1) -> dict[str, Any] | None:
+def headline(
+    settings: Settings, nodes: int, seed: int = 1, kube_version: KubeVersion | None = None
+) -> dict[str, Any] | None:
     """Two standard scenarios next to the closed form: one node crashing, and 5% of the nodes
     (at least one) of a one-zone cluster going down together. None when there is no node or
     the run would be too long for a summary."""
     if not 1 <= nodes <= MAX_NODES:
         return None
-    p = Params.from_settings(settings)
+    p = Params.from_settings(settings, kube_version)
     crash = Scenario("node-crash", nodes)
     outage = Scenario("zone-outage", nodes, failed=max(1, round(nodes * 0.05)))
     if estimated_work(crash, p, 1) + estimated_work(outage, p, 1) > HEADLINE_WORK:
         return None
     return {
         "seed": seed,
-        "node_crash": summary(run_once(crash, settings, seed)),
+        "node_crash": summary(run_once(crash, settings, seed, kube_version=kube_version)),
         "zone_outage_5_percent": {
             "failed": outage.failed_count(),
-            **summary(run_once(outage, settings, seed)),
+            **summary(run_once(outage, settings, seed, kube_version=kube_version)),
         },
     }

@@ -42,6 +42,7 @@ def params_dict(p: Params) -> dict[str, Any]:
         "large_cluster_size_threshold": p.large_cluster,
         "unhealthy_zone_threshold": p.unhealthy_threshold,
         "toleration_seconds": p.toleration,
+        "taint_queued": "next pass" if p.taint_next_pass else "same pass",
     }
 
 
@@ -93,7 +94,8 @@ def text(doc: dict[str, Any], outcome: Outcome) -> str:
         cf = doc["closed_form"]
         lines.append(
             f"  closed form for one dead node: detected after {cf['detection_seconds_min']:g}s to "
-            f"{cf['detection_seconds_max']:g}s, pods evicted by {cf['eviction_seconds_max']:g}s"
+            f"{cf['detection_seconds_max']:g}s, pods evicted after {cf['eviction_seconds_min']:g}s "
+            f"to {cf['eviction_seconds_max']:g}s (taint queued in the {cf['taint_queued']})"
         )
     lines += ["", "timeline (seconds from t=0):"]
     grouped: dict[tuple[str, str | None], list[Event]] = defaultdict(list)

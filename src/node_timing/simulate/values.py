@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from node_timing import durations
+from node_timing import durations, knowledge
+from node_timing.knowledge import KubeVersion
 from node_timing.settings import Settings
 
 # Zone states (node_lifecycle_controller.go ZoneState values).
@@ -32,11 +33,17 @@ class Params:
     large_cluster: int
     unhealthy_threshold: float
     toleration: float
+    # The NoExecute taint is queued by the pass after the one that marks the node Unknown
+    # (Kubernetes before 1.34), not by that pass (knowledge.taint_queued_next_pass).
+    taint_next_pass: bool = False
 
     @classmethod
-    def from_settings(cls, s: Settings) -> Params:
+    def from_settings(cls, s: Settings, kube_version: KubeVersion | None = None) -> Params:
+        """The model's parameters; ``kube_version`` (default: the newest kubespray supports)
+        decides when the controller queues the taint."""
         k, cm = s.kubelet, s.controller_manager
         sec = durations.SECOND
+        version = knowledge.default_kube_version() if kube_version is None else kube_version
         return cls(
             renew=k.renew_interval / sec,
             status_update=k.node_status_update_frequency / sec,
@@ -50,6 +57,7 @@ class Params:
             large_cluster=cm.large_cluster_size_threshold,
             unhealthy_threshold=cm.unhealthy_zone_threshold,
             toleration=float(s.apiserver.default_unreachable_toleration_seconds),
+            taint_next_pass=knowledge.taint_queued_next_pass(version),
         )
 
     @property
