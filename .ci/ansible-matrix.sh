@@ -6,7 +6,8 @@
 #   2.18 (the latest 2.18: kubespray 2.31/master's ansible 11.13.0; the primary),
 #   2.19 (data tagging).
 # Each venv gets ansible-lint>=25.12 with its core: pip picks the newest ansible-lint that accepts
-# that core (26.8+ needs >=2.16.19 and not 2.17; 26.4 and 25.12 take 2.16.14+ and 2.17).
+# that core (26.8+ needs >=2.16.19 and not 2.17; up to 26.6 take 2.16.14+ and 2.17, so 2.16 and
+# 2.17 get 26.6.0), and the rule's tests run with it on every entry.
 # Installing the project's wheel must leave the venv's ansible-core as it was (as `pip install`
 # into kubespray's venv must): the matrix fails when it moves.
 # Usage: .ci/ansible-matrix.sh [pytest args...]
