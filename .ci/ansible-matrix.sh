@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Runs tests/ansible against each supported ansible-core, each in its own venv:
-#   2.16 (>= 2.16.19, what ansible-lint 26 accepts), 2.18 (kubespray's), 2.19 (data tagging).
+# Runs tests/ansible against each supported ansible-core, each in its own venv: the cores the
+# supported kubespray releases pin (kubespray requirements.txt) and the newest that runs on 3.11:
+#   2.16 (exactly 2.16.14, the lowest accepted: kubespray 2.27/2.28's ansible 9.13.0),
+#   2.17 (the latest 2.17: kubespray 2.29/2.30's ansible 10.7.0),
+#   2.18 (the latest 2.18: kubespray 2.31/master's ansible 11.13.0; the primary),
+#   2.19 (data tagging).
+# Each venv gets ansible-lint>=25.12 with its core: pip picks the newest ansible-lint that accepts
+# that core (26.8+ needs >=2.16.19 and not 2.17; up to 26.6 take 2.16.14+ and 2.17, so 2.16 and
+# 2.17 get 26.6.0), and the rule's tests run with it on every entry.
+# Installing the project's wheel must leave the venv's ansible-core as it was (as `pip install`
+# into kubespray's venv must): the matrix fails when it moves.
 # Usage: .ci/ansible-matrix.sh [pytest args...]
 #   NODE_TIMING_MATRIX_DIR   where the venvs live (default: .venv-ansible/ in the checkout)
-#   NODE_TIMING_MATRIX       space-separated subset of "2.16 2.18 2.19"
+#   NODE_TIMING_MATRIX       space-separated subset of "2.16 2.17 2.18 2.19"
 #   PYTHON                   interpreter for the venvs (default: python3.11)
 #   NODE_TIMING_MATRIX_FULL  1: run the tests marked one_core on every version too
 # The venvs' dependencies are installed concurrently (the installs wait on the network, not the
@@ -18,10 +27,11 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 base="${NODE_TIMING_MATRIX_DIR:-$repo/.venv-ansible}"
 python="${PYTHON:-python3.11}"
 command -v "$python" >/dev/null || python=python3
-versions="${NODE_TIMING_MATRIX:-2.16 2.18 2.19}"
+versions="${NODE_TIMING_MATRIX:-2.16 2.17 2.18 2.19}"
 
 declare -A spec=(
-  [2.16]="ansible-core>=2.16.19,<2.17"
+  [2.16]="ansible-core==2.16.14"
+  [2.17]="ansible-core>=2.17.0,<2.18"
   [2.18]="ansible-core>=2.18.0,<2.19"
   [2.19]="ansible-core>=2.19.0,<2.20"
 )
@@ -32,7 +42,7 @@ install() {
     "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install --quiet --upgrade pip "setuptools>=77" wheel
   fi
-  "$venv/bin/python" -m pip install --quiet "${spec[$v]}" "ansible-lint>=26" "pytest>=8" "pytest-xdist>=3.5"
+  "$venv/bin/python" -m pip install --quiet "${spec[$v]}" "ansible-lint>=25.12" "pytest>=8" "pytest-xdist>=3.5"
 }
 
 mkdir -p "$base"
@@ -61,11 +71,22 @@ first="$base/ansible-${versions%% *}"
 "$first/bin/python" -m pip wheel --quiet --no-deps -w "$wheels" "$repo"
 wheel=("$wheels"/node_timing-*.whl)
 export NODE_TIMING_WHEEL="${wheel[0]}"  # the tests that install the wheel use this one
+core_version() {
+  "$1/bin/python" -c 'from importlib.metadata import version; print(version("ansible-core"))'
+}
 for v in $versions; do
+  venv="$base/ansible-$v"
+  before="$(core_version "$venv")"
   # the same version number as last time: install its dependencies, then replace the project
-  "$base/ansible-$v/bin/python" -m pip install --quiet "${wheel[0]}"
-  "$base/ansible-$v/bin/python" -m pip install --quiet --force-reinstall --no-deps "${wheel[0]}"
+  "$venv/bin/python" -m pip install --quiet "${wheel[0]}"
+  "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "${wheel[0]}"
+  after="$(core_version "$venv")"
+  if [[ $before != "$after" ]]; then
+    echo "== ansible-core $v: installing node-timing replaced ansible-core $before with $after"
+    status=1
+  fi
 done
+[[ $status -eq 0 ]] || exit $status
 echo "== node-timing installed ($((SECONDS - start)) s)"
 
 # kubespray's ansible-core runs everything; without it in the subset, the first version does

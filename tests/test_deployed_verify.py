@@ -75,6 +75,12 @@ def test_one_drifted_kubelet_and_one_drifted_controller_manager(
     assert messages[1].startswith("node2: nodeStatusReportFrequency runs 1m0s (")
     assert "the inventory intends 5m0s (" in messages[1]
     assert "k8s-cluster.yml:4:3" in messages[1]
+    # each remedy names the playbook that really redeploys it: cluster.yml never regenerates
+    # an existing control plane's static Pods
+    control_plane = "redeploy it (kubespray's upgrade-cluster.yml, or the node_timing role's apply"
+    assert control_plane in messages[0]
+    assert "cluster.yml or" not in messages[0] and "'s cluster.yml" not in messages[0]
+    assert "redeploy it (kubespray's cluster.yml, or the node_timing role's apply" in messages[1]
     # the usual rules run on what runs: 20s grace against 10s heartbeats
     assert any(f["rule"] == "grace-vs-heartbeat" for f in findings)
 
@@ -160,3 +166,25 @@ def test_explain_collected_text_and_json(
     assert (report["intended"], report["running"], report["drift"]) == ("5m0s", "5m0s", False)
     node2 = next(h for h in data["hosts"] if h["host"] == "node2")
     assert "controller_manager.node_monitor_grace_period" not in node2["settings"]
+
+
+@pytest.mark.parametrize(
+    ("path", "playbooks"),
+    [
+        ("kubelet.node_status_update_frequency", ["cluster.yml"]),
+        ("kubelet.node_lease_duration_seconds", ["cluster.yml"]),
+        ("controller_manager.node_monitor_grace_period", ["upgrade-cluster.yml"]),
+        ("apiserver.default_unreachable_toleration_seconds", ["upgrade-cluster.yml"]),
+        ("kubelet.http2_read_idle_timeout_seconds", []),
+        ("kubelet.http2_ping_timeout_seconds", []),
+    ],
+)
+def test_the_remedy_names_the_playbook_that_deploys_each_setting(
+    path: str, playbooks: list[str]
+) -> None:
+    from node_timing import kubespray
+
+    remedy = kubespray.redeploy_remedy(path)
+    assert "the node_timing role's apply" in remedy
+    for name in ("cluster.yml", "upgrade-cluster.yml"):
+        assert (f"kubespray's {name}" in remedy) == (name in playbooks), remedy

@@ -119,3 +119,30 @@ def superseded_keys(settings: Settings, version: KubeVersion) -> dict[str, list[
             ]
         out[dict_name] = keys
     return out
+
+
+def deployment() -> dict[str, Any]:
+    """Which kubespray playbook deploys which component's timing (data/kubespray.yml)."""
+    result: dict[str, Any] = knowledge.kubespray()["deployment"]
+    return result
+
+
+def deploying_component(path: str) -> str:
+    """The deployment component of setting ``path``: its own component, or the kubelet's
+    environment for the settings kubespray has no variable for."""
+    components: dict[str, Any] = deployment()["components"]
+    for name, fact in components.items():
+        if path in fact.get("settings", ()):
+            return name
+    return path.split(".")[0]
+
+
+def redeploy_remedy(path: str) -> str:
+    """How to make nodes run the inventory's value of ``path``: the kubespray playbooks that
+    redeploy its component, or the role's apply alone."""
+    facts = deployment()
+    playbooks = facts["components"][deploying_component(path)]["playbooks"]
+    apply = facts["role_apply"]
+    if not playbooks:
+        return f"{apply} (kubespray has no variable for it, no playbook deploys it)"
+    return f"kubespray's {' or '.join(playbooks)}, or {apply}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -42,33 +43,12 @@ PLAY = [
 ]
 
 
-@pytest.fixture(scope="module")
-def wheel_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) -> Path:
-    """A fresh venv holding only the wheel; ansible-core and the other dependencies are borrowed
-    from the Ansible under test through a .pth file, which adds them after the venv's own."""
-    root = tmp_path_factory.mktemp("wheel")
-    wheel = project_wheel
+def borrowing_venv(root: Path) -> Path:
+    """A fresh venv with no project in it; ansible-core and every other package of the Ansible
+    under test are borrowed through a .pth file, which adds them after the venv's own."""
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    proc = subprocess.run(
-        [
-            ansible_python(),
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--no-deps",
-            "--no-index",
-            "--quiet",
-            str(wheel),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
     site = Path(
         subprocess.run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -88,7 +68,7 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) ->
         check=True,
     ).stdout.strip()
     # Borrow every dependency but the project itself: the Ansible under test may have node-timing
-    # installed (the CI matrix does), and it must not be what the wheel venv resolves.
+    # installed (the CI matrix does), and it must not be what the venv resolves.
     borrowed = root / "borrowed"
     borrowed.mkdir()
     for entry in Path(deps).iterdir():
@@ -99,6 +79,68 @@ def wheel_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) ->
     (site / "borrowed-dependencies.pth").write_text(f"{borrowed}\n", encoding="utf-8")
     assert sysconfig.get_paths()["purelib"] != str(site)
     return venv
+
+
+@pytest.fixture(scope="module")
+def wheel_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) -> Path:
+    """A fresh venv holding only the wheel, its dependencies borrowed from the Ansible under test."""
+    venv = borrowing_venv(tmp_path_factory.mktemp("wheel"))
+    proc = subprocess.run(
+        [
+            ansible_python(),
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(project_wheel),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return venv
+
+
+def test_pip_install_keeps_the_ansible_core_it_finds(tmp_path: Path, project_wheel: Path) -> None:
+    """What `pip install <checkout>` in kubespray's venv does to its pinned ansible-core: pip
+    itself resolves the wheel against the core under test (every core the matrix runs is one a
+    kubespray release pins, or newer) and must install the project without replacing it."""
+    venv = borrowing_venv(tmp_path)
+    core = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import ansible.release as r; print(r.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    proc = subprocess.run(
+        [
+            ansible_python(),
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--report",
+            "-",
+            str(project_wheel),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    installs = {i["metadata"]["name"].lower(): i["metadata"]["version"] for i in report["install"]}
+    assert "node-timing" in installs, installs  # the project is not in the venv: pip installs it
+    assert "ansible-core" not in installs, f"pip would replace ansible-core {core}: {installs}"
+    assert "ansible" not in installs, installs
 
 
 def wheel_env(root: Path, venv: Path) -> dict[str, str]:

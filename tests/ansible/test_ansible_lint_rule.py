@@ -87,33 +87,8 @@ CLUSTER_YML = """\
 """
 
 
-def _version(python: str, module: str) -> str | None:
-    proc = subprocess.run(
-        [python, "-c", f"from importlib.metadata import version; print(version({module!r}))"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return proc.stdout.strip() if proc.returncode == 0 else None
-
-
-def _skip_unless_ansible_lint_26() -> None:
-    """ansible-lint 26 needs ansible-core >= 2.16.19 (not 2.17): where the Ansible under test has
-    no ansible-lint 26, say so with the versions found rather than fail or pass silently."""
-    python = ansible_python()
-    lint = _version(python, "ansible-lint")
-    core = _version(python, "ansible-core")
-    major = int(lint.split(".")[0]) if lint and lint.split(".")[0].isdigit() else 0
-    if major < 26:
-        pytest.skip(
-            f"ansible-lint {lint or 'is not installed'} beside ansible-core {core} ({python}): "
-            "the rule is tested with ansible-lint >= 26, which needs ansible-core >= 2.16.19"
-        )
-
-
 @pytest.fixture(scope="module")
 def lint_venv(tmp_path_factory: pytest.TempPathFactory, project_wheel: Path) -> Path:
-    _skip_unless_ansible_lint_26()
     root = tmp_path_factory.mktemp("lint")
     wheel = project_wheel
     venv = root / "venv"

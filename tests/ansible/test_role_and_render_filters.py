@@ -194,13 +194,31 @@ def test_patch_manifest_changes_only_the_flags(filter_run: Any) -> None:
 
 
 def test_role_passes_on_upstream_defaults(tmp_path: Path) -> None:
-    playbook, inventory = write_project(tmp_path, [role_play(), result_play()], groups=GROUPS)
+    playbook, inventory = write_project(
+        tmp_path,
+        [role_play(), result_play(), role_play(node_timing_profile="upstream"), result_play()],
+        groups=GROUPS,
+    )
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc == 0, str(result)
-    facts = result.debug("result", "node1")
-    assert set(facts) >= {"settings", "figures", "findings", "kubespray"}
-    assert not [f for f in facts["findings"] if f["severity"] == "error"]
-    assert facts["settings"]["controller_manager"]["node_monitor_grace_period"] == "50s"
+    facts = [r["node1"]["msg"] for r in _each_run(result, "result")]
+    # no profile: checked, nothing computed
+    assert facts[0]["profile"] is None and "settings" not in facts[0]
+    assert not [f for f in facts[0]["findings"] if f["severity"] == "error"]
+    # upstream, asked for
+    assert set(facts[1]) >= {"settings", "figures", "findings", "kubespray"}
+    assert not [f for f in facts[1]["findings"] if f["severity"] == "error"]
+    assert facts[1]["settings"]["controller_manager"]["node_monitor_grace_period"] == "50s"
+
+
+def _each_run(result: Any, name: str) -> list[dict[str, Any]]:
+    """Host → result of every run of the task called ``name``, in order."""
+    return [
+        task["hosts"]
+        for p in result.data.get("plays", [])
+        for task in p.get("tasks", [])
+        if task["task"]["name"] == name
+    ]
 
 
 def test_role_fails_on_grace_shorter_than_two_heartbeats(tmp_path: Path) -> None:
@@ -331,12 +349,15 @@ def test_apply_follows_each_hosts_own_node_timing_apply(tmp_path: Path) -> None:
     for host in ("cp1", "node1", "node2"):
         kubespray_node(node / host)
     before = {p: p.read_bytes() for p in node.rglob("kubelet-config.yaml")}
-    role_vars = {"node_timing_node_root": str(node / "{{ inventory_hostname }}")}
+    role_vars = {
+        "node_timing_node_root": str(node / "{{ inventory_hostname }}"),
+        "node_timing_profile": "fast",
+    }
     playbook, inventory = write_project(
         tmp_path,
         [role_play(**role_vars)],
         groups={"kube_control_plane": ["cp1"], "kube_node": ["node1", "node2"], "etcd": ["cp1"]},
-        host_vars={"node2": {"node_timing_apply": True, "node_timing_profile": "fast"}},
+        host_vars={"node2": {"node_timing_apply": True}},
     )
     result = run_playbook(tmp_path, playbook, inventory)
     assert result.rc == 0, str(result)

@@ -202,9 +202,14 @@ def node_timing_kubespray_vars(
         for key in host_keys.values():
             counts[key] = counts.get(key, 0) + 1
         common = max(counts, key=lambda k: counts[k]) if counts else None
+        from node_timing.ansible_filters.replaced import replaced_lines
+
         return {
             "shared": by_dicts[common] if common is not None else {},
             "hosts": {host: by_dicts[key] for host, key in host_keys.items() if key != common},
+            "replaced": replaced_lines(
+                hosts, {host: by_dicts[key] for host, key in host_keys.items()}
+            ),
         }
 
     result: dict[str, Any] = call("node_timing_kubespray_vars", run)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from node_timing import knowledge
+from node_timing import knowledge, kubespray
 from node_timing.deployed._evaluation import HostTiming, LintContext, Options, build_context
 from node_timing.deployed._files import NodeFiles, Source
 from node_timing.deployed.kubelet import read_kubelet_files
@@ -256,15 +256,10 @@ def drift_findings(ctx: LintContext, comparison: HostComparison) -> list[Finding
             else _where(want)
         )
         running_at = "the Kubernetes default, set in no file" if have.from_default else _where(have)
-        remedy = (
-            "the node_timing role's apply (kubespray has no variable for the kubelet's environment)"
-            if facts[path].get("environment")
-            else "kubespray's cluster.yml or upgrade-cluster.yml"
-        )
         message = (
             f"{comparison.host}: {name} runs {_shown(running, path)} ({running_at}) but the "
-            f"inventory intends {_shown(comparison.intended, path)} ({origin}); apply the "
-            f"inventory ({remedy}) or change it to what runs"
+            f"inventory intends {_shown(comparison.intended, path)} ({origin}); redeploy it "
+            f"({kubespray.redeploy_remedy(path)}) or change the inventory to what runs"
         )
         location = have.location
         out.append(

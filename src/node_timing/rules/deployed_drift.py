@@ -29,8 +29,12 @@ nodeStatusUpdateFrequency: 10s
 
 when every collected file holds what the inventory renders.
 
-**Fix.** Run kubespray's `cluster.yml` (or `upgrade-cluster.yml`) to apply the inventory, or
-change the inventory to what runs. `lint` never reports this rule: it needs collected files.
+**Fix.** Redeploy the setting with the playbook that really renders it, which the message names:
+kubelet settings with kubespray's `cluster.yml`; kube-controller-manager and kube-apiserver
+flags with `upgrade-cluster.yml` (`cluster.yml` never regenerates an existing control plane's
+static Pods); the kubelet's HTTP/2 environment only with the role's apply
+(`node_timing_apply: true`), which also sets all the others. Or change the inventory to what
+runs. `lint` never reports this rule: it needs collected files.
 """
 
 from __future__ import annotations

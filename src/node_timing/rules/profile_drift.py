@@ -151,7 +151,9 @@ def apply_profile(plan: Planner, settings: Any, profile_name: str) -> list[Op]:
             if have is not None:
                 if parsed(path, plain(have)) != parse_value(path, want):
                     ops.append(plan.op("set", have, var, value=want))
-            elif parse_value(path, fact["default"]) != parse_value(path, want):
+            else:
+                # even a value equal to kubespray's role default: the inventory then holds the
+                # whole profile, whatever default the next kubespray release ships
                 ops.append(plan.new_var(var, want))
         for dict_name, fact in kubespray.extra_args().items():
             if fact["component"] not in components:
