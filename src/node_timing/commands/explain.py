@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     # the same version, release, node count and sources as `lint` of this inventory
     options = project_options(args, project_config(args, args.inventory))
     try:
-        inventory = load_inventory(args.inventory, allow_exec=options.allow_exec)
+        inventory = load_inventory(
+            args.inventory, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+        )
     except InventoryError as exc:
         print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         if args.format == "json":  # a valid, empty document for whatever reads stdout

@@ -99,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
             hosts = len({h for g in ctx.groups for h in g.hosts})
         else:
             try:
-                inventory = load_inventory(path, allow_exec=options.allow_exec)
+                inventory = load_inventory(
+                    path, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+                )
             except InventoryError as exc:
                 progress.close()
                 return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))

@@ -57,6 +57,8 @@ class Options:
     heartbeat_budget: float | None = None
     # Read sources that run code (inventory scripts, plugin configs) through ansible-core.
     allow_exec: bool = False
+    # ``-e``/``--extra-vars`` arguments as given, read with the inventory, above all its variables
+    extra_vars: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)  # .node-timing.yml's, or defaults
 
     @classmethod
@@ -69,6 +71,7 @@ class Options:
         heartbeat_budget: float | None = None,
         allow_exec: bool = False,
         kubespray_version: str | None = None,
+        extra_vars: tuple[str, ...] = (),
     ) -> Options:
         """The command line's values over ``.node-timing.yml``'s, as every command reads them; a
         Kubernetes version node-timing cannot use is a usage error naming where it was set."""
@@ -89,6 +92,7 @@ class Options:
             nodes=nodes if nodes is not None else config.nodes,
             heartbeat_budget=heartbeat_budget or config.heartbeat_budget,
             allow_exec=allow_exec or config.allow_exec,
+            extra_vars=extra_vars,
             thresholds=config.thresholds,
         )
 

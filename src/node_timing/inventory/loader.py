@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from node_timing.inventory.ansible_fallback import load_with_ansible
 from node_timing.inventory.builder import Builder, add_cluster_group
+from node_timing.inventory.extra_vars import load_extra_vars
 from node_timing.inventory.graph import Inventory
 from node_timing.inventory.ini import ParseError, parse_ini
 from node_timing.inventory.model import YAML_EXTS, InventoryError, LoadProblem, NeedsAnsible, Value
@@ -224,6 +225,7 @@ def load_inventory(
     synthesize_k8s_cluster: bool = True,
     allow_exec: bool = False,
     overlay: Mapping[str, bytes] | None = None,
+    extra_vars: Sequence[str] = (),
 ) -> Inventory:
     """Load an inventory file or directory as ``ansible-inventory -i PATH`` would with kubespray's
     ansible.cfg, reading nothing outside the project root and running nothing.
@@ -236,7 +238,21 @@ def load_inventory(
     Raises InventoryError when the path does not exist, holds no inventory or no host; every
     other problem is recorded in ``Inventory.problems``. ``overlay`` maps real paths to the bytes
     to read in their place, new files included (``fix`` lints its edits before writing them).
+    ``extra_vars`` are ``-e`` arguments (``extra_vars.py``), above every inventory variable; one
+    ansible-playbook would refuse raises UsageError.
     """
+    extra = load_extra_vars(extra_vars)
+    inventory = _load(path, synthesize_k8s_cluster, allow_exec, overlay)
+    inventory.extra_vars = extra
+    return inventory
+
+
+def _load(
+    path: str | os.PathLike[str],
+    synthesize_k8s_cluster: bool,
+    allow_exec: bool,
+    overlay: Mapping[str, bytes] | None,
+) -> Inventory:
     shown = os.fspath(path)
     p = os.path.abspath(shown)
     if not os.path.lexists(p):
@@ -249,12 +265,7 @@ def load_inventory(
         if not candidates and not fallback:
             found = _conventional(p, reader)
             if len(found) == 1:
-                return load_inventory(
-                    found[0],
-                    synthesize_k8s_cluster=synthesize_k8s_cluster,
-                    allow_exec=allow_exec,
-                    overlay=overlay,
-                )
+                return _load(found[0], synthesize_k8s_cluster, allow_exec, overlay)
             raise InventoryError(_not_an_inventory(shown, p, found, problems))
         basedir = p
     else:

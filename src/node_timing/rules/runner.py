@@ -90,7 +90,11 @@ def lint_inventory(
     """Load ``path`` and return the context and every finding (before silencing)."""
     from node_timing.inventory import load_inventory
 
-    inventory = load_inventory(path, allow_exec=bool(options and options.allow_exec))
+    inventory = load_inventory(
+        path,
+        allow_exec=bool(options and options.allow_exec),
+        extra_vars=options.extra_vars if options else (),
+    )
     ctx = build_context(inventory, options)
     return ctx, run_rules(ctx)
 
