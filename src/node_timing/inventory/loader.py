@@ -15,7 +15,7 @@ import stat
 from collections.abc import Mapping, Sequence
 
 from node_timing.inventory.ansible_fallback import load_with_ansible
-from node_timing.inventory.builder import Builder, add_cluster_group
+from node_timing.inventory.builder import Builder, add_cluster_group, add_legacy_groups
 from node_timing.inventory.extra_vars import load_extra_vars
 from node_timing.inventory.graph import Inventory
 from node_timing.inventory.ini import ParseError, parse_ini
@@ -298,6 +298,7 @@ def _load(
         raise InventoryError(_no_hosts(shown, sources, problems))
     b.reconcile()
     if synthesize_k8s_cluster:
+        add_legacy_groups(b)
         add_cluster_group(b)
     group_files: dict[str, dict[str, Value]] = {}
     host_files: dict[str, dict[str, Value]] = {}
