@@ -138,6 +138,15 @@ def _conventional(path: str, reader: Reader) -> list[str]:
     ]
 
 
+def inventories_in(path: str | os.PathLike[str]) -> list[str]:
+    """The inventories in kubespray's layout below directory ``path`` when it is itself no
+    inventory (``inventory/`` holding ``prod/`` and ``staging/``), else []."""
+    p = os.path.abspath(os.fspath(path))
+    if not os.path.isdir(p) or _looks_like_inventory(p):
+        return []
+    return _conventional(p, Reader(project_root(p), []))
+
+
 def _plugin_or_script(path: str, data: bytes) -> str | None:
     """What would run if ansible-core read this file, or None for plain INI/YAML data."""
     if path.endswith(".toml"):
@@ -430,4 +439,4 @@ def _first_error(problems: list[LoadProblem]) -> str:
     return f" ({errors[0]}{more})"
 
 
-__all__ = ["load_inventory"]
+__all__ = ["inventories_in", "load_inventory"]
