@@ -81,6 +81,13 @@ def run(args: argparse.Namespace) -> int:
         ctx = build_context(inventory, options)
     except knowledge.KnowledgeError as exc:
         raise UsageError(str(exc)) from None
+    if ctx.version_problem is not None and ctx.version_problem.outside:
+        # every figure below would be another version's: say so instead
+        raise UsageError(
+            f"{display_path(str(ctx.version_problem.location))}: {ctx.version_problem.message}; "
+            "explain has nothing it can say about this version (--kube-version V explains the "
+            "inventory as Kubernetes V)"
+        )
     report: list[dict[str, Any]] = []
     for group in ctx.kubelet_groups:
         settings = replace(ctx.cluster.settings, kubelet=group.settings.kubelet)

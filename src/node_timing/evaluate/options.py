@@ -34,6 +34,8 @@ class VersionProblem:
     message: str
     location: Location
     noqa: frozenset[str] = frozenset()
+    # a version outside the facts: the checks that depend on the version are not run
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,11 +120,10 @@ def version_of(
                 VersionProblem("unresolved", message, location, noqa),
             )
         raw = resolved
+    first, last = knowledge.known_range()
     try:
         version = knowledge.KubeVersion.parse(raw)
-        knowledge.check_version(version)
     except knowledge.KnowledgeError as exc:
-        first, last = knowledge.known_range()
         message = (
             f"{exc}; node-timing knows Kubernetes {first.minor_text} to {last.minor_text}, so the "
             f"version-dependent checks use {knowledge.default_kube_version()}"
@@ -131,6 +132,19 @@ def version_of(
             knowledge.default_kube_version(),
             location,
             VersionProblem("invalid", message, location, noqa),
+        )
+    if not first.key() <= version.key() <= last.key():
+        # never another version's facts for this one: its defaults, flags and limits are unknown
+        side = "older" if version.key() < first.key() else "newer"
+        message = (
+            f"{version.minor_text} is {side} than the facts node-timing has "
+            f"({first.minor_text}\u2013{last.minor_text}): checks that depend on the version "
+            "are skipped"
+        )
+        return (
+            knowledge.default_kube_version(),
+            location,
+            VersionProblem("invalid", message, location, noqa, outside=True),
         )
     return version, location, None
 

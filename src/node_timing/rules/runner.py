@@ -19,13 +19,33 @@ if TYPE_CHECKING:
     from node_timing.config import LintConfig
 
 
+# Rules whose verdict reads only what is written (its syntax, its type, where it is, whether two
+# places agree), never a version's defaults, flags or limits: the only ones run when the version
+# is outside the facts (`kube-version` says so).
+VERSION_FREE = frozenset(
+    {
+        "yaml-load",
+        "value-type",
+        "seconds-format",
+        "duration-format",
+        "unresolved-value",
+        "unknown-setting",
+        "kube-version",
+        "deployed-drift",
+        "control-plane-drift",
+    }
+)
+
+
 def run_rules(ctx: LintContext) -> list[Finding]:
     """Every rule's findings over ``ctx``, merged (see :func:`merge_findings`) and sorted."""
     from node_timing import rules
 
+    outside = ctx.version_problem is not None and ctx.version_problem.outside
     return merge_findings(
         finding
         for rule in rules.modules()
+        if not outside or rule.ID in VERSION_FREE
         for finding in default_severity(rule.check(ctx), rule.SEVERITY)
     )
 
