@@ -298,6 +298,6 @@ def test_huge_and_special_files_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-    assert "fifo.yaml:0:0\n  error yaml-load: cannot read: not a regular file" in result.stdout
-    assert "zero.yaml:0:0\n  error yaml-load: cannot read: not a regular file" in result.stdout
-    assert "big.yaml:0:0\n  error yaml-load: not checked: file larger than 16 MiB" in result.stdout
+    assert "fifo.yaml:1:1\n  error yaml-load: cannot read: not a regular file" in result.stdout
+    assert "zero.yaml:1:1\n  error yaml-load: cannot read: not a regular file" in result.stdout
+    assert "big.yaml:1:1\n  error yaml-load: not checked: file larger than 16 MiB" in result.stdout

@@ -179,6 +179,21 @@ def _templated(value: Any) -> bool:
     return is_templated(value)
 
 
+def where_to_set(paths: Mapping[str, Any], fallback: str) -> Location:
+    """Where a finding about a value nobody set is located: where the user would set it, the
+    group_vars file holding most of the cluster's timing variables (``paths`` maps a variable to
+    the file it was read from), else the inventory file ``fallback``; at line 1, never line 0,
+    which no editor or code-scanning view can show."""
+    timing = kubespray.variables()
+    counts: dict[str, int] = {}
+    for name, path in paths.items():
+        if name in timing and path and "group_vars" in str(path).split("/"):
+            counts[str(path)] = counts.get(str(path), 0) + 1
+    if counts:
+        return Location(max(counts, key=lambda p: counts[p]), 1, 1)
+    return Location(fallback, 1, 1)
+
+
 def build_context(inventory: Any, options: Options | None = None) -> LintContext:
     """Group hosts, resolve the version and node count, build effective settings per group."""
     from node_timing import templating
@@ -187,7 +202,7 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     options = options or Options()
     groups_fact = knowledge.kubespray()["groups"]
     sources = list(getattr(inventory, "sources", []) or [])
-    default_location = Location(sources[0] if sources else str(getattr(inventory, "root", ".")))
+    source = sources[0] if sources else str(getattr(inventory, "root", "."))
     cluster_hosts = (
         list(inventory.group_hosts(groups_fact["cluster"]))
         if groups_fact["cluster"] in inventory.groups
@@ -202,8 +217,11 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     )
     first_cp = cp_hosts[0] if cp_hosts else (cluster_hosts[0] if cluster_hosts else None)
     first_vars = inventory.host_vars(first_cp) if first_cp else {}
+    default_location = where_to_set(
+        {name: getattr(v, "path", None) for name, v in first_vars.items()}, source
+    )
     version, version_source, version_problem = version_of(first_vars, options, default_location)
-    release = choose_release(options, default_location.path)
+    release = choose_release(options, source)
     # What a release renders decides only when it is known: a guessed one (the newest) would
     # override the inventory's own kubeadm_config_api_version for older checkouts.
     rendering_release = release.name if release.how == "known" else None
@@ -341,7 +359,10 @@ def groups_context(
     """
     from node_timing.inventory.model import Value
 
-    default_location = Location(default_path)
+    first_origins = groups[0][2] if groups else {}
+    default_location = where_to_set(
+        {n: w[0] for n, w in first_origins.items() if w and len(w) == 3}, default_path
+    )
     timings: list[HostTiming] = []
     first_values: dict[str, Any] | None = None
     version: KubeVersion | None = None

@@ -43,11 +43,19 @@ def run_rules(ctx: LintContext) -> list[Finding]:
 
     outside = ctx.version_problem is not None and ctx.version_problem.outside
     return merge_findings(
-        finding
+        on_a_line(finding)
         for rule in rules.modules()
         if not outside or rule.ID in VERSION_FREE
         for finding in default_severity(rule.check(ctx), rule.SEVERITY)
     )
+
+
+def on_a_line(finding: Finding) -> Finding:
+    """A finding about a whole file (one it could not read, a value only ansible-core read) at
+    its line 1: no editor or code-scanning view can show line 0."""
+    if finding.line:
+        return finding
+    return dataclasses.replace(finding, line=1, column=finding.column or 1)
 
 
 def default_severity(findings: Iterable[Finding], default: Severity) -> Iterator[Finding]:
