@@ -160,6 +160,12 @@ def _lint(
         deployed = None if label else deployed_lint(paths, options)
         if deployed is not None:
             ctx = deployed
+            if getattr(ctx, "assumed_kubelets", False):
+                print(
+                    "node-timing: no kubelet configuration among these files: the kubelets are "
+                    f"judged at Kubernetes {ctx.version.minor_text}'s defaults",
+                    file=sys.stderr,
+                )
             progress.phase("running the rules")
             raw = run_rules(ctx)
             hosts = len({h for g in ctx.groups for h in g.hosts})
