@@ -188,7 +188,10 @@ def _lint(
             progress.phase("running the rules")
             raw = run_rules(ctx)
             hosts = len(inventory.hosts)
-    if inventory is not None and path.is_dir():
+    if inventory is not None and inventory.layout is not None:
+        where = f"{label}: " if label else f"{_shown(str(path))}: "
+        print(f"node-timing: {where}{inventory.layout}", file=sys.stderr)
+    elif inventory is not None and path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.
         where = f"{label}: " if label else ""

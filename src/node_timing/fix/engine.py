@@ -61,6 +61,10 @@ def run_fix(
         findings = apply_silencing(run_rules(ctx), config)
         if n == MAX_PASSES:
             break
+        if loaded.layout is not None:
+            # the inventory is text inside a manifest: fix edits inventory files only
+            skipped.append(f"{inventory}: {loaded.layout}: not fixed (edit the manifests)")
+            break
         if loaded.used_ansible:
             # ansible-core reads the files itself: it would not see an edit before it is written,
             # so the edits could not be checked by linting them again.

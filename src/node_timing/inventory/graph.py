@@ -45,6 +45,8 @@ class Inventory:
         self._fixed = fixed_vars
         # ``-e``: above everything, for every host
         self.extra_vars: dict[str, Value] = extra_vars or {}
+        # a layout read in place of an inventory (Kubean's), said on stderr
+        self.layout: str | None = None
         self._ancestors: dict[str, frozenset[str]] = {}
         self._layer_cache: dict[tuple[str, ...], dict[str, Value]] = {}
         self._host_cache: dict[str, dict[str, Value]] = {}

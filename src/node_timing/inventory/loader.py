@@ -19,10 +19,11 @@ from node_timing.inventory.builder import Builder, add_cluster_group, add_legacy
 from node_timing.inventory.extra_vars import load_extra_vars
 from node_timing.inventory.graph import Inventory
 from node_timing.inventory.ini import ParseError, parse_ini
+from node_timing.inventory.kubean import find_layout
 from node_timing.inventory.model import YAML_EXTS, InventoryError, LoadProblem, NeedsAnsible, Value
 from node_timing.inventory.read import Reader, decode_text, walk
 from node_timing.inventory.root import project_root
-from node_timing.inventory.vars_files import VarsDir, load_vars_file, vars_dir
+from node_timing.inventory.vars_files import VarsDir, load_vars_file, vars_dir, vars_from_text
 from node_timing.inventory.yaml_inventory import YamlInventoryError, parse_yaml_inventory
 from node_timing.inventory.yamlpos import parse_yaml
 from node_timing.knowledge import kubespray
@@ -251,8 +252,30 @@ def load_inventory(
     ansible-playbook would refuse raises UsageError.
     """
     extra = load_extra_vars(extra_vars)
-    inventory = _load(path, synthesize_k8s_cluster, allow_exec, overlay)
-    inventory.extra_vars = extra
+    shown = os.fspath(path)
+    kubean = (
+        find_layout(shown, _looks_like_inventory(os.path.abspath(shown)))
+        if os.path.lexists(shown)
+        else None
+    )
+    if kubean is None:
+        inventory = _load(path, synthesize_k8s_cluster, allow_exec, overlay)
+        inventory.extra_vars = extra
+        return inventory
+    # Kubean's: the hosts text read in place of its file, its group_vars.yml as extra vars under
+    # the user's own -e
+    held = {os.path.realpath(kubean.hosts.path): kubean.hosts.text.encode()}
+    inventory = _load(kubean.hosts.path, synthesize_k8s_cluster, False, held)
+    problems: list[LoadProblem] = []
+    if kubean.variables is not None:
+        found = vars_from_text(
+            kubean.variables.path, kubean.variables.text, "extra_vars", None, problems
+        )
+        inventory.problems.extend(problems)
+        inventory.extra_vars = {**found, **extra}
+    else:
+        inventory.extra_vars = extra
+    inventory.layout = kubean.said
     return inventory
 
 
