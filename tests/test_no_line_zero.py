@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 from lintkit import make_inventory
 
+ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [
     "examples/inventory/mycluster",
     "examples/inventory/kubespray-current",
