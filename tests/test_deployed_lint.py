@@ -152,9 +152,36 @@ def test_bad_version_in_the_image_is_a_kube_version_finding(
 ) -> None:
     manifest = write(tmp_path, "/kube-apiserver.yaml", static_pod("kube-apiserver", {}, "v1.12.0"))
     code, findings = lint_json(capsys, manifest)
-    assert code == 2
+    assert code == 0  # nothing is known to be wrong: node-timing has no facts for it
     line, col = locate(manifest, "v1.12.0")
     assert at(findings, "kube-version") == [(str(manifest), line, col)]
+    assert findings[0]["message"] == (
+        "1.12 is older than the facts node-timing has (1.24\u20131.37): checks that depend on "
+        "the version are skipped"
+    )
+
+
+def test_a_version_outside_the_facts_is_never_judged_with_another(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = {"pod-eviction-timeout": "1m0s", "node-monitor-grace-period": "16s"}
+    old = write(
+        tmp_path,
+        "/old/kube-controller-manager.yaml",
+        static_pod("kube-controller-manager", flags, "v1.12.3"),
+    )
+    code, findings = lint_json(capsys, old)
+    assert code == 0
+    assert [f["rule"] for f in findings] == ["kube-version"]
+    assert not any("will not start" in f["message"] for f in findings)
+    # the same file on a version node-timing knows is judged
+    new = write(
+        tmp_path,
+        "/new/kube-controller-manager.yaml",
+        static_pod("kube-controller-manager", flags, "v1.33.0"),
+    )
+    code, findings = lint_json(capsys, new)
+    assert code == 2 and "removed-setting" in {f["rule"] for f in findings}
 
 
 def test_env_files_flags_positions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -271,6 +298,6 @@ def test_huge_and_special_files_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-    assert "fifo.yaml:0:0\n  error yaml-load: cannot read: not a regular file" in result.stdout
-    assert "zero.yaml:0:0\n  error yaml-load: cannot read: not a regular file" in result.stdout
-    assert "big.yaml:0:0\n  error yaml-load: not checked: file larger than 16 MiB" in result.stdout
+    assert "fifo.yaml:1:1\n  error yaml-load: cannot read: not a regular file" in result.stdout
+    assert "zero.yaml:1:1\n  error yaml-load: cannot read: not a regular file" in result.stdout
+    assert "big.yaml:1:1\n  error yaml-load: not checked: file larger than 16 MiB" in result.stdout

@@ -4,6 +4,7 @@ the documented exit code and message, never a traceback and never the internal-e
 from __future__ import annotations
 
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -82,6 +83,8 @@ def test_hostile_case(case: Case, tmp_path: Path) -> None:
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     for line in proc.stdout.splitlines():
         assert len(line) < 2000, line[:200]  # quoted values are shortened
+        # no editor or code-scanning view can show line 0
+        assert not re.search(r":0:\d+: [a-z-]+(\[[a-z-]+\])?: ", line), line[:200]
 
 
 # Every other command that reads an inventory, with the exit codes it documents.

@@ -73,10 +73,14 @@ def test_repository_root_with_several_inventories_is_not_walked(cli, tmp_path: P
     repo = git_repo(tmp_path / "repo")
     post_deployment(repo, marker, "sample")
     post_deployment(repo, marker, "prod")
-    run = cli("lint", str(repo), "--format", "sarif", cwd=tmp_path)
+    run = cli("explain", str(repo), cwd=tmp_path)
     assert run.code == 5
     assert "inventory/prod, inventory/sample" in run.err and "lint one of them" in run.err
     assert len(run.err.strip().splitlines()) == 1
+    # lint lints each, on its own, and says so
+    each = cli("lint", str(repo), "--format", "sarif", cwd=tmp_path)
+    assert each.code in (0, 2) and "holds 2 inventories" in each.err
+    assert "linting each" in each.err.splitlines()[0]
     assert not marker.exists()
 
 

@@ -41,6 +41,8 @@ class Finding:
     from_default: bool = False
     fixable: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # With several inventories linted at once: the inventory the finding is about.
+    inventory: str | None = None
 
     @property
     def location(self) -> Location:
@@ -60,6 +62,8 @@ class Finding:
             data["setting"] = self.setting
         if self.from_default:
             data["from_default"] = True
+        if self.inventory is not None:
+            data["inventory"] = self.inventory
         return data
 
     def sort_key(self) -> tuple[str, int, int, str, str]:

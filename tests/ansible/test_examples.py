@@ -291,6 +291,8 @@ def test_check_example_fails_on_an_inventory_group_vars_finding(tmp_path: Path) 
     assert result.rc == 2, str(result)
     assert "grace-vs-heartbeat" in result.stdout
     assert "node-timing.yml" in result.stdout
+    # a finding about a default is located where the cluster sets its timing, never at line 0
+    assert not re.search(r"\.(ini|yml|yaml):0\b", result.stdout), result.stdout
 
 
 def test_the_tour_runs_the_example_headers() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from playbook_runner import ansible_bin
+from playbook_runner import ansible_bin, play, run_playbook, write_project
 
 from node_timing.inventory import load_inventory
 
@@ -176,3 +176,111 @@ def test_random_inventories_match_ansible(tmp_path: Path) -> None:
             assert set(inv.group_hosts(group)) == _ansible_group_hosts(want, group), (
                 f"{label}: group {group}"
             )
+
+
+# Inventories as kubespray's sample wrote them before 2.16: dashed group names, the children of
+# [k8s-cluster:children] declared before or after it, every host under [all] with its address.
+LEGACY_INI = """\
+[all]
+node1 ansible_host=10.0.0.1 ip=10.0.0.1
+node2 ansible_host=10.0.0.2 ip=10.0.0.2
+node3 ansible_host=10.0.0.3
+node4 ansible_host=10.0.0.4
+
+{before}
+[etcd]
+node1
+
+[k8s-cluster:children]
+kube-master
+kube-node
+calico-rr
+
+{after}
+"""
+LEGACY_GROUPS = """\
+[kube-master]
+node1
+
+[kube-node]
+node2
+node3
+node4
+
+[calico-rr]
+"""
+LEGACY_YAML = {
+    "all": {
+        "hosts": {"node1": {"ansible_host": "10.0.0.1"}, "node2": None, "node3": None},
+        "children": {
+            "kube-master": {"hosts": {"node1": None}},
+            "kube-node": {"hosts": {"node2": None, "node3": None}},
+            "etcd": {"hosts": {"node1": None}},
+            "k8s-cluster": {"children": {"kube-master": None, "kube-node": None}},
+        },
+    }
+}
+
+
+def _legacy(root: Path) -> list[Path]:
+    out = []
+    for name, text in (
+        ("before", LEGACY_INI.format(before=LEGACY_GROUPS, after="")),
+        ("after", LEGACY_INI.format(before="", after=LEGACY_GROUPS)),
+    ):
+        d = root / f"legacy-{name}"
+        (d / "group_vars").mkdir(parents=True)
+        (d / "inventory.ini").write_text(text)
+        (d / "group_vars" / "k8s-cluster.yml").write_text("kubelet_status_update_frequency: 4s\n")
+        (d / "group_vars" / "all.yml").write_text("v0: all\n")
+        out.append(d / "inventory.ini")
+    d = root / "legacy-yaml"
+    d.mkdir()
+    (d / "hosts.yaml").write_text(yaml.safe_dump(LEGACY_YAML))
+    out.append(d / "hosts.yaml")
+    return out
+
+
+def test_pre_2_16_inventories_read_as_ansible_reads_them(tmp_path: Path) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    legacy = _legacy(tmp_path)
+    map_to = {"kube-master": "kube_control_plane", "kube-node": "kube_node"}
+    for target in legacy:
+        want = _ansible_list(target, cwd)
+        hostvars = want["_meta"]["hostvars"]
+        as_ansible = load_inventory(target, synthesize_k8s_cluster=False)
+        assert not [p for p in as_ansible.problems if p.severity == "error"], target
+        assert set(as_ansible.hosts) == set(hostvars) | _ansible_group_hosts(want, "all")
+        for group in want:
+            if group != "_meta":
+                assert set(as_ansible.group_hosts(group)) == _ansible_group_hosts(want, group)
+        for host in as_ansible.hosts:
+            ours = json.loads(json.dumps(as_ansible.plain_host_vars(host)))
+            assert ours == hostvars.get(host, {}), f"{target}: {host}"
+        # as kubespray runs it: each old group's hosts in the new group too
+        kubespray = load_inventory(target)
+        for old, new in map_to.items():
+            assert set(kubespray.group_hosts(new)) == _ansible_group_hosts(want, old), target
+        assert set(kubespray.group_hosts("k8s_cluster")) == _ansible_group_hosts(
+            want, "k8s-cluster"
+        )
+
+
+def test_extra_vars_win_as_in_ansible_playbook(tmp_path: Path) -> None:
+    names = ("a", "b", "c", "d")
+    playbook, inventory = write_project(
+        tmp_path,
+        [play([{"name": "shown", "debug": {"msg": " ".join("{{ " + n + " }}" for n in names)}}])],
+        groups={"kube_node": ["localhost"]},
+        group_vars={"all": dict.fromkeys(names, "group"), "kube_node": {"d": "kube_node"}},
+        host_vars={"localhost": dict.fromkeys(names[:3], "host")},
+    )
+    (tmp_path / "vars.yml").write_text("a: file\nb: file\n")
+    extra = ["@vars.yml", "b=kv c='x y'", '{"c": "json"}']
+    result = run_playbook(tmp_path, playbook, inventory, *(f"-e{e}" for e in extra))
+    assert result.rc == 0, result
+    shown = result.debug("shown")
+    ours = load_inventory(inventory, extra_vars=[f"@{tmp_path / 'vars.yml'}", *extra[1:]])
+    values = ours.plain_host_vars("localhost")
+    assert shown == " ".join(str(values[n]) for n in names) == "file kv json kube_node"

@@ -303,7 +303,7 @@ CASES: list[Case] = [
         "fifo-vars-file",
         {"group_vars/all.yml": _fifo},
         2,
-        "all.yml:0:0: yaml-load: cannot read: not a regular file",
+        "all.yml:1:1: yaml-load: cannot read: not a regular file",
     ),
     Case("fifo-inventory", {"hosts": _fifo}, 5, "not a regular file", hosts=None),
     Case(
@@ -442,7 +442,7 @@ CASES: list[Case] = [
         "executable-beside-inventory",
         {"hosts.yaml": YAML_HOSTS, "dynamic.py": _marking},
         0,
-        "dynamic.py:0:0: yaml-load: not read: an executable inventory script",
+        "dynamic.py:1:1: yaml-load: not read: an executable inventory script",
         hosts=None,
     ),
     Case(
@@ -456,7 +456,7 @@ CASES: list[Case] = [
         "symlink-directory-out-of-project",
         {"hosts.yaml": YAML_HOSTS, "linked": _link_to("/usr/bin")},
         0,
-        "linked:0:0: yaml-load: not read: a symlink to a path outside the project",
+        "linked:1:1: yaml-load: not read: a symlink to a path outside the project",
         hosts=None,
     ),
     Case(

@@ -21,8 +21,8 @@ ALLOW_EXEC_HELP = (
 
 
 def add_project_options(p: argparse._ActionsContainer, *, allow_exec: bool = True) -> None:
-    """``--kubespray-version``, ``-c``/``--config`` and (unless the command never executes
-    anything, as ``fix``) ``--allow-exec``."""
+    """``--kubespray-version``, ``-c``/``--config``, ``-e``/``--extra-vars`` and (unless the
+    command never executes anything, as ``fix``) ``--allow-exec``."""
     p.add_argument(
         "--kubespray-version",
         help="kubespray release the inventory is for: 2.31, v2.31.0 or master (default: "
@@ -33,6 +33,15 @@ def add_project_options(p: argparse._ActionsContainer, *, allow_exec: bool = Tru
     )
     if allow_exec:
         p.add_argument("--allow-exec", action="store_true", help=ALLOW_EXEC_HELP)
+    p.add_argument(
+        "-e",
+        "--extra-vars",
+        action="append",
+        default=[],
+        metavar="VARS",
+        help="variables over every inventory variable, as ansible-playbook -e takes them: "
+        "@FILE (YAML or JSON), key=value, or inline YAML/JSON; repeatable, the last one wins",
+    )
 
 
 def add_settings_options(
@@ -94,6 +103,7 @@ def project_options(args: argparse.Namespace, config: LintConfig, **more: Any) -
         "nodes": getattr(args, "nodes", None),
         "allow_exec": bool(getattr(args, "allow_exec", False)),
         "kubespray_version": getattr(args, "kubespray_version", None),
+        "extra_vars": tuple(getattr(args, "extra_vars", None) or ()),
         **more,
     }
     return Options.from_config(config, **values)

@@ -71,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     # the same version, release, node count and sources as `lint` of this inventory
     options = project_options(args, project_config(args, args.inventory))
     try:
-        inventory = load_inventory(args.inventory, allow_exec=options.allow_exec)
+        inventory = load_inventory(
+            args.inventory, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+        )
     except InventoryError as exc:
         print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
         if args.format == "json":  # a valid, empty document for whatever reads stdout
@@ -86,6 +88,13 @@ def run(args: argparse.Namespace) -> int:
     except knowledge.KnowledgeError as exc:
         raise UsageError(str(exc)) from None
     announce_release(ctx.release)
+    if ctx.version_problem is not None and ctx.version_problem.outside:
+        # every figure below would be another version's: say so instead
+        raise UsageError(
+            f"{display_path(str(ctx.version_problem.location))}: {ctx.version_problem.message}; "
+            "explain has nothing it can say about this version (--kube-version V explains the "
+            "inventory as Kubernetes V)"
+        )
     report: list[dict[str, Any]] = []
     # once per setting, not per kubelet group: both may number in the thousands
     per_host = {p: _per_host(ctx, p) for p in ctx.cluster.effective if not p.startswith("kubelet.")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,14 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
     from node_timing import formats, rules
     from node_timing.commands.profile import refuse_profile_name
-    from node_timing.config import (
-        apply_silencing,
-        exit_code,
-    )
+    from node_timing.config import exit_code
     from node_timing.errors import UsageError
-    from node_timing.evaluate.context import build_context
-    from node_timing.inventory import InventoryError, load_inventory
-    from node_timing.rules.runner import run_rules
 
     if args.nodes is not None and args.nodes < 0:
         raise UsageError(f"--nodes must be >= 0, got {args.nodes}")
@@ -92,40 +87,25 @@ def run(args: argparse.Namespace) -> int:
     if not args.inventory:
         return _lint_discovered(args)
     refuse_profile_name(args.inventory[0])
-    path = Path(args.inventory[0])
-    config = project_config(args, path)
-    options = project_options(args, config, heartbeat_budget=args.heartbeat_budget)
-    from node_timing.deployed import deployed_lint
-    from node_timing.progress import Progress
-
-    inventory = None
-    with Progress("lint", quiet=args.quiet) as progress:
-        progress.phase("reading")
-        deployed = deployed_lint(args.inventory, options)
-        if deployed is not None:
-            ctx = deployed
-            progress.phase("running the rules")
-            raw = run_rules(ctx)
-            hosts = len({h for g in ctx.groups for h in g.hosts})
-        else:
-            try:
-                inventory = load_inventory(path, allow_exec=options.allow_exec)
-            except InventoryError as exc:
-                progress.close()
-                return _nothing_to_lint(str(exc), formats.choose_format(args.format, os.environ))
-            progress.phase(f"evaluating {len(inventory.hosts):,} hosts")
-            ctx = build_context(inventory, options)
-            progress.phase("running the rules")
-            raw = run_rules(ctx)
-            hosts = len(inventory.hosts)
-    if inventory is not None and path.is_dir():
-        # Say which files stood for the inventory: a directory is read the way kubespray's
-        # ansible.cfg reads it, which is not every file in it.
-        print(f"node-timing: read {_sources(path, inventory.sources)}", file=sys.stderr)
-    if inventory is not None:
-        announce_release(ctx.release)
-    findings = [_relative(f) for f in apply_silencing(raw, config)]
     name = formats.choose_format(args.format, os.environ)
+    several = _several_inventories(args.inventory)
+    if several is None:
+        outcome = _lint(args, args.inventory, name)
+        if isinstance(outcome, int):
+            return outcome
+        findings, hosts = outcome
+        worst = exit_code(findings, strict=args.strict)
+    else:
+        findings, hosts, worst = [], 0, 0
+        for path in several:
+            shown = _shown(path)
+            got = _lint(args, [path], name, label=shown)
+            if isinstance(got, int):
+                worst = max(worst, got)
+                continue
+            findings += [dataclasses.replace(f, inventory=shown) for f in got[0]]
+            hosts += got[1]
+            worst = max(worst, exit_code(got[0], strict=args.strict))
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     text = formats.get_formatter(name)(
         findings,
@@ -134,7 +114,101 @@ def run(args: argparse.Namespace) -> int:
         summary={"hosts": hosts, "strict": args.strict, "root": os.getcwd()},
     )
     sys.stdout.write(text)
-    return exit_code(findings, strict=args.strict)
+    return worst
+
+
+def _several_inventories(paths: list[str]) -> list[str] | None:
+    """The inventories to lint one by one: several paths none of which is a deployed file, or
+    one directory holding several inventories (``inventory/`` with ``prod/`` and ``staging/``,
+    said on stderr). None for one inventory or deployed files."""
+    import sys
+
+    from node_timing.deployed.node import looks_deployed
+    from node_timing.inventory.loader import inventories_in
+
+    if len(paths) > 1:
+        return None if any(looks_deployed(p) for p in paths) else list(paths)
+    found = inventories_in(paths[0])
+    if len(found) < 2:
+        return None
+    names = ", ".join(_shown(f) for f in found)
+    print(
+        f"node-timing: {_shown(paths[0])} holds {len(found)} inventories ({names}): linting each",
+        file=sys.stderr,
+    )
+    return found
+
+
+def _shown(path: str) -> str:
+    import os
+
+    from node_timing.display import display_path, printable
+
+    return printable(display_path(os.path.abspath(path)))
+
+
+def _lint(
+    args: argparse.Namespace, paths: list[str], name: str, label: str = ""
+) -> tuple[list[Finding], int] | int:
+    """The findings (silenced as its configuration says) and host count of one inventory, or of
+    deployed files; an exit code when there is nothing to lint."""
+    import sys
+
+    from node_timing.config import apply_silencing
+    from node_timing.deployed import deployed_lint
+    from node_timing.evaluate.context import build_context
+    from node_timing.inventory import InventoryError, load_inventory
+    from node_timing.progress import Progress
+    from node_timing.rules.runner import run_rules
+
+    path = Path(paths[0])
+    config = project_config(args, path)
+    options = project_options(args, config, heartbeat_budget=args.heartbeat_budget)
+    inventory = None
+    with Progress("lint", quiet=args.quiet) as progress:
+        progress.phase(f"reading {label}".strip())
+        deployed = None if label else deployed_lint(paths, options)
+        if deployed is not None:
+            ctx = deployed
+            if getattr(ctx, "assumed_kubelets", False):
+                print(
+                    "node-timing: no kubelet configuration among these files: the kubelets are "
+                    f"judged at Kubernetes {ctx.version.minor_text}'s defaults",
+                    file=sys.stderr,
+                )
+            progress.phase("running the rules")
+            raw = run_rules(ctx)
+            hosts = len({h for g in ctx.groups for h in g.hosts})
+        else:
+            try:
+                inventory = load_inventory(
+                    path, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+                )
+            except InventoryError as exc:
+                progress.close()
+                if label:  # one of several: the others are still linted
+                    from node_timing.display import printable
+                    from node_timing.errors import EXIT_NOTHING
+
+                    print(f"node-timing: {printable(str(exc))}", file=sys.stderr)
+                    return EXIT_NOTHING
+                return _nothing_to_lint(str(exc), name)
+            progress.phase(f"evaluating {len(inventory.hosts):,} hosts")
+            ctx = build_context(inventory, options)
+            progress.phase("running the rules")
+            raw = run_rules(ctx)
+            hosts = len(inventory.hosts)
+    if inventory is not None:
+        announce_release(ctx.release)
+    if inventory is not None and inventory.layout is not None:
+        where = f"{label}: " if label else f"{_shown(str(path))}: "
+        print(f"node-timing: {where}{inventory.layout}", file=sys.stderr)
+    elif inventory is not None and path.is_dir():
+        # Say which files stood for the inventory: a directory is read the way kubespray's
+        # ansible.cfg reads it, which is not every file in it.
+        where = f"{label}: " if label else ""
+        print(f"node-timing: {where}read {_sources(path, inventory.sources)}", file=sys.stderr)
+    return [_relative(f) for f in apply_silencing(raw, config)], hosts
 
 
 def _lint_discovered(args: argparse.Namespace) -> int:
@@ -158,11 +232,15 @@ def _lint_discovered(args: argparse.Namespace) -> int:
         config = project_config(args, path)
         options = project_options(args, config, heartbeat_budget=args.heartbeat_budget)
         try:
-            inventory = load_inventory(path, allow_exec=options.allow_exec)
+            inventory = load_inventory(
+                path, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+            )
         except InventoryError:
             continue  # a group_vars/ beside a playbook: no inventory, left alone
         print(f"node-timing: {path}: read {_sources(path, inventory.sources)}", file=sys.stderr)
-        raw = run_rules(build_context(inventory, options))
+        ctx = build_context(inventory, options)
+        announce_release(ctx.release)
+        raw = run_rules(ctx)
         findings.extend(_relative(f) for f in apply_silencing(raw, config))
         hosts += len(inventory.hosts)
         linted += 1

@@ -108,6 +108,8 @@ def _settings(
         return cluster.settings, cluster.version, cluster.extra_args, cluster.nodes
     if args.profile is None:
         raise UsageError("give --profile NAME --nodes N, or --inventory PATH")
+    if getattr(args, "extra_vars", None):
+        raise UsageError("--extra-vars goes with --inventory, not --profile")
     if args.nodes is None:
         raise UsageError("--profile needs --nodes N")
     result = compute(args.profile, args)

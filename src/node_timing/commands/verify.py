@@ -63,7 +63,9 @@ def run(args: argparse.Namespace) -> int:
     options = project_options(args, config)
     name = formats.choose_format(args.format, os.environ)
     try:
-        inventory = load_inventory(path, allow_exec=options.allow_exec)
+        inventory = load_inventory(
+            path, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+        )
     except InventoryError as exc:
         return _nothing_to_lint(str(exc), name)
     from node_timing.rules.runner import run_rules

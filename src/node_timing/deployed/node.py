@@ -53,6 +53,7 @@ from node_timing.deployed.kubelet import (
 )
 from node_timing.deployed.manifests import component_of, manifest_reading
 from node_timing.deployed.reading import KUBELET_ENVIRONMENT, Reading
+from node_timing.deployed.words import Speech, in_file_terms
 from node_timing.findings import Finding, Location
 from node_timing.inventory.model import LoadProblem, Value
 from node_timing.knowledge import KubeVersion
@@ -163,6 +164,10 @@ class DeployedContext(LintContext):
     """
 
     drift: list[Finding] = field(default_factory=list)
+    # `lint FILE...`: the messages name the files' own fields (``words.py``)
+    speech: Speech | None = None
+    # no file held a kubelet configuration: the kubelets are judged at their defaults
+    assumed_kubelets: bool = False
 
     def finding(
         self,
@@ -177,6 +182,8 @@ class DeployedContext(LintContext):
             kwargs["noqa"] = kwargs.get("noqa", frozenset()) | at.noqa
             message = f"{message} ({at.name} is the Kubernetes default: no file sets it)"
             at = at.location
+        if self.speech is not None:
+            message = in_file_terms(message, self.speech)
         return super().finding(rule, message, at, hosts, **kwargs)
 
 
@@ -276,8 +283,11 @@ def build_deployed_context(
     default_location: Location,
     *,
     extra: Mapping[str, Any] | None = None,
+    assume_kubelets: bool = False,
 ) -> DeployedContext:
-    """The context the rules see for ``hosts``; the version from the files, else the options."""
+    """The context the rules see for ``hosts``; the version from the files, else the options.
+    With ``assume_kubelets``, when no file configures a kubelet, the control plane's kubelets
+    are judged at the version's defaults (most kubeadm users write no KubeletConfiguration)."""
     every = [r for h in hosts for r in (*h.kubelet, *h.control_plane)]
     named = file_version(every)
     version_vars: dict[str, Any] = {}
@@ -312,6 +322,9 @@ def build_deployed_context(
             cp_groups.append(timing)
     if not groups:
         groups.append(host_timing([], version, {}, {}, {}, default_location))
+    assumed = assume_kubelets and not kubelet_groups and bool(cp_groups)
+    if assumed:
+        kubelet_groups = list(cp_groups)
     nodes, budget = sizing({}, options, len(kubelet_groups) or 1)
     return DeployedContext(
         inventory=None,
@@ -327,11 +340,13 @@ def build_deployed_context(
         cluster=cp_groups[0] if cp_groups else groups[0],
         problems=list(problems),
         thresholds=options.thresholds,
+        assumed_kubelets=assumed,
     )
 
 
-def hosts_of_files(readings: Sequence[Reading]) -> list[DeployedHost]:
-    """Named files as hosts: one node, or one control-plane host per manifests directory."""
+def hosts_of_files(readings: Sequence[Reading], name: str = NODE) -> list[DeployedHost]:
+    """Named files as hosts: one node (called ``name``), or one control-plane host per
+    manifests directory."""
     kubelet = [r for r in readings if "kubelet" in r.components]
     kubeadm_cp = [r for r in readings if r.kind == "kubeadm" and r.components - {"kubelet"}]
     manifests: dict[str, list[Reading]] = {}
@@ -340,11 +355,11 @@ def hosts_of_files(readings: Sequence[Reading]) -> list[DeployedHost]:
             manifests.setdefault(os.path.dirname(os.path.abspath(r.path)), []).append(r)
     if len(manifests) <= 1:
         cp = kubeadm_cp + next(iter(manifests.values()), [])
-        host = DeployedHost(NODE, kubelet, cp, [r.path for r in readings])
+        host = DeployedHost(name, kubelet, cp, [r.path for r in readings])
         return [host] if (kubelet or cp) else []
     from node_timing.display import display_path
 
-    out = [DeployedHost(NODE, kubelet, [], [r.path for r in kubelet])] if kubelet else []
+    out = [DeployedHost(name, kubelet, [], [r.path for r in kubelet])] if kubelet else []
     for directory, found in manifests.items():
         out.append(
             DeployedHost(display_path(directory), [], kubeadm_cp + found, [r.path for r in found])
@@ -360,8 +375,13 @@ def lint_files(paths: Sequence[str], options: Options) -> DeployedContext:
         reading = read_deployed(path, problems)
         if reading is not None:
             readings.append(reading)
-    hosts = hosts_of_files(readings)
-    return build_deployed_context(hosts, problems, options, Location(paths[0]))
+    # no inventory names the host: the finding names the file(s) it is about
+    hosts = hosts_of_files(readings, "this file" if len(paths) == 1 else "these files")
+    ctx = build_deployed_context(hosts, problems, options, Location(paths[0]), assume_kubelets=True)
+    ctx.speech = (
+        "manifest" if all(r.kind == "manifest" for r in readings) and readings else "kubeadm"
+    )
+    return ctx
 
 
 __all__ = [

@@ -286,7 +286,9 @@ def verify_path(inventory_path: str | Path, collected: str, options: Options) ->
     """Load the inventory at ``inventory_path`` and :func:`verify` it against ``collected``."""
     from node_timing.inventory import load_inventory
 
-    inventory = load_inventory(inventory_path, allow_exec=options.allow_exec)
+    inventory = load_inventory(
+        inventory_path, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+    )
     return verify(inventory, collected, options)
 
 

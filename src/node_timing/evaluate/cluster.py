@@ -54,7 +54,12 @@ def cluster_settings(inventory_path: str | Path, options: Options | None = None)
     from node_timing.inventory import load_inventory
 
     options = options or Options()
-    ctx = build_context(load_inventory(inventory_path, allow_exec=options.allow_exec), options)
+    ctx = build_context(
+        load_inventory(
+            inventory_path, allow_exec=options.allow_exec, extra_vars=options.extra_vars
+        ),
+        options,
+    )
     kubelet_group = (
         max(ctx.kubelet_groups, key=lambda g: len(g.hosts)) if ctx.kubelet_groups else ctx.cluster
     )

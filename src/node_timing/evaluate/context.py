@@ -8,6 +8,7 @@ evaluations.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -182,6 +183,21 @@ def _templated(value: Any) -> bool:
     return is_templated(value)
 
 
+def where_to_set(paths: Mapping[str, Any], fallback: str) -> Location:
+    """Where a finding about a value nobody set is located: where the user would set it, the
+    vars file holding most of the cluster's timing variables (``paths`` maps a variable to the
+    group_vars or extra-vars file it was read from), else the inventory file ``fallback``; at
+    line 1, never line 0, which no editor or code-scanning view can show."""
+    timing = kubespray.variables()
+    counts: dict[str, int] = {}
+    for name, path in paths.items():
+        if name in timing and path:
+            counts[str(path)] = counts.get(str(path), 0) + 1
+    if counts:
+        return Location(max(counts, key=lambda p: counts[p]), 1, 1)
+    return Location(fallback, 1, 1)
+
+
 def build_context(inventory: Any, options: Options | None = None) -> LintContext:
     """Group hosts, resolve the version and node count, build effective settings per group."""
     from node_timing import templating
@@ -190,7 +206,7 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     options = options or Options()
     groups_fact = knowledge.kubespray()["groups"]
     sources = list(getattr(inventory, "sources", []) or [])
-    default_location = Location(sources[0] if sources else str(getattr(inventory, "root", ".")))
+    source = sources[0] if sources else str(getattr(inventory, "root", "."))
     cluster_hosts = (
         list(inventory.group_hosts(groups_fact["cluster"]))
         if groups_fact["cluster"] in inventory.groups
@@ -205,7 +221,16 @@ def build_context(inventory: Any, options: Options | None = None) -> LintContext
     )
     first_cp = cp_hosts[0] if cp_hosts else (cluster_hosts[0] if cluster_hosts else None)
     first_vars = inventory.host_vars(first_cp) if first_cp else {}
-    release = choose_release(options, default_location.path)
+    default_location = where_to_set(
+        {
+            name: v.path
+            for name, v in first_vars.items()
+            if getattr(v, "source_kind", None) in ("group_vars", "extra_vars")
+            and os.path.isfile(v.path)
+        },
+        source,
+    )
+    release = choose_release(options, source)
     version, version_source, version_problem = version_of(
         first_vars, options, default_location, release
     )
@@ -349,7 +374,15 @@ def groups_context(
     """
     from node_timing.inventory.model import Value
 
-    default_location = Location(default_path)
+    first_origins = groups[0][2] if groups else {}
+    default_location = where_to_set(
+        {
+            n: w[0]
+            for n, w in first_origins.items()
+            if w and len(w) == 3 and "group_vars" in str(w[0]).split("/")
+        },
+        default_path,
+    )
     timings: list[HostTiming] = []
     first_values: dict[str, Any] | None = None
     version: KubeVersion | None = None

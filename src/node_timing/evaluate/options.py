@@ -41,6 +41,8 @@ class VersionProblem:
     message: str
     location: Location
     noqa: frozenset[str] = frozenset()
+    # a version outside the facts: the checks that depend on the version are not run
+    outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ class Options:
     heartbeat_budget: float | None = None
     # Read sources that run code (inventory scripts, plugin configs) through ansible-core.
     allow_exec: bool = False
+    # ``-e``/``--extra-vars`` arguments as given, read with the inventory, above all its variables
+    extra_vars: tuple[str, ...] = ()
     thresholds: Thresholds = field(default_factory=Thresholds)  # .node-timing.yml's, or defaults
 
     @classmethod
@@ -76,6 +80,7 @@ class Options:
         heartbeat_budget: float | None = None,
         allow_exec: bool = False,
         kubespray_version: str | None = None,
+        extra_vars: tuple[str, ...] = (),
     ) -> Options:
         """The command line's values over ``.node-timing.yml``'s, as every command reads them; a
         Kubernetes version node-timing cannot use is a usage error naming where it was set."""
@@ -96,6 +101,7 @@ class Options:
             nodes=nodes if nodes is not None else config.nodes,
             heartbeat_budget=heartbeat_budget or config.heartbeat_budget,
             allow_exec=allow_exec or config.allow_exec,
+            extra_vars=extra_vars,
             thresholds=config.thresholds,
         )
 
@@ -128,16 +134,28 @@ def version_of(
             message = f"kube_version {brief(raw)} cannot be resolved ({resolved.reason}); checking against Kubernetes {default}"
             return default, location, VersionProblem("unresolved", message, location, noqa)
         raw = resolved
+    first, last = knowledge.known_range()
     try:
         version = knowledge.KubeVersion.parse(raw)
-        knowledge.check_version(version)
     except knowledge.KnowledgeError as exc:
-        first, last = knowledge.known_range()
         message = (
             f"{exc}; node-timing knows Kubernetes {first.minor_text} to {last.minor_text}, so the "
             f"version-dependent checks use {default}"
         )
         return default, location, VersionProblem("invalid", message, location, noqa)
+    if not first.key() <= version.key() <= last.key():
+        # never another version's facts for this one: its defaults, flags and limits are unknown
+        side = "older" if version.key() < first.key() else "newer"
+        message = (
+            f"{version.minor_text} is {side} than the facts node-timing has "
+            f"({first.minor_text}\u2013{last.minor_text}): checks that depend on the version "
+            "are skipped"
+        )
+        return (
+            default,
+            location,
+            VersionProblem("invalid", message, location, noqa, outside=True),
+        )
     return version, location, None
 
 

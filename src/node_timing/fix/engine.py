@@ -54,13 +54,17 @@ def run_fix(
     skipped: list[str] = []
     findings: list[Finding] = []
     for n in range(MAX_PASSES + 1):
-        loaded = load_inventory(inventory, overlay=edits.new)
+        loaded = load_inventory(inventory, overlay=edits.new, extra_vars=options.extra_vars)
         default_file = default_vars_file(
             os.path.realpath(loaded.basedir or inventory_dir(inventory))
         )
         ctx = build_context(loaded, options)
         findings = apply_silencing(run_rules(ctx), config)
         if n == MAX_PASSES:
+            break
+        if loaded.layout is not None:
+            # the inventory is text inside a manifest: fix edits inventory files only
+            skipped.append(f"{inventory}: {loaded.layout}: not fixed (edit the manifests)")
             break
         if loaded.used_ansible:
             # ansible-core reads the files itself: it would not see an edit before it is written,
@@ -76,6 +80,7 @@ def run_fix(
         for f in findings:
             if f.fixable and (rules is None or matches(f.rule, rules)):
                 planned.extend(_repair(planner, f))
+        planned = _not_extra_vars(planned, loaded.extra_vars, skipped)
         ops, dropped = resolve_conflicts(_to_real(planned, edits.root, skipped))
         if n == 0:
             skipped.extend(
@@ -106,6 +111,24 @@ def _repair(planner: Planner, finding: Finding) -> list[Op]:
     if repair is None or not finding.fixable:
         return []
     return [dataclasses.replace(o, rule=finding.rule) for o in repair(planner, finding)]
+
+
+def _not_extra_vars(ops: list[Op], extra: dict[str, Any], skipped: list[str]) -> list[Op]:
+    """``fix`` edits the inventory only: a value that wins from ``-e`` is the pipeline's, and no
+    inventory edit could win over it. Each op on it is dropped with one line saying so."""
+    places = {str(v.path) for v in extra.values()}
+    if not places:
+        return ops
+    kept: list[Op] = []
+    for op in ops:
+        if op.file in places:
+            skipped.append(
+                f"{op.file}:{op.line}: {op.rule}: not fixed: {op.var} comes from --extra-vars, "
+                "which wins over every inventory file; change it where -e gives it"
+            )
+        else:
+            kept.append(op)
+    return kept
 
 
 def _to_real(ops: Iterable[Op], root: str, skipped: list[str]) -> list[Op]:

@@ -24,7 +24,8 @@ from node_timing.evaluate.host_timing import HostTiming
 from node_timing.evaluate.sources import EXTRA_ARG, VARIABLE, Source
 from node_timing.findings import Finding
 
-RANK = {"inventory-group": 0, "group_vars": 1, "inventory-host": 2, "host_vars": 3}
+# extra vars (``-e``) outrank everything and are never edited: no inventory edit can win over them
+RANK = {"inventory-group": 0, "group_vars": 1, "inventory-host": 2, "host_vars": 3, "extra_vars": 4}
 
 
 @dataclass(frozen=True)

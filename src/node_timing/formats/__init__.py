@@ -82,6 +82,8 @@ def fingerprints(findings: Sequence[Finding]) -> list[str]:
     for f in findings:
         where = f.setting if f.setting is not None else f"{f.line}:{f.column}"
         key = "\0".join((f.rule, f.path, where, ",".join(sorted(f.hosts))))
+        if f.inventory is not None:  # one file read by several inventories linted at once
+            key += f"\0{f.inventory}"
         n = seen.get(key, 0)
         seen[key] = n + 1
         if n:

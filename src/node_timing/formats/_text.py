@@ -9,7 +9,7 @@ from __future__ import annotations
 from node_timing.display import printable
 from node_timing.findings import Finding
 
-__all__ = ["host_list", "position", "printable"]
+__all__ = ["host_list", "message", "position", "printable"]
 
 
 def position(finding: Finding) -> str:
@@ -31,3 +31,10 @@ def host_list(hosts: tuple[str, ...], limit: int = 5) -> str:
     shown = ", ".join(hosts[:limit])
     rest = len(hosts) - limit
     return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def message(finding: Finding) -> str:
+    """The message, naming its inventory when several were linted at once."""
+    if finding.inventory is None:
+        return finding.message
+    return f"{finding.message} (inventory {finding.inventory})"

@@ -12,6 +12,7 @@ from node_timing.config import base_id
 from node_timing.findings import Finding
 from node_timing.formats import Summary, fingerprints, ordered
 from node_timing.formats._text import host_list
+from node_timing.formats._text import message as said
 from node_timing.rules import RuleInfo
 from node_timing.serialize import to_json
 
@@ -22,7 +23,7 @@ CATEGORIES = ["Bug Risk"]
 
 
 def _issue(f: Finding, fingerprint: str, help_uri: str | None) -> dict[str, Any]:
-    description = f.message
+    description = said(f)
     if f.hosts:
         description += f" (hosts: {host_list(f.hosts)})"
     line = max(f.line, 1)

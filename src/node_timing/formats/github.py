@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from node_timing.findings import Finding
 from node_timing.formats import Summary, ordered
 from node_timing.formats._text import host_list, printable
+from node_timing.formats._text import message as said
 from node_timing.rules import RuleInfo
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
@@ -34,7 +35,7 @@ def _annotation(f: Finding) -> str:
         if f.column:
             props.append(f"col={f.column}")
     props.append(f"title={escape_property(printable(f.rule, keep_line_ends=True))}")
-    message = printable(f.message, keep_line_ends=True)
+    message = printable(said(f), keep_line_ends=True)
     if f.hosts:
         message += f"\nhosts: {printable(host_list(f.hosts), keep_line_ends=True)}"
     return f"::{COMMAND[f.severity]} {','.join(props)}::{escape_data(message)}\n"

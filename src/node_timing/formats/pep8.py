@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from node_timing.findings import Finding
 from node_timing.formats import Summary, ordered
-from node_timing.formats._text import position, printable
+from node_timing.formats._text import message, position, printable
 from node_timing.rules import RuleInfo
 
 
@@ -18,5 +18,5 @@ def format_findings(
     summary: Summary | None = None,
 ) -> str:
     return "".join(
-        f"{printable(position(f))}: {f.rule}: {printable(f.message)}\n" for f in ordered(findings)
+        f"{printable(position(f))}: {f.rule}: {printable(message(f))}\n" for f in ordered(findings)
     )

@@ -17,6 +17,7 @@ from node_timing.config import base_id
 from node_timing.findings import Finding
 from node_timing.formats import Summary, fingerprints, ordered
 from node_timing.formats._text import host_list
+from node_timing.formats._text import message as said
 from node_timing.rules import RuleInfo
 from node_timing.serialize import to_json
 
@@ -81,7 +82,7 @@ def _artifact(path: str) -> dict[str, Any]:
 
 
 def _result(f: Finding, index: int, fingerprint: str) -> dict[str, Any]:
-    message = f.message
+    message = said(f)
     if f.hosts:
         message += f"\nhosts: {host_list(f.hosts)}"
     # GitHub wants a region on every result: a finding with no line is pinned to the first one.

@@ -44,6 +44,8 @@ def format_findings(
             lines.append(f"  {paint(f.severity, f.severity)} {paint('rule', f.rule)}: {message}")
             if f.hosts:
                 lines.append(paint("dim", f"  hosts: {printable(host_list(f.hosts))}"))
+            if f.inventory is not None:
+                lines.append(paint("dim", f"  inventory: {printable(f.inventory)}"))
         blocks.append("\n".join(lines))
 
     errors = sum(f.severity == "error" for f in findings)

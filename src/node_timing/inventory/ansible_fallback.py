@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from node_timing.inventory.builder import Builder, add_cluster_group
+from node_timing.inventory.builder import Builder, add_cluster_group, add_legacy_groups
 from node_timing.inventory.graph import Inventory
 from node_timing.inventory.model import Group, InventoryError, LoadProblem, Value, VaultValue
 from node_timing.inventory.yamlpos import is_templated
@@ -111,6 +111,7 @@ def load_with_ansible(
             )
         fixed[name] = values
     if synthesize_k8s_cluster:
+        add_legacy_groups(b)
         add_cluster_group(b)
     if not b.hosts:
         raise InventoryError(f"{path}: no hosts in what ansible-core read")

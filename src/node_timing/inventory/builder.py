@@ -157,6 +157,27 @@ class Builder:
                 child.depth = max(child.depth, g.depth + 1)
 
 
+def add_legacy_groups(b: Builder) -> None:
+    """Pre-2.16 group names (``kube-master``, ``kube-node``, ``k8s-cluster``, ...): kubespray adds
+    each host of the old group to the new one at run time with ``group_by``, which makes the new
+    group a child of ``all`` when the inventory lacks it. The mapping is kubespray's, from
+    ``data/kubespray.yml``."""
+    legacy: dict[str, str] = kubespray()["groups"]["legacy"]
+    for old, new in legacy.items():
+        if old not in b.groups:
+            continue
+        if new not in b.groups:
+            b.groups[new] = Group(new, synthesized=True)
+            b.add_child("all", new)
+            b.groups[new].depth = 1
+        group = b.groups[new]
+        for g in b.descendants(old):
+            for h in b.groups[g].hosts:
+                if new not in b.host_groups[h]:
+                    group.hosts.append(h)
+                    b.host_groups[h].append(new)
+
+
 def add_cluster_group(b: Builder) -> None:
     """Add kubespray's cluster group (``k8s_cluster``) when the inventory lacks it but has one of
     its children: kubespray builds it at run time from them, so many inventories never write it.
@@ -181,4 +202,4 @@ def add_cluster_group(b: Builder) -> None:
         b.host_groups[h].append(cluster)
 
 
-__all__ = ["Builder", "add_cluster_group"]
+__all__ = ["Builder", "add_cluster_group", "add_legacy_groups"]

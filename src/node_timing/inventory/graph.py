@@ -3,7 +3,8 @@
 Precedence, low to high (ansible-core's VariableManager with the default VARIABLE_PRECEDENCE):
 inventory ``all`` vars < inventory group vars (groups sorted by depth, priority, name) <
 ``group_vars/all`` < ``group_vars/<group>`` (same order) < inventory host vars <
-``host_vars/<host>``. Each layer replaces whole top-level keys; dicts are not merged.
+``host_vars/<host>`` < extra vars (``-e``). Each layer replaces whole top-level keys; dicts are
+not merged.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class Inventory:
         used_ansible: bool = False,
         fixed_vars: dict[str, dict[str, Value]] | None = None,
         basedir: str = "",
+        extra_vars: dict[str, Value] | None = None,
     ) -> None:
         self._b = builder
         self.hosts: list[str] = list(builder.hosts)
@@ -41,6 +43,10 @@ class Inventory:
         self._group_files = group_files
         self._host_files = host_files
         self._fixed = fixed_vars
+        # ``-e``: above everything, for every host
+        self.extra_vars: dict[str, Value] = extra_vars or {}
+        # a layout read in place of an inventory (Kubean's), said on stderr
+        self.layout: str | None = None
         self._ancestors: dict[str, frozenset[str]] = {}
         self._layer_cache: dict[tuple[str, ...], dict[str, Value]] = {}
         self._host_cache: dict[str, dict[str, Value]] = {}
@@ -103,6 +109,7 @@ class Inventory:
             got.update(self._group_files.get("all", {}))
             for g in groups:
                 got.update(self._group_files.get(g, {}))
+            got.update(self.extra_vars)
             self._layer_cache[groups] = got
         return got
 
@@ -116,7 +123,7 @@ class Inventory:
         host sets itself (inline and host_vars files). Both must not be modified.
         """
         if self._fixed is not None:
-            return ("host", host), self._fixed.get(host, {}), {}
+            return ("host", host), self.host_vars(host), {}
         if host not in self._b.hosts:
             raise KeyError(host)
         layout = self._groups_of(host)
@@ -124,12 +131,16 @@ class Inventory:
         files = self._host_files.get(host)
         if own and files:
             own = {**own, **files}
-        return layout, self._group_layers(layout), own or files or {}
+        own = own or files or {}
+        if self.extra_vars and any(k in self.extra_vars for k in own):
+            # the shared layer ends with the extra vars: what the host sets under them loses
+            own = {k: v for k, v in own.items() if k not in self.extra_vars}
+        return layout, self._group_layers(layout), own
 
     def host_vars(self, host: str) -> dict[str, Value]:
         """Effective variables of a host with Ansible's precedence (a fresh dict each call)."""
         if self._fixed is not None:
-            return dict(self._fixed.get(host, {}))
+            return {**self._fixed.get(host, {}), **self.extra_vars}
         got = self._host_cache.get(host)
         if got is None:
             if host not in self._b.hosts:
@@ -137,6 +148,7 @@ class Inventory:
             got = dict(self._group_layers(self._groups_of(host)))
             got.update(self._b.host_vars.get(host, {}))
             got.update(self._host_files.get(host, {}))
+            got.update(self.extra_vars)
             self._host_cache[host] = got
         return dict(got)
 

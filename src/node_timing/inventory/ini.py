@@ -22,7 +22,6 @@ Op = tuple[Any, ...]
 
 _SECTION = re.compile(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$")
 _GROUPNAME = re.compile(r"^([^:\]\s]+)\s*(?:#.*)?$")
-_INVALID_NAME = re.compile(r"^[\d\W]|[^\w]")
 _BRACKETED_HOSTPORT = re.compile(r"^\[(.+)\]:([0-9]+)$")
 _HOSTPORT = re.compile(r"^((?:[^:\[\]]|\[[^\]]*\])*):([0-9]+)$")
 _RANGE = r"\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]"
@@ -37,11 +36,6 @@ class ParseError(Exception):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
         self.line = line
-
-
-def safe_group_name(name: str) -> str:
-    """Section headers get invalid characters replaced by ``_`` (ansible's to_safe_group_name)."""
-    return _INVALID_NAME.sub("_", name)
 
 
 _LITERAL_START = frozenset("0123456789+-.'\"[{(")
@@ -235,7 +229,10 @@ def parse_ini(path: str, raw: bytes, known_groups: set[str]) -> list[Op]:
             continue
         m = _SECTION.match(line)
         if m:
-            group = safe_group_name(m.group(1))
+            # kept as written: ansible-core replaces nothing in a group name unless
+            # TRANSFORM_INVALID_GROUP_CHARS asks (its default is "never"), so the section
+            # [kube-master] and the child kube-master of [k8s-cluster:children] are one group
+            group = m.group(1)
             state = m.group(2) or "hosts"
             if state not in ("hosts", "children", "vars"):
                 raise ParseError(

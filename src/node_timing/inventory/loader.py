@@ -12,16 +12,18 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from node_timing.inventory.ansible_fallback import load_with_ansible
-from node_timing.inventory.builder import Builder, add_cluster_group
+from node_timing.inventory.builder import Builder, add_cluster_group, add_legacy_groups
+from node_timing.inventory.extra_vars import load_extra_vars
 from node_timing.inventory.graph import Inventory
 from node_timing.inventory.ini import ParseError, parse_ini
+from node_timing.inventory.kubean import find_layout
 from node_timing.inventory.model import YAML_EXTS, InventoryError, LoadProblem, NeedsAnsible, Value
 from node_timing.inventory.read import Reader, decode_text, walk
 from node_timing.inventory.root import project_root
-from node_timing.inventory.vars_files import VarsDir, load_vars_file, vars_dir
+from node_timing.inventory.vars_files import VarsDir, load_vars_file, vars_dir, vars_from_text
 from node_timing.inventory.yaml_inventory import YamlInventoryError, parse_yaml_inventory
 from node_timing.inventory.yamlpos import parse_yaml
 from node_timing.knowledge import kubespray
@@ -137,6 +139,15 @@ def _conventional(path: str, reader: Reader) -> list[str]:
     ]
 
 
+def inventories_in(path: str | os.PathLike[str]) -> list[str]:
+    """The inventories in kubespray's layout below directory ``path`` when it is itself no
+    inventory (``inventory/`` holding ``prod/`` and ``staging/``), else []."""
+    p = os.path.abspath(os.fspath(path))
+    if not os.path.isdir(p) or _looks_like_inventory(p):
+        return []
+    return _conventional(p, Reader(project_root(p), []))
+
+
 def _plugin_or_script(path: str, data: bytes) -> str | None:
     """What would run if ansible-core read this file, or None for plain INI/YAML data."""
     if path.endswith(".toml"):
@@ -224,6 +235,7 @@ def load_inventory(
     synthesize_k8s_cluster: bool = True,
     allow_exec: bool = False,
     overlay: Mapping[str, bytes] | None = None,
+    extra_vars: Sequence[str] = (),
 ) -> Inventory:
     """Load an inventory file or directory as ``ansible-inventory -i PATH`` would with kubespray's
     ansible.cfg, reading nothing outside the project root and running nothing.
@@ -236,7 +248,43 @@ def load_inventory(
     Raises InventoryError when the path does not exist, holds no inventory or no host; every
     other problem is recorded in ``Inventory.problems``. ``overlay`` maps real paths to the bytes
     to read in their place, new files included (``fix`` lints its edits before writing them).
+    ``extra_vars`` are ``-e`` arguments (``extra_vars.py``), above every inventory variable; one
+    ansible-playbook would refuse raises UsageError.
     """
+    extra = load_extra_vars(extra_vars)
+    shown = os.fspath(path)
+    kubean = (
+        find_layout(shown, _looks_like_inventory(os.path.abspath(shown)))
+        if os.path.lexists(shown)
+        else None
+    )
+    if kubean is None:
+        inventory = _load(path, synthesize_k8s_cluster, allow_exec, overlay)
+        inventory.extra_vars = extra
+        return inventory
+    # Kubean's: the hosts text read in place of its file, its group_vars.yml as extra vars under
+    # the user's own -e
+    held = {os.path.realpath(kubean.hosts.path): kubean.hosts.text.encode()}
+    inventory = _load(kubean.hosts.path, synthesize_k8s_cluster, False, held)
+    problems: list[LoadProblem] = []
+    if kubean.variables is not None:
+        found = vars_from_text(
+            kubean.variables.path, kubean.variables.text, "extra_vars", None, problems
+        )
+        inventory.problems.extend(problems)
+        inventory.extra_vars = {**found, **extra}
+    else:
+        inventory.extra_vars = extra
+    inventory.layout = kubean.said
+    return inventory
+
+
+def _load(
+    path: str | os.PathLike[str],
+    synthesize_k8s_cluster: bool,
+    allow_exec: bool,
+    overlay: Mapping[str, bytes] | None,
+) -> Inventory:
     shown = os.fspath(path)
     p = os.path.abspath(shown)
     if not os.path.lexists(p):
@@ -249,12 +297,7 @@ def load_inventory(
         if not candidates and not fallback:
             found = _conventional(p, reader)
             if len(found) == 1:
-                return load_inventory(
-                    found[0],
-                    synthesize_k8s_cluster=synthesize_k8s_cluster,
-                    allow_exec=allow_exec,
-                    overlay=overlay,
-                )
+                return _load(found[0], synthesize_k8s_cluster, allow_exec, overlay)
             raise InventoryError(_not_an_inventory(shown, p, found, problems))
         basedir = p
     else:
@@ -287,6 +330,7 @@ def load_inventory(
         raise InventoryError(_no_hosts(shown, sources, problems))
     b.reconcile()
     if synthesize_k8s_cluster:
+        add_legacy_groups(b)
         add_cluster_group(b)
     group_files: dict[str, dict[str, Value]] = {}
     host_files: dict[str, dict[str, Value]] = {}
@@ -418,4 +462,4 @@ def _first_error(problems: list[LoadProblem]) -> str:
     return f" ({errors[0]}{more})"
 
 
-__all__ = ["load_inventory"]
+__all__ = ["inventories_in", "load_inventory"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-SourceKind = Literal["inventory", "group_vars", "host_vars"]
+SourceKind = Literal["inventory", "group_vars", "host_vars", "extra_vars"]
 ProblemSeverity = Literal["error", "warning", "info"]
 
 NO_NOQA: frozenset[str] = frozenset()

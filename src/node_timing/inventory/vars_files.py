@@ -56,6 +56,13 @@ def load_vars_file(
     text = decode_text(path, data, problems)
     if text is None:
         return {}
+    return vars_from_text(path, text, kind, group, problems)
+
+
+def vars_from_text(
+    path: str, text: str, kind: SourceKind, group: str | None, problems: list[LoadProblem]
+) -> dict[str, Value]:
+    """Top-level variables of the YAML mapping ``text`` (read from ``path``), with positions."""
     doc, probs = parse_yaml(path, text)
     problems.extend(probs)
     if doc is None or doc.root is None:
@@ -181,4 +188,4 @@ def _dir_files(path: str, reader: Reader) -> list[str]:
     ]
 
 
-__all__ = ["VARS_EXTS", "VarsDir", "load_vars_file", "vars_dir", "vars_value"]
+__all__ = ["VARS_EXTS", "VarsDir", "load_vars_file", "vars_dir", "vars_from_text", "vars_value"]

@@ -271,6 +271,17 @@ def parse_yaml(path: str, text: str) -> tuple[YamlDocument | None, list[LoadProb
     return YamlDocument(path, text, node, loader), []
 
 
+def compose_documents(path: str, text: str) -> list[yaml.Node] | None:
+    """Every document of a multi-document file (Kubernetes manifests), within the node limit;
+    None when it is too large or no YAML. Nothing is constructed: aliases stay references."""
+    if _count_nodes(path, text) is not None:
+        return None
+    try:
+        return list(yaml.compose_all(text, Loader=_BaseLoader))
+    except (yaml.YAMLError, ValueError, UnicodeError, RecursionError):
+        return None
+
+
 def _count_nodes(path: str, text: str) -> LoadProblem | None:
     """A problem when the document has more than MAX_NODES nodes, found on libyaml's events
     before any node is built: the cost stops at the limit, whatever the file holds."""

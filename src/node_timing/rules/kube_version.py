@@ -20,16 +20,22 @@ kube_version: latest
 ```
 
 ```yaml
-kube_version: v1.12.3
-```
-
-```yaml
 kube_version: v1.35.4   # kubespray 2.28 and later want 1.35.4
 ```
 
 ```yaml
 kube_version: 1.33.5    # no release named: master is assumed, and it deploys 1.34-1.36
 ```
+
+**Warns**
+
+```yaml
+kube_version: v1.12.3   # outside the facts: the checks that depend on the version are skipped
+```
+
+A version outside the facts is never judged with another version's: its defaults, flags and
+limits are unknown, so only the checks that read what is written run (the syntax and type of
+values, unknown names, drift between places).
 
 **Passes**
 
@@ -58,7 +64,15 @@ SUMMARY = "kube_version is unparseable or outside the known facts"
 def check(ctx: LintContext) -> Iterator[Finding]:
     problem = ctx.version_problem
     if problem is not None and problem.kind == "invalid":
-        yield ctx.finding(ID, problem.message, problem.location, (), noqa=problem.noqa)
+        yield ctx.finding(
+            ID,
+            problem.message,
+            problem.location,
+            (),
+            noqa=problem.noqa,
+            # nothing is known to be wrong with the version: only node-timing cannot judge it
+            severity="warning" if problem.outside else None,
+        )
     release = ctx.release_problem
     if release is not None:
         yield ctx.finding(

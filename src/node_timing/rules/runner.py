@@ -19,15 +19,43 @@ if TYPE_CHECKING:
     from node_timing.config import LintConfig
 
 
+# Rules whose verdict reads only what is written (its syntax, its type, where it is, whether two
+# places agree), never a version's defaults, flags or limits: the only ones run when the version
+# is outside the facts (`kube-version` says so).
+VERSION_FREE = frozenset(
+    {
+        "yaml-load",
+        "value-type",
+        "seconds-format",
+        "duration-format",
+        "unresolved-value",
+        "unknown-setting",
+        "kube-version",
+        "deployed-drift",
+        "control-plane-drift",
+    }
+)
+
+
 def run_rules(ctx: LintContext) -> list[Finding]:
     """Every rule's findings over ``ctx``, merged (see :func:`merge_findings`) and sorted."""
     from node_timing import rules
 
+    outside = ctx.version_problem is not None and ctx.version_problem.outside
     return merge_findings(
-        finding
+        on_a_line(finding)
         for rule in rules.modules()
+        if not outside or rule.ID in VERSION_FREE
         for finding in default_severity(rule.check(ctx), rule.SEVERITY)
     )
+
+
+def on_a_line(finding: Finding) -> Finding:
+    """A finding about a whole file (one it could not read, a value only ansible-core read) at
+    its line 1: no editor or code-scanning view can show line 0."""
+    if finding.line:
+        return finding
+    return dataclasses.replace(finding, line=1, column=finding.column or 1)
 
 
 def default_severity(findings: Iterable[Finding], default: Severity) -> Iterator[Finding]:
@@ -90,7 +118,11 @@ def lint_inventory(
     """Load ``path`` and return the context and every finding (before silencing)."""
     from node_timing.inventory import load_inventory
 
-    inventory = load_inventory(path, allow_exec=bool(options and options.allow_exec))
+    inventory = load_inventory(
+        path,
+        allow_exec=bool(options and options.allow_exec),
+        extra_vars=options.extra_vars if options else (),
+    )
     ctx = build_context(inventory, options)
     return ctx, run_rules(ctx)
 
