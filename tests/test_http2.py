@@ -193,6 +193,7 @@ def test_verify_names_the_role_apply_for_drift_in_the_kubelet_environment(
         if f["rule"] == "deployed-drift"
     }
     env = drifted["node1: HTTP2_READ_IDLE_TIMEOUT_SECONDS"]
-    assert "runs 30" in env and "apply the inventory (the node_timing role's apply" in env
+    assert "runs 30" in env and "redeploy it (the node_timing role's apply" in env
+    assert "no playbook deploys it" in env
     config = drifted["node1: nodeStatusReportFrequency"]
-    assert "cluster.yml" in config and "role's apply" not in config
+    assert "kubespray's cluster.yml" in config and "no playbook deploys it" not in config

@@ -144,5 +144,5 @@ def redeploy_remedy(path: str) -> str:
     playbooks = facts["components"][deploying_component(path)]["playbooks"]
     apply = facts["role_apply"]
     if not playbooks:
-        return f"{apply} (kubespray has no variable for it, no playbook deploys it)"
+        return f"{apply}; kubespray has no variable for it and no playbook deploys it"
     return f"kubespray's {' or '.join(playbooks)}, or {apply}"
