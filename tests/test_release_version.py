@@ -149,7 +149,7 @@ def test_no_release_found_behaves_as_before(tmp_path: Path, cli) -> None:
 
 
 def test_an_unusable_kube_version_is_checked_against_the_release_default(tmp_path: Path) -> None:
-    inv = checkout(tmp_path / "ks", "2.30.0", 'kube_version: "1.99.0"\n')
+    inv = checkout(tmp_path / "ks", "2.30.0", 'kube_version: "one.thirty"\n')
     ctx, findings = lint_inventory(inv, Options())
     assert str(ctx.version) == "1.34.3"
     [finding] = of(findings, "kube-version")
@@ -157,3 +157,11 @@ def test_an_unusable_kube_version_is_checked_against_the_release_default(tmp_pat
     assert ctx.version_why == (
         "kubespray 2.30's default; the inventory's kube_version cannot be used (lint says why)"
     )
+
+
+def test_a_version_outside_the_facts_is_not_judged_by_the_release_default(tmp_path: Path) -> None:
+    inv = checkout(tmp_path / "ks", "2.30.0", 'kube_version: "1.99.0"\n')
+    _, findings = lint_inventory(inv, Options())
+    [finding] = of(findings, "kube-version")
+    assert "1.99 is newer than the facts node-timing has" in finding.message
+    assert "1.34" not in finding.message
