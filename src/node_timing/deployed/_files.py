@@ -184,16 +184,25 @@ def split_words(
     return [Word(m.group(0), line, column + m.start(), noqa) for m in re.finditer(r"\S+", text)]
 
 
+_SPACES = re.compile(r"\s*")
+_PLAIN = re.compile(r"[^\s\"'\\]+")
+
+
 def quoted_words(
-    text: str, line: int, column: int, noqa: frozenset[str] = frozenset()
+    text: str,
+    line: int,
+    column: int,
+    noqa: frozenset[str] = frozenset(),
+    *,
+    limit: int | None = None,
 ) -> list[Word]:
     """``text`` split into words at whitespace outside quotes; quotes removed, a backslash keeps
-    the next character. A word's column is that of its first character of content."""
+    the next character. A word's column is that of its first character of content. At most
+    ``limit`` words (the rest of the line is not read)."""
     words: list[Word] = []
     i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i].isspace():
-            i += 1
+    while i < n and (limit is None or len(words) < limit):
+        i = _SPACES.match(text, i).end()  # type: ignore[union-attr]  # \s* always matches
         if i >= n:
             break
         start = i
@@ -218,8 +227,10 @@ def quoted_words(
                 continue
             if content_start is None:
                 content_start = i
-            out.append(ch)
-            i += 1
+            plain = _PLAIN.match(text, i)  # a run of ordinary characters at once
+            end = plain.end() if plain else i + 1
+            out.append(text[i:end])
+            i = end
         words.append(
             Word(
                 "".join(out),
