@@ -108,6 +108,12 @@ def run(args: argparse.Namespace) -> int:
             progress.phase("running the rules")
             raw = run_rules(ctx)
             hosts = len(inventory.hosts)
+    if deployed is not None:
+        from node_timing.display import printable
+
+        # Say what each file was taken for: its name and whole structure decided it.
+        for file, kind in getattr(deployed, "read_as", []):
+            print(f"node-timing: read {printable(file)} as {kind}", file=sys.stderr)
     if inventory is not None and path.is_dir():
         # Say which files stood for the inventory: a directory is read the way kubespray's
         # ansible.cfg reads it, which is not every file in it.

@@ -250,7 +250,7 @@ def assignment(word: Word) -> tuple[str, Word] | None:
     return name, replace(word, text=value, column=word.column + len(name) + 1)
 
 
-def env_file(text: str) -> dict[str, list[Word]]:
+def env_file(text: str, strays: list[int] | None = None) -> dict[str, list[Word]]:
     """Variables of a systemd ``EnvironmentFile`` (also ``/etc/default`` style files).
 
     ``KEY=VALUE`` lines; ``#``/``;`` comment lines; an ``export`` prefix tolerated. A value may be
@@ -258,6 +258,7 @@ def env_file(text: str) -> dict[str, list[Word]]:
     quotes or not (the backslash and newline dropped, the spaces kept): kubespray's
     ``KUBELET_ARGS="--config=... \\`` spans many lines. Each value is the list of its pieces, one
     per line, each at its own line and column. The last assignment of a name wins (systemd).
+    ``strays`` receives the numbers of the lines that are none of these.
     """
     out: dict[str, list[Word]] = {}
     lines = text.splitlines()
@@ -275,6 +276,8 @@ def env_file(text: str) -> dict[str, list[Word]]:
         name, eq, value = stripped.partition("=")
         name = name.strip()
         if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            if strays is not None:
+                strays.append(number)  # no assignment: not an environment file's line
             continue
         noqa = parse_noqa(raw_line)
         col = offset + stripped.index("=") + 2  # 1-based column of the value's first character
