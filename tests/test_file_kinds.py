@@ -120,3 +120,38 @@ def test_a_fifo_or_device_is_never_opened(
     code, _findings, err = lint(capsys, Path("/dev/zero"))
     assert code == 5, err
     assert str(fifo) not in opened and "/dev/zero" not in opened
+
+
+def test_the_yaml_node_limit_counts_the_whole_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Documents each under the limit, together over it: refused before any is built."""
+    from node_timing.deployed import _files
+
+    monkeypatch.setattr(_files, "MAX_NODES", 1000)
+    built: list[int] = []
+    real_parse = _files.parse_yaml
+
+    def counting_parse(*args: object, **kwargs: object) -> object:
+        built.append(1)
+        return real_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_files, "parse_yaml", counting_parse)
+    doc = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n" + "".join(
+        f"k{i}: {i}\n" for i in range(200)
+    )  # 404 nodes
+    two = write(tmp_path, "/two/kubeadm-config.yaml", "---\n".join([doc] * 2))
+    three = write(tmp_path, "/three/kubeadm-config.yaml", "---\n".join([doc] * 3))
+    code, findings, _ = lint(capsys, two)
+    assert not [f for f in findings if "YAML nodes" in str(f["message"])] and built == [1, 1]
+    built.clear()
+    code, findings, _ = lint(capsys, three)
+    assert code == 2 and built == []
+    # at the node that passes the limit: the value of k93 in the third document
+    lines = three.read_text().splitlines()
+    third_k93 = [i + 1 for i, ln in enumerate(lines) if ln == "k93: 93"][2]
+    assert [
+        (f["line"], f["column"])
+        for f in findings
+        if "more than 1,000 YAML nodes" in str(f["message"])
+    ] == [(third_k93, 6)], findings

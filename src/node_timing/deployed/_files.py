@@ -26,7 +26,13 @@ from node_timing.deployed._evaluation import Source as Source
 from node_timing.findings import Location
 from node_timing.inventory.model import LoadProblem
 from node_timing.inventory.read import Reader, decode_text, read_bounded
-from node_timing.inventory.yamlpos import YamlDocument, parse_noqa, parse_yaml
+from node_timing.inventory.yamlpos import (
+    MAX_NODES,
+    YamlDocument,
+    count_nodes,
+    parse_noqa,
+    parse_yaml,
+)
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import SettingError, parse_value
 
@@ -408,16 +414,36 @@ def documents(path: str, text: str, problems: list[LoadProblem]) -> list[Documen
             )
         )
         return []
-    out: list[Document] = []
-    for offset, part in parts:
-        if not part.strip() or all(
+    parts = [
+        (offset, part)
+        for offset, part in parts
+        if part.strip()
+        and not all(
             not ln.strip()
             or ln.lstrip().startswith("#")
             or (_DOC_START.match(ln) and not ln[3:].strip())
             for ln in part.splitlines()
-        ):
-            continue
-        doc, found = parse_yaml(path, part)
+        )
+    ]
+    # The node limit holds for the whole file, counted on every document before any is built.
+    budget = MAX_NODES
+    for offset, part in parts:
+        used, mark = count_nodes(part, budget)
+        if mark is not None:
+            problems.append(
+                LoadProblem(
+                    path,
+                    mark.line + 1 + offset,
+                    mark.column + 1,
+                    f"not checked: more than {MAX_NODES:,} YAML nodes (values, keys, lists, "
+                    "mappings) in one file",
+                )
+            )
+            return []
+        budget -= used
+    out: list[Document] = []
+    for offset, part in parts:
+        doc, found = parse_yaml(path, part, counted=True)
         problems.extend(replace(p, line=p.line + offset) if p.line else p for p in found)
         if doc is None or doc.root is None:
             continue
