@@ -55,7 +55,14 @@ def human_bytes(n: float) -> str:
 # - ``##[`` and ``##vso[``: GitHub's runner still reads its legacy commands (``##[error]x``,
 #   ``##[stop-commands]token``) anywhere in a line, and the Azure Pipelines agent its logging
 #   commands (``##vso[...]``); only the ``::`` commands must start the line.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|##(?:vso)?\[", re.IGNORECASE)
+# - bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which
+#   reorder what a reader sees (Trojan Source, CVE-2021-42574), and zero-width characters
+#   (U+180E, U+200B-U+200D, U+2060, U+FEFF), which make two different names look the same;
+_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+    r"\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|##(?:vso)?\[",
+    re.IGNORECASE,
+)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
