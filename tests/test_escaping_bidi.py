@@ -43,3 +43,29 @@ def test_hidden_characters_are_escaped_in_every_format(
 
 def test_printable_names_each_hidden_character() -> None:
     assert printable("a\u202eb\u200bc\ufeff") == "a\\u202eb\\u200bc\\ufeff"
+
+
+def test_an_unexpected_yaml_type_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A !!set, !!binary or !!timestamp value is reported as what it is, in an inventory and in a
+    kubelet configuration."""
+    (tmp_path / "inv" / "group_vars").mkdir(parents=True)
+    (tmp_path / "inv" / "inventory.ini").write_text("[kube_control_plane]\ncp1\n[kube_node]\nn1\n")
+    (tmp_path / "inv" / "group_vars" / "all.yml").write_text(
+        "kube_controller_node_monitor_grace_period: !!set {a, b}\n"
+        "kube_controller_node_monitor_period: !!binary aGk=\n"
+    )
+    main(["lint", "--format", "pep8", str(tmp_path / "inv")])
+    out = capsys.readouterr().out
+    assert "got set {'a', 'b'}" in out and "got binary value b'hi'" in out, out
+    config = tmp_path / "kubelet-config.yaml"
+    config.write_text(
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+        "nodeStatusUpdateFrequency: !!set {a}\n"
+    )
+    main(["lint", "--format", "pep8", str(config)])
+    out = capsys.readouterr().out
+    assert (
+        "nodeStatusUpdateFrequency must be a Go duration such as 10s or 1m0s, got set {'a'}" in out
+    )

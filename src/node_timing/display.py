@@ -26,6 +26,23 @@ def brief(value: Any) -> str:
     return _REPR.repr(value)
 
 
+_KINDS = (
+    (dict, "mapping"),
+    (list | tuple, "list"),
+    (set | frozenset, "set"),
+    (bytes | bytearray, "binary value"),
+)
+
+
+def typed(value: Any) -> str:
+    """``brief(value)`` with what the value is in front when it is no plain scalar (a YAML
+    ``!!set``, ``!!binary``, ``!!timestamp``, a mapping or a list): ``set {'a'}``."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return brief(value)
+    kind = next((name for types, name in _KINDS if isinstance(value, types)), None)
+    return f"{kind or type(value).__name__} {brief(value)}"
+
+
 def cut(text: str, limit: int = _REPR.maxstring) -> str:
     """``text`` itself when short; else its start and end around ``...``, ``limit`` characters
     in all. For text a message embeds in its own quotes (a Go error, a template, a reason),

@@ -399,7 +399,7 @@ def config_document_sources(
         raw = (
             document.value(value_node)
             if isinstance(value_node, yaml.ScalarNode)
-            else _shown(value_node)
+            else _shown(document, value_node)
         )
         if is_zero(raw):
             continue
@@ -418,6 +418,10 @@ def config_document_sources(
     return out
 
 
-def _shown(node: yaml.Node) -> Any:
-    """A collection where a scalar belongs: shown as what it is (the type check reports it)."""
-    return {} if isinstance(node, yaml.MappingNode) else []
+def _shown(document: Document, node: yaml.Node) -> Any:
+    """A collection where a scalar belongs: its value, so the type check names what it is (a
+    ``!!set`` is a set, not an empty mapping)."""
+    try:
+        return document.doc.construct(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return {} if isinstance(node, yaml.MappingNode) else []
