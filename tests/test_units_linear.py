@@ -111,3 +111,18 @@ def test_the_last_mention_of_an_environment_file_wins() -> None:
         HeldFiles("/", texts=files), kubelet.knowledge.default_kube_version()
     )
     assert state.effective[kubelet.UPDATE].raw == "9s"
+
+
+def test_the_benchmark_measures_a_small_unit() -> None:
+    import subprocess
+
+    bench = Path(__file__).resolve().parent.parent / "benchmarks" / "units.py"
+    proc = subprocess.run(
+        [sys.executable, str(bench), "--sizes", "4096", "--shape", "expansion"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "| expansion | 4 KiB |" in proc.stdout, proc.stdout
