@@ -25,7 +25,7 @@ description:
   - Only regular files of at most 1 MiB are read; others are listed under C(not_read) with the reason.
   - Nothing outside O(root) is read. Every path is walked a component at a time from the root,
     each directory and file opened without following a symlink; a symlink met on the way is
-    followed only while it stays inside O(root). A path that would leave it is not read: it is
+    followed only while it stays inside O(root). A path that would leave it is not read; it is
     listed under C(not_read) and named in a warning.
   - Changes nothing; supports check mode.
 options:

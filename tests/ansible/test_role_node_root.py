@@ -9,14 +9,16 @@ also keeps the kubelet configuration's mode and owner, with its backup beside it
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from node_layout import control_plane, kubespray_kubelet_config, kubespray_node, write
-from playbook_runner import Result, run_playbook, write_project
+from playbook_runner import Result, ansible_bin, base_env, run_playbook, write_project
 
 pytestmark = pytest.mark.ansible
 
@@ -204,3 +206,35 @@ def test_verify_reads_nothing_outside_the_roots(tmp_path: Path) -> None:
     assert "outside the node root" in output
     # the play says what the missing files mean for those hosts
     assert "linked" in output and "config_link" in output
+
+
+def test_the_modules_document_what_they_take_and_return(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            str(ansible_bin() / "ansible-doc"),
+            "-t",
+            "module",
+            "--json",
+            "kubetiming.node_timing.node_timing_node_file",
+            "kubetiming.node_timing.node_timing_kubelet_files",
+        ],
+        capture_output=True,
+        text=True,
+        env=base_env(tmp_path),
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    docs = json.loads(proc.stdout)
+    writer = docs["kubetiming.node_timing.node_timing_node_file"]
+    reader = docs["kubetiming.node_timing.node_timing_kubelet_files"]
+    assert sorted(writer["doc"]["options"]) == [
+        "backup",
+        "backup_dir",
+        "content",
+        "mode",
+        "path",
+        "root",
+    ]
+    assert sorted(reader["return"]) == ["files", "not_read"]
+    assert "outside" in " ".join(reader["doc"]["description"])
