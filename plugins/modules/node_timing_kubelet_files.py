@@ -3,9 +3,12 @@ module run each, a second or more apiece)."""
 
 # Runs on the node, whose Python may be 3.6 (EL 8's platform Python): no newer syntax here.
 import os
-import stat
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.kubetiming.node_timing.plugins.module_utils.node_root import (
+    NodeRoot,
+    Refused,
+)
 
 DOCUMENTATION = r"""
 module: node_timing_kubelet_files
@@ -19,7 +22,11 @@ description:
     C(/var/lib/kubelet/kubeadm-flags.env) and C(/var/lib/kubelet/config.yaml),
     C(/etc/default/kubelet) and C(/etc/sysconfig/kubelet), and the C(.conf) files of each
     O(dirs) directory. Nothing else is read (no kubeconfig, no key).
-  - Only regular files of at most 1 MiB are read; others are listed under C(skipped) with the reason.
+  - Only regular files of at most 1 MiB are read; others are listed under C(not_read) with the reason.
+  - Nothing outside O(root) is read. Every path is walked a component at a time from the root,
+    each directory and file opened without following a symlink; a symlink met on the way is
+    followed only while it stays inside O(root). A path that would leave it is not read; it is
+    listed under C(not_read) and named in a warning.
   - Changes nothing; supports check mode.
 options:
   root:
@@ -36,6 +43,10 @@ options:
     type: list
     elements: str
     default: []
+  kubelet:
+    description: Read the kubelet's files listed above; C(false) reads only O(files) and O(dirs).
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -49,8 +60,11 @@ files:
   description: "C({node path: text}) of every file read."
   returned: always
   type: dict
-skipped:
-  description: Files that exist but were not read, with the reason.
+not_read:
+  description:
+    - Files that exist but were not read, with the reason (a symlink out of O(root), not a
+      regular file, too large, not UTF-8). Not C(skipped), which Ansible takes for the task's own
+      state.
   returned: always
   type: list
   elements: dict
@@ -84,64 +98,67 @@ def main():
             "root": {"type": "path", "default": "/"},
             "dirs": {"type": "list", "elements": "str", "default": []},
             "files": {"type": "list", "elements": "str", "default": []},
+            "kubelet": {"type": "bool", "default": True},
         },
         supports_check_mode=True,
     )
-    root = module.params["root"]
+    try:
+        root = NodeRoot(module.params["root"])
+    except OSError as exc:
+        module.fail_json(msg="node root {}: {}".format(module.params["root"], exc.strerror or exc))
     found = {}
-    skipped = []
-
-    def under(node):
-        return os.path.join(root, node.lstrip("/"))
-
+    not_read = []
     seen = set()
+
+    def refused(node, exc):
+        not_read.append({"path": node, "reason": str(exc)})
+        module.warn(f"node-timing: {node} not read: {exc}")
 
     def read(node):
         # a path given in files or dirs that the module reads anyway is read once
         if node in seen:
             return
         seen.add(node)
-        path = under(node)
         try:
-            info = os.stat(path)
-        except OSError:
-            return
-        if not stat.S_ISREG(info.st_mode):
-            skipped.append({"path": node, "reason": "not a regular file"})
-            return
-        if info.st_size > MAX_BYTES:
-            skipped.append({"path": node, "reason": "larger than 1 MiB"})
-            return
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
+            got = root.read(node, MAX_BYTES)
+        except Refused as exc:
+            return refused(node, exc)
         except OSError as exc:
-            skipped.append({"path": node, "reason": exc.strerror or str(exc)})
+            not_read.append({"path": node, "reason": exc.strerror or str(exc)})
+            return
+        if got is None:
             return
         try:
-            found[node] = data.decode("utf-8")
+            found[node] = got[1].decode("utf-8")
         except UnicodeDecodeError:
-            skipped.append({"path": node, "reason": "not UTF-8 text"})
+            not_read.append({"path": node, "reason": "not UTF-8 text"})
 
     def read_dir(node):
         try:
-            names = sorted(n for n in os.listdir(under(node)) if n.endswith(".conf"))
+            names = root.listdir(node)
+        except Refused as exc:
+            return refused(node, exc)
         except OSError:
             return
+        names = [n for n in names or [] if n.endswith(".conf")]
         if len(names) > MAX_DROP_INS:
-            skipped.append({"path": node, "reason": f"more than {MAX_DROP_INS} drop-ins"})
+            not_read.append({"path": node, "reason": f"more than {MAX_DROP_INS} drop-ins"})
             return
         for name in names:
             read(f"{node}/{name}")
 
-    for unit_dir in UNIT_DIRS:
-        read(f"{unit_dir}/kubelet.service")
-        read_dir(f"{unit_dir}/kubelet.service.d")
-    for node in (*FILES, *(_node_path(p) for p in module.params["files"])):
-        read(node)
-    for node in module.params["dirs"]:
-        read_dir(_node_path(node))
-    module.exit_json(changed=False, files=found, skipped=skipped)
+    try:
+        own = FILES if module.params["kubelet"] else ()
+        for unit_dir in UNIT_DIRS if module.params["kubelet"] else ():
+            read(unit_dir + "/kubelet.service")
+            read_dir(unit_dir + "/kubelet.service.d")
+        for node in own + tuple(_node_path(p) for p in module.params["files"]):
+            read(node)
+        for node in module.params["dirs"]:
+            read_dir(_node_path(node))
+    finally:
+        root.close()
+    module.exit_json(changed=False, files=found, not_read=not_read)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,23 @@ def brief(value: Any) -> str:
     return _REPR.repr(value)
 
 
+_KINDS = (
+    (dict, "mapping"),
+    (list | tuple, "list"),
+    (set | frozenset, "set"),
+    (bytes | bytearray, "binary value"),
+)
+
+
+def typed(value: Any) -> str:
+    """``brief(value)`` with what the value is in front when it is no plain scalar (a YAML
+    ``!!set``, ``!!binary``, ``!!timestamp``, a mapping or a list): ``set {'a'}``."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return brief(value)
+    kind = next((name for types, name in _KINDS if isinstance(value, types)), None)
+    return f"{kind or type(value).__name__} {brief(value)}"
+
+
 def cut(text: str, limit: int = _REPR.maxstring) -> str:
     """``text`` itself when short; else its start and end around ``...``, ``limit`` characters
     in all. For text a message embeds in its own quotes (a Go error, a template, a reason),
@@ -55,7 +72,14 @@ def human_bytes(n: float) -> str:
 # - ``##[`` and ``##vso[``: GitHub's runner still reads its legacy commands (``##[error]x``,
 #   ``##[stop-commands]token``) anywhere in a line, and the Azure Pipelines agent its logging
 #   commands (``##vso[...]``); only the ``::`` commands must start the line.
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]|##(?:vso)?\[", re.IGNORECASE)
+# - bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), which
+#   reorder what a reader sees (Trojan Source, CVE-2021-42574), and zero-width characters
+#   (U+180E, U+200B-U+200D, U+2060, U+FEFF), which make two different names look the same;
+_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+    r"\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]|##(?:vso)?\[",
+    re.IGNORECASE,
+)
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 

@@ -10,6 +10,10 @@ from typing import Any
 
 from node_timing.display import escape_surrogates
 
+_HIDDEN = re.compile(
+    r"[\u061c\u180e\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060\u2066-\u2069\ufeff]"
+)
+
 
 def to_json(data: Any, indent: int | None = 2, default: Callable[[Any], Any] | None = None) -> str:
     """JSON text that is valid UTF-8 whatever the data holds.
@@ -17,11 +21,15 @@ def to_json(data: Any, indent: int | None = 2, default: Callable[[Any], Any] | N
     A file name read from disk keeps the bytes that are not UTF-8 as lone surrogates
     (``surrogateescape``); written as they are, they make the document unencodable or not UTF-8.
     They can only occur inside strings, so each becomes the text ``\\xNN`` (its byte), the
-    representation every output format uses (see ``printable``).
+    representation every output format uses (see ``printable``). Bidirectional and zero-width
+    characters are written as ``\\uXXXX`` escapes.
     """
     import json
 
     text = json.dumps(data, indent=indent, ensure_ascii=False, default=default) + "\n"
+    # Bidirectional and zero-width characters as JSON escapes: the value is the same, but a
+    # reader of the document sees where they are (display.py says which and why).
+    text = _HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     # An escaped backslash and the hex digits: inside the JSON string this reads as \xNN.
     return escape_surrogates(text, backslash="\\\\")
 

@@ -198,6 +198,12 @@ def _lint(
             progress.phase("running the rules")
             raw = run_rules(ctx)
             hosts = len(inventory.hosts)
+    if deployed is not None:
+        from node_timing.display import printable
+
+        # Say what each file was taken for: its name and whole structure decided it.
+        for file, kind in getattr(deployed, "read_as", []):
+            print(f"node-timing: read {printable(file)} as {kind}", file=sys.stderr)
     if inventory is not None:
         announce_release(ctx.release)
     if inventory is not None and inventory.layout is not None:

@@ -138,11 +138,12 @@ def run(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise UsageError(f"--runs must be at least 1, got {args.runs}")
     params = Params.from_settings(settings, version)
-    work = sc.estimated_work(scenario, params, args.runs)
+    terms = sc.work_terms(scenario, params, args.runs)
+    work = sum(terms.values())
     if work > sc.MAX_WORK:
         raise UsageError(
             f"too much to simulate: about {work:,.0f} kubelet and controller steps (at most "
-            f"{sc.MAX_WORK:,}); use fewer --runs, a shorter --duration or fewer --nodes"
+            f"{sc.MAX_WORK:,}); use {sc.too_much_advice(terms)}"
         )
     from node_timing.progress import Progress
 

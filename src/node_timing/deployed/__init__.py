@@ -27,13 +27,14 @@ def deployed_lint(paths: Sequence[str], options: Options) -> LintContext | None:
 
     Several paths are always deployed files; one that is not is a usage error (exit 3).
     """
-    from node_timing.deployed.node import NotDeployed, lint_files, looks_deployed
+    from node_timing.deployed.node import NotDeployed, classify, lint_files
     from node_timing.errors import UsageError
 
-    if len(paths) == 1 and not looks_deployed(paths[0]):
+    first = classify(paths[0]) if len(paths) == 1 else None
+    if len(paths) == 1 and first is None:
         return None
     try:
-        return lint_files(paths, options)
+        return lint_files(paths, options, first)
     except NotDeployed as exc:
         from node_timing.display import printable
 

@@ -26,7 +26,13 @@ from node_timing.deployed._evaluation import Source as Source
 from node_timing.findings import Location
 from node_timing.inventory.model import LoadProblem
 from node_timing.inventory.read import Reader, decode_text, read_bounded
-from node_timing.inventory.yamlpos import YamlDocument, parse_noqa, parse_yaml
+from node_timing.inventory.yamlpos import (
+    MAX_NODES,
+    YamlDocument,
+    count_nodes,
+    parse_noqa,
+    parse_yaml,
+)
 from node_timing.knowledge import KubeVersion
 from node_timing.settings import SettingError, parse_value
 
@@ -184,16 +190,25 @@ def split_words(
     return [Word(m.group(0), line, column + m.start(), noqa) for m in re.finditer(r"\S+", text)]
 
 
+_SPACES = re.compile(r"\s*")
+_PLAIN = re.compile(r"[^\s\"'\\]+")
+
+
 def quoted_words(
-    text: str, line: int, column: int, noqa: frozenset[str] = frozenset()
+    text: str,
+    line: int,
+    column: int,
+    noqa: frozenset[str] = frozenset(),
+    *,
+    limit: int | None = None,
 ) -> list[Word]:
     """``text`` split into words at whitespace outside quotes; quotes removed, a backslash keeps
-    the next character. A word's column is that of its first character of content."""
+    the next character. A word's column is that of its first character of content. At most
+    ``limit`` words (the rest of the line is not read)."""
     words: list[Word] = []
     i, n = 0, len(text)
-    while i < n:
-        while i < n and text[i].isspace():
-            i += 1
+    while i < n and (limit is None or len(words) < limit):
+        i = _SPACES.match(text, i).end()  # type: ignore[union-attr]  # \s* always matches
         if i >= n:
             break
         start = i
@@ -218,8 +233,10 @@ def quoted_words(
                 continue
             if content_start is None:
                 content_start = i
-            out.append(ch)
-            i += 1
+            plain = _PLAIN.match(text, i)  # a run of ordinary characters at once
+            end = plain.end() if plain else i + 1
+            out.append(text[i:end])
+            i = end
         words.append(
             Word(
                 "".join(out),
@@ -239,7 +256,7 @@ def assignment(word: Word) -> tuple[str, Word] | None:
     return name, replace(word, text=value, column=word.column + len(name) + 1)
 
 
-def env_file(text: str) -> dict[str, list[Word]]:
+def env_file(text: str, strays: list[int] | None = None) -> dict[str, list[Word]]:
     """Variables of a systemd ``EnvironmentFile`` (also ``/etc/default`` style files).
 
     ``KEY=VALUE`` lines; ``#``/``;`` comment lines; an ``export`` prefix tolerated. A value may be
@@ -247,6 +264,7 @@ def env_file(text: str) -> dict[str, list[Word]]:
     quotes or not (the backslash and newline dropped, the spaces kept): kubespray's
     ``KUBELET_ARGS="--config=... \\`` spans many lines. Each value is the list of its pieces, one
     per line, each at its own line and column. The last assignment of a name wins (systemd).
+    ``strays`` receives the numbers of the lines that are none of these.
     """
     out: dict[str, list[Word]] = {}
     lines = text.splitlines()
@@ -264,6 +282,8 @@ def env_file(text: str) -> dict[str, list[Word]]:
         name, eq, value = stripped.partition("=")
         name = name.strip()
         if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            if strays is not None:
+                strays.append(number)  # no assignment: not an environment file's line
             continue
         noqa = parse_noqa(raw_line)
         col = offset + stripped.index("=") + 2  # 1-based column of the value's first character
@@ -394,16 +414,36 @@ def documents(path: str, text: str, problems: list[LoadProblem]) -> list[Documen
             )
         )
         return []
-    out: list[Document] = []
-    for offset, part in parts:
-        if not part.strip() or all(
+    parts = [
+        (offset, part)
+        for offset, part in parts
+        if part.strip()
+        and not all(
             not ln.strip()
             or ln.lstrip().startswith("#")
             or (_DOC_START.match(ln) and not ln[3:].strip())
             for ln in part.splitlines()
-        ):
-            continue
-        doc, found = parse_yaml(path, part)
+        )
+    ]
+    # The node limit holds for the whole file, counted on every document before any is built.
+    budget = MAX_NODES
+    for offset, part in parts:
+        used, mark = count_nodes(part, budget)
+        if mark is not None:
+            problems.append(
+                LoadProblem(
+                    path,
+                    mark.line + 1 + offset,
+                    mark.column + 1,
+                    f"not checked: more than {MAX_NODES:,} YAML nodes (values, keys, lists, "
+                    "mappings) in one file",
+                )
+            )
+            return []
+        budget -= used
+    out: list[Document] = []
+    for offset, part in parts:
+        doc, found = parse_yaml(path, part, counted=True)
         problems.extend(replace(p, line=p.line + offset) if p.line else p for p in found)
         if doc is None or doc.root is None:
             continue

@@ -56,6 +56,9 @@ from node_timing.deployed.systemd import (
     KUBEADM_FLAGS,
     KUBESPRAY_CONFIG,
     KUBESPRAY_ENV,
+    MAX_COMMAND_CHARS,
+    MAX_COMMAND_WORDS,
+    CommandTooLong,
     Layout,
     _expand,
     _PathWord,
@@ -152,21 +155,39 @@ def read_kubelet_files(files: NodeFiles, version: KubeVersion) -> KubeletState:
 def _read(files: NodeFiles, version: KubeVersion) -> KubeletState:
     unit = _unit(files)
     env: dict[str, list[Word]] = dict(unit.environment)
-    for path, optional in unit.env_files:
+    # A file named again overrides all it set before: only its last mention counts, and each
+    # file is read and parsed once however often the unit names it.
+    last = {path: i for i, (path, _optional) in enumerate(unit.env_files)}
+    for i, (path, optional) in enumerate(unit.env_files):
         if optional and not files.exists(path):
             continue
-        text = files.text(path)
-        if text is not None:
-            shown = files.shown(path)
-            env.update(
-                (name, [_PathWord(w.text, w.line, w.column, w.noqa, shown) for w in pieces])
-                for name, pieces in env_file(text).items()
-            )
+        if last[path] == i:
+            text = files.text(path)
+            if text is not None:
+                shown = files.shown(path)
+                env.update(
+                    (name, [_PathWord(w.text, w.line, w.column, w.noqa, shown) for w in pieces])
+                    for name, pieces in env_file(text).items()
+                )
         if path == KUBESPRAY_ENV:
             unit.layout = "kubespray"
         elif path == KUBEADM_FLAGS and unit.layout != "kubespray":
             unit.layout = "kubeadm"
-    words = _expand(unit.exec_words, env)
+    try:
+        words = [] if unit.too_long else _expand(unit.exec_words, env)
+    except CommandTooLong:
+        words = []
+        unit.too_long = unit.exec_path or files.root
+    if unit.too_long:
+        files.problems.append(
+            LoadProblem(
+                unit.too_long,
+                0,
+                0,
+                f"not checked: the kubelet's command line passes {MAX_COMMAND_WORDS:,} words or "
+                f"{MAX_COMMAND_CHARS >> 20} MiB (the kernel's argument limit)",
+            )
+        )
     flags = _flags(words)
     config_path = flags.get("config")
     if config_path is None and not unit.exec_seen:
@@ -389,7 +410,7 @@ def config_document_sources(
         raw = (
             document.value(value_node)
             if isinstance(value_node, yaml.ScalarNode)
-            else _shown(value_node)
+            else _shown(document, value_node)
         )
         if is_zero(raw):
             continue
@@ -408,6 +429,10 @@ def config_document_sources(
     return out
 
 
-def _shown(node: yaml.Node) -> Any:
-    """A collection where a scalar belongs: shown as what it is (the type check reports it)."""
-    return {} if isinstance(node, yaml.MappingNode) else []
+def _shown(document: Document, node: yaml.Node) -> Any:
+    """A collection where a scalar belongs: its value, so the type check names what it is (a
+    ``!!set`` is a set, not an empty mapping)."""
+    try:
+        return document.doc.construct(node)
+    except (yaml.YAMLError, ValueError, TypeError):
+        return {} if isinstance(node, yaml.MappingNode) else []

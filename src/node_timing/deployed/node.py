@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -60,9 +61,23 @@ from node_timing.knowledge import KubeVersion
 from node_timing.settings import setting_paths
 
 # The kubelet environment variables whose values are flags (kubespray, kubeadm, the packages).
-_ENV_MARKER = re.compile(
-    r"^\s*(?:export\s+)?KUBELET_(?:ARGS|KUBEADM_ARGS|EXTRA_ARGS)=", re.MULTILINE
+_ENV_VARIABLES = ("KUBELET_ARGS", "KUBELET_KUBEADM_ARGS", "KUBELET_EXTRA_ARGS")
+# What a file's name says it is. An environment file: kubespray's kubelet.env, kubeadm's
+# kubeadm-flags.env, the packages' /etc/default/kubelet and /etc/sysconfig/kubelet. A YAML file
+# named as kubespray and kubeadm name the kubelet's, kubeadm's and the static Pods' files is a
+# deployed file even when it is broken (its finding, not "no inventory"). An inventory suffix is
+# never a deployed file, whatever its lines say.
+_ENV_NAME = re.compile(r"(?:\.env|^kubelet)$")
+_DEPLOYED_NAME = re.compile(
+    r"^(?:kubelet|kubeadm|kube-controller-manager|kube-apiserver|config)[^/]*\.(?:ya?ml|json|manifest)$"
 )
+_INVENTORY_SUFFIXES = (".ini", ".cfg", ".toml")
+KIND_NAMES = {
+    "kubelet-env": "a kubelet environment file",
+    "kubelet-config": "a kubelet configuration",
+    "kubeadm": "a kubeadm configuration",
+    "manifest": "a static Pod manifest",
+}
 # Precedence of the kubelet's sources: configuration file, drop-ins, then flags and environment.
 _RANK = {CONFIG_FILE: 0, DROP_IN: 1, FLAG: 2, ENVIRONMENT: 2}
 NODE = "node"
@@ -72,21 +87,75 @@ class NotDeployed(Exception):
     """A file named among deployed files that is none of them."""
 
 
-def read_deployed(path: str, problems: list[LoadProblem]) -> Reading | None:
+def read_deployed(
+    path: str, problems: list[LoadProblem], *, several: bool = False
+) -> Reading | None:
     """What the file at ``path`` sets; None when it cannot be read (a problem says why).
 
-    Raises :class:`NotDeployed` when the file reads but is no deployed file of a known kind.
+    Raises :class:`NotDeployed` when the file is no deployed file of a known kind: neither named
+    as one nor structured as one. ``several``: the file is one of several deployed files named
+    together, so broken YAML is its finding whatever its name.
     """
+    if not is_regular(path):
+        if not (several or named_deployed(path)):
+            raise NotDeployed(path)
+        problems.append(LoadProblem(path, 0, 0, "cannot read: not a regular file"))
+        return None
     text = read_text(path, problems)
     if text is None:
         return None
-    return reading_of(path, text, problems)
+    return reading_of(path, text, problems, several=several)
 
 
-def reading_of(path: str, text: str, problems: list[LoadProblem]) -> Reading | None:
-    """:func:`read_deployed` on text already read."""
-    if _ENV_MARKER.search(text):
-        return env_reading(path, text)
+def is_regular(path: str) -> bool:
+    """True when ``path`` (a symlink followed) is a regular file: decided on ``stat``, before
+    anything opens it (a device or a FIFO is never opened)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def named_deployed(path: str) -> bool:
+    """True when the file's name is one kubespray or kubeadm gives a deployed file."""
+    name = os.path.basename(path)
+    return bool(_ENV_NAME.search(name) or _DEPLOYED_NAME.match(name))
+
+
+def reading_of(
+    path: str, text: str, problems: list[LoadProblem], *, several: bool = False
+) -> Reading | None:
+    """:func:`read_deployed` on text already read.
+
+    The kind comes from the name and the whole file, never from one line: an environment file
+    is named as one or, unnamed, holds nothing but ``NAME=VALUE`` lines (an INI inventory's
+    ``[all:vars]`` or a YAML block scalar holding ``KUBELET_ARGS=`` is neither).
+    """
+    name = os.path.basename(path)
+    if name.endswith(_INVENTORY_SUFFIXES):
+        raise NotDeployed(path)
+    yaml_named = name.endswith((".yaml", ".yml", ".json", ".manifest"))
+    if not yaml_named:
+        strays: list[int] = []
+        variables = env_file(text, strays)
+        is_env = not strays and any(v in variables for v in _ENV_VARIABLES)
+        if is_env:
+            return env_reading(path, text)
+        if _ENV_NAME.search(name):
+            problems.append(
+                LoadProblem(
+                    path,
+                    strays[0] if strays else 0,
+                    1 if strays else 0,
+                    "not an environment file: "
+                    + (
+                        "a line that is no NAME=VALUE"
+                        if strays
+                        else "no KUBELET_ARGS, KUBELET_KUBEADM_ARGS or KUBELET_EXTRA_ARGS"
+                    ),
+                )
+            )
+            return None
     found: list[LoadProblem] = []
     docs = documents(path, text, found)
     if is_kubeadm(docs):
@@ -98,21 +167,28 @@ def reading_of(path: str, text: str, problems: list[LoadProblem]) -> Reading | N
         return Reading(path, "kubelet-config", tuple(sources), components=frozenset({"kubelet"}))
     if any(component_of(d) for d in docs):
         return manifest_reading(path, text, problems, docs)
-    if found and not docs:  # broken YAML: the linter's finding, not a usage error
-        problems.extend(found)
+    if found and not docs and (several or named_deployed(path)):
+        problems.extend(found)  # broken YAML: the linter's finding, not a usage error
         return None
     raise NotDeployed(path)
 
 
-def looks_deployed(path: str) -> bool:
-    """True when ``path`` is a regular file that reads as a deployed file (for ``lint``)."""
-    if not os.path.isfile(path):
-        return False
+def classify(path: str) -> tuple[Reading | None, list[LoadProblem]] | None:
+    """``(reading, problems)`` when ``path`` is a deployed file (a broken one: no reading and the
+    problems), None when it is not (an inventory)."""
     problems: list[LoadProblem] = []
     try:
-        return read_deployed(path, problems) is not None
+        reading = read_deployed(path, problems)
     except NotDeployed:
-        return False
+        return None
+    if reading is None and not named_deployed(path):
+        return None
+    return reading, problems
+
+
+def looks_deployed(path: str) -> bool:
+    """True when ``path`` is a regular file that :func:`classify` takes for a deployed file."""
+    return is_regular(path) and classify(path) is not None
 
 
 def env_reading(path: str, text: str) -> Reading:
@@ -168,6 +244,7 @@ class DeployedContext(LintContext):
     speech: Speech | None = None
     # no file held a kubelet configuration: the kubelets are judged at their defaults
     assumed_kubelets: bool = False
+    read_as: list[tuple[str, str]] = field(default_factory=list)  # (file, the kind it was read as)
 
     def finding(
         self,
@@ -367,12 +444,21 @@ def hosts_of_files(readings: Sequence[Reading], name: str = NODE) -> list[Deploy
     return out
 
 
-def lint_files(paths: Sequence[str], options: Options) -> DeployedContext:
-    """The rules' context for ``node-timing lint FILE...`` on deployed files."""
+def lint_files(
+    paths: Sequence[str],
+    options: Options,
+    first: tuple[Reading | None, list[LoadProblem]] | None = None,
+) -> DeployedContext:
+    """The rules' context for ``node-timing lint FILE...`` on deployed files (``first``: the
+    first path already read by :func:`classify`). ``read_as`` names each file's kind."""
     problems: list[LoadProblem] = []
     readings: list[Reading] = []
-    for path in paths:
-        reading = read_deployed(path, problems)
+    for i, path in enumerate(paths):
+        if i == 0 and first is not None:
+            reading, found = first
+            problems += found
+        else:
+            reading = read_deployed(path, problems, several=len(paths) > 1)
         if reading is not None:
             readings.append(reading)
     # no inventory names the host: the finding names the file(s) it is about
@@ -381,6 +467,7 @@ def lint_files(paths: Sequence[str], options: Options) -> DeployedContext:
     ctx.speech = (
         "manifest" if all(r.kind == "manifest" for r in readings) and readings else "kubeadm"
     )
+    ctx.read_as = [(r.path, KIND_NAMES[r.kind]) for r in readings]
     return ctx
 
 
@@ -389,7 +476,7 @@ __all__ = [
     "DeployedHost",
     "NotDeployed",
     "build_deployed_context",
+    "classify",
     "lint_files",
-    "looks_deployed",
     "read_deployed",
 ]

@@ -9,6 +9,7 @@ whole, backslash continuations. Nothing is run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -56,6 +57,8 @@ class _Unit:
     env_files: list[tuple[str, bool]] = field(default_factory=list)  # (node path, optional)
     exec_words: list[Word] = field(default_factory=list)
     exec_seen: bool = False
+    exec_path: str = ""  # the file the ExecStart that runs was read from
+    too_long: str | None = None  # the file whose command line passed the bounds below
 
 
 # ---------------------------------------------------------------------------------------------
@@ -98,11 +101,13 @@ def _unit(files: NodeFiles) -> _Unit:
         # kubespray's kubelet.service passes every variable of kubelet.env (but PATH) to kubelet
         names = [n for n in env_file(text) if n != "PATH"]
         unit.exec_words = [Word("$" + n, 0, 0) for n in names]
+        unit.exec_path = files.shown(KUBESPRAY_ENV)
     elif files.exists(KUBEADM_FLAGS) or files.exists(KUBEADM_CONFIG):
         unit.layout = "kubeadm"
         unit.environment["KUBELET_CONFIG_ARGS"] = [Word(f"--config={KUBEADM_CONFIG}", 0, 0)]
         unit.env_files += [(KUBEADM_FLAGS, True), *((p, True) for p in EXTRA_ARGS_FILES)]
         unit.exec_words = split_words(KUBEADM_EXEC, 0, 0)
+        unit.exec_path = files.shown(KUBEADM_FLAGS)
     return unit
 
 
@@ -144,8 +149,18 @@ def _apply_unit(unit: _Unit, shown: str, text: str) -> None:
             body, start = (rest, col) if i == 0 else (piece, column)
             words += [
                 _PathWord(w.text, w.line, w.column, w.noqa, shown)
-                for w in quoted_words(body, line, start, noqa if i == 0 else parse_noqa(piece))
+                for w in quoted_words(
+                    body,
+                    line,
+                    start,
+                    noqa if i == 0 else parse_noqa(piece),
+                    limit=MAX_COMMAND_WORDS - len(words) + 1,
+                )
             ]
+            if len(words) > MAX_COMMAND_WORDS:
+                break
+        if key == "ExecStart" and len(words) > MAX_COMMAND_WORDS:
+            unit.too_long, words = shown, []
         if key == "Environment":
             for w in words:
                 found = assignment(w)
@@ -162,6 +177,7 @@ def _apply_unit(unit: _Unit, shown: str, text: str) -> None:
                 unit.env_files.append((node_path(w.text.lstrip("-")), optional))
         else:  # ExecStart: an empty one resets, the last one runs
             unit.exec_seen = unit.exec_seen or bool(words)
+            unit.exec_path = shown
             # the binary (with systemd's -@:+! prefixes) is no flag
             unit.exec_words = words[1:] if words else []
 
@@ -178,10 +194,29 @@ def _path_of(word: Word) -> str:
     return str(getattr(word, "path", ""))
 
 
+# The kernel refuses to start a program whose arguments and environment pass ARG_MAX (a quarter
+# of the 8 MiB default stack: 2 MiB, execve(2)); a kubelet command line is a few dozen words.
+# Past either bound the command line is not checked: the expansion stops there, so a unit that
+# names a long variable many times costs its own size, not the product of the two.
+MAX_COMMAND_CHARS = 2 << 20
+MAX_COMMAND_WORDS = 10_000
+
+
+class CommandTooLong(Exception):
+    """The expanded command line passed :data:`MAX_COMMAND_CHARS` or :data:`MAX_COMMAND_WORDS`."""
+
+
 def _expand(words: list[Word], env: Mapping[str, list[Word]]) -> list[Word]:
     """ExecStart words with ``$VAR`` split at whitespace and ``${VAR}`` kept whole (systemd),
-    each expanded word placed where the environment file wrote it."""
+    each expanded word placed where the environment file wrote it.
+
+    One pass: each variable is split (or joined) once however often the line names it, and the
+    words and characters produced are counted against the bounds above (raises
+    :class:`CommandTooLong` past them).
+    """
     out: list[Word] = []
+    chars = 0
+    expansions: dict[str, tuple[list[Word], int]] = {}  # (words, characters with separators)
     for w in words:
         name = w.text[1:] if w.text.startswith("$") else None
         whole = False
@@ -189,17 +224,31 @@ def _expand(words: list[Word], env: Mapping[str, list[Word]]) -> list[Word]:
             name, whole = name[1:-1], True
         if name is None or not name.replace("_", "").isalnum():
             out.append(w)
-            continue
-        pieces = env.get(name)
-        if not pieces:
-            continue  # an unset variable expands to nothing
-        if whole:
-            out.append(_whole(pieces))
-            continue
-        for piece in pieces:
-            path = _path_of(piece)
-            out += [
-                _PathWord(w.text, w.line, w.column, w.noqa, path)
-                for w in split_words(piece.text, piece.line, piece.column, piece.noqa)
-            ]
+            chars += len(w.text) + 1
+        elif env.get(name):  # an unset variable expands to nothing
+            key = ("{" if whole else "$") + name
+            if key not in expansions:
+                expansions[key] = _expansion(env[name], whole)
+            expanded, size = expansions[key]
+            out += expanded
+            chars += size
+        if len(out) > MAX_COMMAND_WORDS or chars > MAX_COMMAND_CHARS:
+            raise CommandTooLong
     return out
+
+
+def _expansion(pieces: list[Word], whole: bool) -> tuple[list[Word], int]:
+    """A variable's words (at most one past the bound) and their characters with separators."""
+    if whole:
+        word = _whole(pieces)
+        return [word], len(word.text) + 1
+    out: list[Word] = []
+    for piece in pieces:
+        path = _path_of(piece)
+        for m in re.finditer(r"\S+", piece.text):
+            out.append(
+                _PathWord(m.group(0), piece.line, piece.column + m.start(), piece.noqa, path)
+            )
+            if len(out) > MAX_COMMAND_WORDS:
+                raise CommandTooLong
+    return out, sum(len(w.text) + 1 for w in out)

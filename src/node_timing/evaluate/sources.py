@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from node_timing import durations
-from node_timing.display import brief, cut
+from node_timing.display import brief, cut, typed
 from node_timing.findings import Location
 from node_timing.settings import SettingError, kind_of, parse_value
 from node_timing.templating import Unresolved, is_templated, resolve
@@ -192,8 +192,8 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
     k = kind_of(setting)
     in_kubelet_config = setting.startswith("kubelet.") and kind in (VARIABLE, EXTRA_ARG)
     if k == "duration":
-        if isinstance(raw, bool) or raw is None or isinstance(raw, dict | list):
-            return f"{name} must be a Go duration such as 10s or 1m0s, got {brief(raw)}"
+        if isinstance(raw, bool) or raw is None or not isinstance(raw, str | int | float):
+            return f"{name} must be a Go duration such as 10s or 1m0s, got {typed(raw)}"
         if isinstance(raw, int | float):
             if in_kubelet_config:
                 return (
@@ -231,7 +231,7 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             (isinstance(raw, int) and raw >= 0)
             or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())
         ):
-            return f"{name} must be a plain number of seconds such as 300, got {brief(raw)}"
+            return f"{name} must be a plain number of seconds such as 300, got {typed(raw)}"
         return None
     return None
 

@@ -44,6 +44,19 @@ def run_fix(
     profile: str | None = None,
 ) -> FixResult:
     """Fix ``inventory`` in memory; the caller writes the changes (``write_back``)."""
+    from node_timing.inventory.vars_files import reuse_parses
+
+    with reuse_parses():  # an unchanged file is parsed once, not once per round
+        return _run_fix(inventory, options, config, rules, profile)
+
+
+def _run_fix(
+    inventory: Path,
+    options: Any,
+    config: Any,
+    rules: Collection[str] | None,
+    profile: str | None,
+) -> FixResult:
     from node_timing.config import apply_silencing, matches
     from node_timing.evaluate.context import build_context
     from node_timing.inventory import load_inventory

@@ -131,14 +131,18 @@ def read_bounded(
     """The bytes of the regular file ``path`` of at most MAX_FILE_SIZE, else a problem (naming
     ``shown``, default ``path``) and None.
 
-    The file is opened without following a last symlink and without blocking, then checked on the
-    open descriptor: a FIFO swapped in after a check cannot hang the read, /dev/zero never reaches
-    ``read``, a socket is named for what it is.
+    The file's type is checked on ``stat`` before it is opened, then opened without following a
+    last symlink and without blocking and checked again on the open descriptor: a FIFO swapped in
+    after the check cannot hang the read, /dev/zero is never opened.
     """
     where = path if shown is None else shown
     try:
-        if stat.S_ISSOCK(os.stat(path).st_mode):
-            problems.append(LoadProblem(where, 0, 0, "cannot read: not a regular file"))
+        # the type first, on stat: a device, FIFO or socket is never opened (opening a device
+        # can act, a FIFO can block); the descriptor is checked again below for a swap
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            problems.append(LoadProblem(where, 0, 0, f"cannot read: {what}"))
             return None
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as exc:

@@ -9,7 +9,8 @@ the Reader's overlay, new ones included, are listed here as if they were on disk
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import yaml
 
@@ -18,6 +19,22 @@ from node_timing.inventory.read import Reader, decode_text, walk
 from node_timing.inventory.yamlpos import YamlDocument, is_templated, parse_yaml
 
 VARS_EXTS = ("", *YAML_EXTS)
+
+# fix loads the inventory again after each round of edits: a file whose bytes did not change is
+# not parsed again (a 10 MB group_vars file cost a parse per round). Off outside reuse_parses().
+_Parsed = tuple[bytes, dict[str, Value], list[LoadProblem]]
+_parsed: dict[tuple[str, SourceKind, str | None], _Parsed] | None = None
+
+
+@contextmanager
+def reuse_parses() -> Iterator[None]:
+    """Within the block, a vars file read again with the same bytes reuses its first parse."""
+    global _parsed
+    _parsed = {}
+    try:
+        yield
+    finally:
+        _parsed = None
 
 
 def vars_value(
@@ -53,6 +70,21 @@ def load_vars_file(
     data = reader.read(path)
     if data is None:
         return {}
+    key = (path, kind, group)
+    if _parsed is not None and key in _parsed and _parsed[key][0] == data:
+        _data, values, found = _parsed[key]
+        problems.extend(found)
+        return dict(values)
+    before = len(problems)
+    out = _parse_vars(path, data, kind, group, problems)
+    if _parsed is not None:
+        _parsed[key] = (data, dict(out), problems[before:])
+    return out
+
+
+def _parse_vars(
+    path: str, data: bytes, kind: SourceKind, group: str | None, problems: list[LoadProblem]
+) -> dict[str, Value]:
     text = decode_text(path, data, problems)
     if text is None:
         return {}

@@ -233,8 +233,12 @@ def _problem(path: str, exc: yaml.YAMLError) -> LoadProblem:
     return LoadProblem(path, line, col, f"invalid YAML: {msg}", kind="yaml-load")
 
 
-def parse_yaml(path: str, text: str) -> tuple[YamlDocument | None, list[LoadProblem]]:
-    """Compose ``text``; a syntax error or several documents give a problem and no document."""
+def parse_yaml(
+    path: str, text: str, *, counted: bool = False
+) -> tuple[YamlDocument | None, list[LoadProblem]]:
+    """Compose ``text``; a syntax error or several documents give a problem and no document.
+
+    ``counted``: the caller has already held ``text`` to a node limit (:func:`count_nodes`)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if text.lstrip().startswith(VAULT_HEADER):
@@ -248,7 +252,7 @@ def parse_yaml(path: str, text: str) -> tuple[YamlDocument | None, list[LoadProb
                 severity="info",
             )
         ]
-    too_many = _count_nodes(path, text)
+    too_many = None if counted else _count_nodes(path, text)
     if too_many is not None:
         return None, [too_many]
     loader = _Loader(text)
@@ -280,6 +284,21 @@ def compose_documents(path: str, text: str) -> list[yaml.Node] | None:
         return list(yaml.compose_all(text, Loader=_BaseLoader))
     except (yaml.YAMLError, ValueError, UnicodeError, RecursionError):
         return None
+
+
+def count_nodes(text: str, limit: int) -> tuple[int, Any]:
+    """The nodes of ``text`` (scalars, aliases, lists, mappings) on libyaml's events, as far as
+    it parses, counting stopped one past ``limit`` (with the mark of the node that passed it)."""
+    count = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > limit:
+                    return count, event.start_mark
+    except (yaml.YAMLError, ValueError, UnicodeError):
+        pass
+    return count, None
 
 
 def _count_nodes(path: str, text: str) -> LoadProblem | None:
