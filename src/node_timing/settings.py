@@ -149,7 +149,8 @@ def parse_value(path: str, value: object) -> Any:
         if path == "kubelet.node_status_report_frequency" and ns == 0:
             return None  # "0s" counts as unset (kubelet defaults.go)
         if ns == 0 and fact.get("positive"):
-            raise SettingError(f"{path} must be longer than 0, got {value!r}")
+            # nothing upstream refuses it: the component starts and misbehaves (data: zero)
+            raise SettingError(f"{path} is 0 ({value!r}): {fact['zero']['effect']}")
         return ns
     if kind == "integer":
         number = _as_int(value)
