@@ -39,3 +39,50 @@ def test_zero_intervals_say_what_runs_not_that_nothing_starts(tmp_path: Path) ->
     assert "marks every node Unknown" in messages
     assert messages.count("busy loop") >= 1
     assert "will not start" not in messages
+
+
+def test_a_negative_toleration_is_valid_and_evicts_as_zero(tmp_path: Path) -> None:
+    files = {K8S: 'kube_apiserver_pod_eviction_not_ready_timeout_seconds: "-1"\n'}
+    findings = lint(tmp_path, files)
+    assert not of(findings, "seconds-format")  # an int64: no format error
+    [f] = of(findings, "toleration-zero")
+    assert "is -1: a negative toleration evicts as 0 does" in f.message
+    assert "every missed heartbeat" not in f.message
+    assert "use at least" not in f.message and "node-timing's fast profile uses 30" in f.message
+    assert f.hosts == ("cp1", "cp2", "cp3")
+
+
+def test_zone_thresholds_outside_zero_to_one_are_a_policy_not_invalid(tmp_path: Path) -> None:
+    for n, value in enumerate(("0", "-0.5", "2")):
+        files = {K8S: f'{CP}:\n  unhealthy-zone-threshold: "{value}"\n'}
+        [f] = of(lint(tmp_path / str(n), files), "eviction-rate")
+        assert f.severity == "warning", value
+        assert "a policy, not a validity rule" in f.message
+        assert "≤ 50 nodes" in f.message
+    assert "removes the brake that stops evictions" in f.message
+
+
+def test_removing_the_flags_with_the_taint_manager_off_says_when_pods_go(tmp_path: Path) -> None:
+    files = {
+        K8S: "kube_version: v1.26.3\n"
+        f"{CP}:\n  enable-taint-manager: 'false'\n  pod-eviction-timeout: 2m\n"
+        'kube_apiserver_pod_eviction_unreachable_timeout_seconds: "60"\n'
+    }
+    found = of(lint(tmp_path, files), "removed-setting")
+    assert len(found) == 2
+    for f in found:
+        assert f.severity == "warning" and not f.fixable
+        assert "removing it changes when pods go" in f.message
+        assert "kube_apiserver_pod_eviction_unreachable_timeout_seconds 60s" in f.message
+        assert "instead of --pod-eviction-timeout (now 2m)" in f.message
+
+
+def test_controller_flag_findings_name_the_control_plane_only(tmp_path: Path) -> None:
+    files = {
+        K8S: f"{CP}:\n  pod-eviction-timeout: 2m\n  node-monitor-grace-period: 40\n"
+        "  node-monitor-grace-periode: 40s\n"
+    }
+    findings = lint(tmp_path, files)
+    for rule in ("removed-setting", "duration-format", "unknown-setting"):
+        [f] = of(findings, rule)
+        assert f.hosts == ("cp1", "cp2", "cp3"), rule

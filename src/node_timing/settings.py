@@ -128,8 +128,10 @@ def kind_of(path: str) -> str:
     return kind
 
 
-def parse_value(path: str, value: object) -> Any:
-    """Parse a user value for ``path``: Go duration → ns, integer, or float. Raises SettingError."""
+def parse_value(path: str, value: object, *, writing: bool = False) -> Any:
+    """Parse a user value for ``path``: Go duration → ns, integer, or float. Raises SettingError.
+
+    ``writing``: a value node-timing is asked to write (``--set``) must also be in WRITE_RANGE."""
     split_path(path)
     kind = kind_of(path)
     fact = knowledge.setting_fact(path)
@@ -156,6 +158,11 @@ def parse_value(path: str, value: object) -> Any:
         number = _as_int(value)
         if number is None:
             raise SettingError(f"{path} must be a whole number, got {brief(value)}")
+        negative = fact.get("negative")
+        if negative is not None and number < 0:
+            if writing:  # node-timing writes the value it means, never a negative alias
+                raise SettingError(f"{path} must be at least 0, got {brief(value)}")
+            return int(negative["means"])  # upstream treats it as this value (data: negative)
         minimum = fact.get("minimum")
         if minimum is not None and number < minimum:
             raise SettingError(f"{path} must be at least {minimum}, got {brief(value)}")
@@ -177,9 +184,13 @@ def parse_value(path: str, value: object) -> Any:
         # be written as `nan`/`inf` flags and as JSON no parser reads; Kubernetes keeps these
         # settings in float32.
         raise SettingError(f"{path} must be a finite number, got {brief(value)}")
-    low, low_open, high = FLOAT_RANGE[path]
+    low, low_open, high = (WRITE_RANGE if writing and path in WRITE_RANGE else FLOAT_RANGE)[path]
     if number_f < low or (low_open and number_f == low) or (high is not None and number_f > high):
-        shown = f"{'(' if low_open else '['}{low:g}, {f'{high:g}]' if high is not None else '∞)'}"
+        shown = (
+            f"{'(' if low_open else '['}{low:g}, {f'{high:g}]' if high is not None else '∞)'}"
+            if low > -_FLOAT32_MAX
+            else f"(-∞, {high:g}]"
+        )
         raise SettingError(f"{path} must be in {shown}, got {brief(value)}")
     return number_f
 
@@ -207,6 +218,12 @@ INTEGER_MAXIMUM: dict[str, int] = {
 FLOAT_RANGE: dict[str, tuple[float, bool, float | None]] = {
     "controller_manager.node_eviction_rate": (0.0, False, None),
     "controller_manager.secondary_node_eviction_rate": (0.0, False, None),
+    # any finite number runs (nothing validates it); outside (0, 1] is a policy (eviction-rate)
+    "controller_manager.unhealthy_zone_threshold": (-_FLOAT32_MAX, False, None),
+}
+# What node-timing itself writes (profile and render --set): a zone threshold it would warn about
+# is refused there, though kube-controller-manager runs it.
+WRITE_RANGE: dict[str, tuple[float, bool, float | None]] = {
     "controller_manager.unhealthy_zone_threshold": (0.0, True, 1.0),
 }
 

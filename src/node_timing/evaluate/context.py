@@ -103,6 +103,11 @@ class LintContext:
         rules that scale per group quadratic when every host has its own values)."""
         return sum(len(g.hosts) for g in self.kubelet_groups)
 
+    @cached_property
+    def control_plane_hosts(self) -> frozenset[str]:
+        """Hosts that run kube-controller-manager and kube-apiserver."""
+        return frozenset(h for g in self.control_plane_groups for h in g.hosts)
+
     def nodes_of(self, group: HostTiming) -> int:
         """The nodes ``group`` stands for: its hosts, scaled when the node count is given."""
         total = self.kubelet_hosts

@@ -68,3 +68,28 @@ def parsed(path: str, raw: Any) -> Any:
         return parse_value(path, raw if not (kind_of(path) == "duration" and raw == 0) else "0")
     except SettingError:
         return object()
+
+
+def component_hosts(ctx: Any, group: HostTiming, component: str) -> list[str]:
+    """The hosts of ``group`` that run ``component``: a controller or apiserver setting concerns
+    only the control plane, even when the file that holds it applies to every host. Every host
+    when the context knows no control plane (one host's variables, as the role checks them)."""
+    if component == "kubelet" or not ctx.control_plane_groups:
+        return list(group.hosts)
+    plane = ctx.control_plane_hosts
+    return [h for h in group.hosts if h in plane]
+
+
+def component_of(name: str) -> str:
+    """The component that reads setting path or extra-args dict ``name`` (``kubelet`` when
+    neither names one)."""
+    head = name.partition(".")[0]
+    if head in ("kubelet", "controller_manager", "apiserver"):
+        return head
+    fact = kubespray.extra_args().get(head)
+    if fact is not None:
+        return str(fact["component"])
+    var = kubespray.variables().get(head)
+    if var is not None:
+        return str(var["setting"]).partition(".")[0]
+    return "kubelet"

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations
 from node_timing.findings import Finding, Severity
+from node_timing.rules._common import component_hosts, component_of
 from node_timing.settings import kind_of
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for group in ctx.groups:
         for found in group.sources.values():
             for source in found:
-                if source.problem and kind_of(source.setting) == "duration":
+                hosts = component_hosts(ctx, group, component_of(source.setting))
+                if hosts and source.problem and kind_of(source.setting) == "duration":
                     fixable = (
                         isinstance(source.raw, int)
                         and not isinstance(source.raw, bool)
@@ -62,7 +64,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                         if _zero(source.raw)
                         else f"{source.problem}; the component will not start with it",
                         source,
-                        group.hosts,
+                        hosts,
                         fixable=fixable,
                     )
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from node_timing import knowledge, kubespray
 from node_timing.evaluate.context import CONTEXT_VARIABLES, TIMING_WORDS
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import dict_entries, variable_position
+from node_timing.rules._common import component_hosts, component_of, dict_entries, variable_position
 from node_timing.rules.misplaced_setting import canonical, spellings
 
 if TYPE_CHECKING:
@@ -110,6 +110,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 extra={"suggestion": suggestion} if suggestion else None,
             )
         for dict_name, known in keys_by_dict.items():
+            readers = component_hosts(ctx, group, component_of(dict_name))
+            if not readers:
+                continue
             for key, _value, location, noqa in dict_entries(group, dict_name):
                 c = canonical(key)
                 if key in known or c in index or c in removed or not TIMING_WORDS.search(key):
@@ -120,7 +123,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                         ID,
                         f"{dict_name}.{key} is not a known setting; did you mean {close[0]}?",
                         location,
-                        group.hosts,
+                        readers,
                         setting=f"{dict_name}.{key}",
                         noqa=noqa,
                         extra={"suggestion": close[0]},
