@@ -86,3 +86,52 @@ def test_controller_flag_findings_name_the_control_plane_only(tmp_path: Path) ->
     for rule in ("removed-setting", "duration-format", "unknown-setting"):
         [f] = of(findings, rule)
         assert f.hosts == ("cp1", "cp2", "cp3"), rule
+
+
+def test_the_heartbeat_deadline_is_the_shorter_of_update_and_lease(tmp_path: Path) -> None:
+    # the case: every other check passes (5 heartbeats per grace period)
+    files = {
+        K8S: "kubelet_status_update_frequency: 1s\n"
+        "kube_controller_node_monitor_grace_period: 5s\n"
+        'kube_apiserver_pod_eviction_not_ready_timeout_seconds: "5"\n'
+        'kube_apiserver_pod_eviction_unreachable_timeout_seconds: "5"\n'
+        "kubelet_config_extra_args:\n  nodeStatusReportFrequency: 5m0s\n"
+        "  nodeLeaseDurationSeconds: 4\n"
+    }
+    findings = lint(tmp_path, files)
+    [f] = of(findings, "heartbeat-deadline")
+    assert "has 1s to complete" in f.message and f.line == 1
+    assert not of(findings, "grace-vs-heartbeat")
+
+
+def test_disabled_default_tolerations_are_found_in_the_variable_and_the_flag(
+    tmp_path: Path,
+) -> None:
+    assert of(
+        lint(
+            tmp_path / "a",
+            {K8S: "kube_apiserver_disable_admission_plugins: [DefaultTolerationSeconds]\n"},
+        ),
+        "toleration-disabled",
+    )
+    [f] = of(
+        lint(
+            tmp_path / "b",
+            {
+                K8S: "kube_kubeadm_apiserver_extra_args:\n  disable-admission-plugins: A,DefaultTolerationSeconds\n"
+            },
+        ),
+        "toleration-disabled",
+    )
+    assert f.hosts == ("cp1", "cp2", "cp3")
+
+
+def test_report_frequency_sees_through_the_kubelet_flag(tmp_path: Path) -> None:
+    files = {K8S: "kubelet_custom_flags: ['--node-status-update-frequency=4s']\n"}
+    findings = lint(tmp_path, files)
+    [flag] = of(findings, "kubelet-flag")
+    assert "Set kubelet_status_update_frequency: 4s" in flag.message
+    [report] = of(findings, "report-frequency")
+    assert "inherits the nodeStatusUpdateFrequency of the kubelet's configuration file (10s)" in (
+        report.message
+    )

@@ -247,6 +247,47 @@ CASES = [
         4,
         {K8S: CLEAN + 'grace: 50s\nkube_controller_node_monitor_grace_period: "{{ grace }}"\n'},
     ),
+    (
+        "heartbeat-deadline",
+        {K8S: CLEAN + "  nodeLeaseDurationSeconds: 4\nkubelet_status_update_frequency: 1s\n"},
+        "warning",
+        K8S,
+        5,
+        {K8S: CLEAN + "  nodeLeaseDurationSeconds: 16\nkubelet_status_update_frequency: 4s\n"},
+    ),
+    (
+        "slow-status",
+        {
+            K8S: CLEAN
+            + "kube_controller_node_monitor_grace_period: 5m\nkubelet_status_update_frequency: 1m\n"
+        },
+        "info",
+        K8S,
+        5,
+        {
+            K8S: CLEAN
+            + "kube_controller_node_monitor_grace_period: 5m\nkubelet_status_update_frequency: 59s\n"
+        },
+    ),
+    (
+        "toleration-disabled",
+        {
+            K8S: CLEAN
+            + "kube_apiserver_disable_admission_plugins:\n  - AlwaysPullImages\n  - DefaultTolerationSeconds\n"
+        },
+        "warning",
+        K8S,
+        4,
+        {K8S: CLEAN + "kube_apiserver_disable_admission_plugins:\n  - AlwaysPullImages\n"},
+    ),
+    (
+        "kubelet-flag",
+        {K8S: CLEAN + "kubelet_custom_flags:\n  - --node-status-update-frequency=4s\n"},
+        "warning",
+        K8S,
+        4,
+        {K8S: CLEAN + "kubelet_custom_flags:\n  - --v=2\n"},
+    ),
 ]
 
 

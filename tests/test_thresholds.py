@@ -62,6 +62,14 @@ FLIPS = [
     ("startup-grace.info", 0.5, "kube_controller_node_monitor_grace_period: 2m0s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 1m0s\n", "startup-grace", {"info"}, set()),
     # 1m against 40s: none at 1 ×, reported below 2 × (80s)
     ("startup-grace.info", 2, "kube_controller_node_monitor_grace_period: 40s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 1m0s\n", "startup-grace", set(), {"info"}),
+    # update 3s (lease 40): a 3s deadline warns below 4s, not below 2s
+    ("heartbeat-deadline.warning", 2, "kubelet_status_update_frequency: 3s\n", "heartbeat-deadline", {"warning"}, set()),
+    # update 5s: no warning below 4s, a warning below 6s
+    ("heartbeat-deadline.warning", 6, "kubelet_status_update_frequency: 5s\n", "heartbeat-deadline", set(), {"warning"}),
+    # update 1m: reported at 60s, not at 120s
+    ("slow-status.info", 120, "kubelet_status_update_frequency: 1m\n", "slow-status", {"info"}, set()),
+    # update 30s: not reported at 60s, reported at 30s
+    ("slow-status.info", 30, "kubelet_status_update_frequency: 30s\n", "slow-status", set(), {"info"}),
 ]  # fmt: skip
 
 

@@ -49,6 +49,7 @@ CONTEXT_VARIABLES = frozenset(
         "node_timing_http2_ping_timeout_seconds",
         # how kubespray renders what runs (evaluate/running.py)
         "kubelet_custom_flags",
+        "kube_apiserver_disable_admission_plugins",  # rules/toleration_disabled.py
         "kubeadm_config_api_version",
         "kubeadm_config_validate_enabled",
     }

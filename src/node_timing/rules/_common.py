@@ -93,3 +93,11 @@ def component_of(name: str) -> str:
     if var is not None:
         return str(var["setting"]).partition(".")[0]
     return "kubelet"
+
+
+def chosen(ctx: Any, name: str) -> str:
+    """Where threshold ``name`` comes from, for a message: the file that configures it, or that
+    it is node-timing's default choice."""
+    if ctx.thresholds.is_configured(name):
+        return str(ctx.thresholds.where(name))
+    return f"node-timing's choice, threshold {name}"
