@@ -101,3 +101,17 @@ def chosen(ctx: Any, name: str) -> str:
     if ctx.thresholds.is_configured(name):
         return str(ctx.thresholds.where(name))
     return f"node-timing's choice, threshold {name}"
+
+
+def set_edit(name: str, value: Any) -> tuple[str, str, str | None, Any]:
+    """The suggestion (a finding's ``extra["suggest"]`` edit) that sets ``name`` to ``value``:
+    a variable, a ``dict.key``, or a setting path (set where an operator edits it: its
+    first-class variable, else its extra-args key). A value that runs from a source must be
+    changed there: name that source (``Source.name``), not the setting."""
+    where = (
+        where_set(name)
+        if name.partition(".")[0] in ("kubelet", "controller_manager", "apiserver")
+        else name
+    )
+    var, _, key = where.partition(".")
+    return ("set", var, key or None, value)

@@ -50,7 +50,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from node_timing import knowledge
 from node_timing.findings import Finding, Severity
+from node_timing.rules._common import set_edit
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
@@ -88,12 +90,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         # Out-of-range values (a negative rate, NaN, infinity) are refused when parsed
         # (settings.FLOAT_RANGE) and reported above as the source's problem.
         rate_src, secondary_src = group.source(RATE), group.source(SECONDARY)
+        default_rate = str(knowledge.default_for(RATE, ctx.version))
         if rate_src.usable and cm.node_eviction_rate <= 0:
             yield ctx.finding(
                 ID,
-                f"node-eviction-rate {cm.node_eviction_rate:g} never evicts pods from dead nodes; use 0.1",
+                f"node-eviction-rate {cm.node_eviction_rate:g} never evicts pods from dead nodes; use {default_rate}",
                 rate_src,
                 group.hosts,
+                extra={"suggest": [set_edit(RATE, default_rate)]},
             )
         if (
             rate_src.usable
@@ -142,10 +146,5 @@ def _zone_policy(
         hosts,
         # evictions still behave as configured, with a brake moved: not an outage
         severity="warning",
-        extra={"suggest": [_zone_edit(source.name)]},
+        extra={"suggest": [set_edit(ZONE, str(knowledge.default_for(ZONE, ctx.version)))]},
     )
-
-
-def _zone_edit(name: str) -> tuple[str, str, str | None, str]:
-    var, _, key = name.partition(".")
-    return ("set", var, key or None, "0.55")

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 from node_timing import durations
 from node_timing.evaluate.host_timing import settings_usable
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import secs
+from node_timing.rules._common import secs, set_edit
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
@@ -83,4 +83,5 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 at,
                 group.hosts,
                 setting=STARTUP,
+                extra={"suggest": [set_edit(STARTUP, secs(least))]},
             )
