@@ -10,7 +10,7 @@ K8S = "group_vars/k8s_cluster/k8s-cluster.yml"
 CP = "kube_kubeadm_controller_extra_args"
 
 # kubespray's reliability guide, "Medium Update and Average Reaction"
-# (kubernetes-sigs/kubespray docs/advanced/kubernetes-reliability.md)
+# (kubernetes-sigs/kubespray/docs/advanced/kubernetes-reliability.md)
 GUIDE_MEDIUM = """\
 kube_version: v1.35.4
 kubelet_status_update_frequency: 20s

@@ -60,6 +60,13 @@ class Finding:
             data["setting"] = self.setting
         if self.from_default:
             data["from_default"] = True
+        suggest = self.extra.get("suggest")
+        if suggest:
+            # the edits the message suggests, machine-applicable (docs/advice.md)
+            data["suggest"] = [
+                {"action": action, "variable": var, "key": key, "value": value}
+                for action, var, key, value in suggest
+            ]
         return data
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
