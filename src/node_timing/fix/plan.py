@@ -211,7 +211,8 @@ def resolve_conflicts(
     ops: Iterable[Op], rank: Callable[[str], int] | None = None
 ) -> tuple[list[Op], list[Op]]:
     """Drop repeated ops; when ops disagree on one place, keep the earliest rule's, and drop a
-    rule's own disagreeing ops altogether (different hosts want different things)."""
+    rule's own disagreeing ops altogether (different hosts want different things). Ops of
+    another rule that would write a key already written wait for the next pass."""
     by_address: dict[tuple[Any, ...], list[Op]] = {}
     for op in ops:
         bucket = by_address.setdefault(op.address(), [])
@@ -229,9 +230,8 @@ def resolve_conflicts(
         dropped.extend(o for o in bucket[1:] if o.rule == first_rule)
     # A key is written once: when a rename of one rule and a set of another (or two renames)
     # write the same key, the first rule's op (by ``rank``: the catalogue's order, where a
-    # misplaced key's rename comes before a repair that adds the key) stays and the later rule's
-    # wait for the next
-    # pass, which plans them again against the edited file
+    # misplaced key's rename comes before a repair that adds the key) stays, and every op of the
+    # later rule waits for the next pass, which plans it again against the edited file.
     writer: dict[tuple[Any, ...], str] = {}
     later: set[str] = set()
     for op in sorted(kept, key=lambda o: rank(o.rule) if rank else 0):
@@ -242,7 +242,6 @@ def resolve_conflicts(
             later.add(op.rule)
         else:
             writer.setdefault(w, op.rule)
-    # (all of a later rule's ops wait: a repair's ops belong together)
     return [o for o in kept if o.rule not in later], dropped
 
 

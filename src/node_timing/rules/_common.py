@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from node_timing import durations, kubespray
 from node_timing.evaluate.host_timing import HostTiming
@@ -17,6 +17,9 @@ from node_timing.evaluate.sources import (
 )
 from node_timing.findings import Location
 from node_timing.settings import SettingError, kind_of, parse_value
+
+if TYPE_CHECKING:
+    from node_timing.evaluate.context import LintContext
 
 
 def secs(ns: float | int) -> str:
@@ -70,7 +73,7 @@ def parsed(path: str, raw: Any) -> Any:
         return object()
 
 
-def component_hosts(ctx: Any, group: HostTiming, component: str) -> list[str]:
+def component_hosts(ctx: LintContext, group: HostTiming, component: str) -> list[str]:
     """The hosts of ``group`` that run ``component``: a controller or apiserver setting concerns
     only the control plane, even when the file that holds it applies to every host. Every host
     when the context knows no control plane (one host's variables, as the role checks them)."""
@@ -95,7 +98,7 @@ def component_of(name: str) -> str:
     return "kubelet"
 
 
-def chosen(ctx: Any, name: str) -> str:
+def chosen(ctx: LintContext, name: str) -> str:
     """Where threshold ``name`` comes from, for a message: the file that configures it, or that
     it is node-timing's default choice."""
     if ctx.thresholds.is_configured(name):
