@@ -119,8 +119,8 @@ BAD = [
         "thresholds: monitor-period.info must be a number above 0 up to 100, got nan",
     ),
     (
-        {"thresholds": {"startup-grace.warning": 0}},
-        "thresholds: startup-grace.warning must be a number above 0",
+        {"thresholds": {"startup-grace.info": 0}},
+        "thresholds: startup-grace.info must be a number above 0",
     ),
     (
         {"thresholds": {"grace-vs-heartbeat.error": 6}},

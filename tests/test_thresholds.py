@@ -58,10 +58,18 @@ FLIPS = [
     ("monitor-period.warning", 0.75, "kube_controller_node_monitor_period: 30s\nkube_controller_node_monitor_grace_period: 40s\n", "monitor-period", {"info"}, {"warning"}),
     ("monitor-period.info", 0.8, "kube_controller_node_monitor_period: 30s\nkube_controller_node_monitor_grace_period: 40s\n", "monitor-period", {"info"}, set()),
     ("monitor-period.info", 0.25, "kube_controller_node_monitor_period: 15s\nkube_controller_node_monitor_grace_period: 40s\n", "monitor-period", set(), {"info"}),
-    # startup grace 1m against a grace of 2m: a warning below 1 × grace, none below 0.5 ×
-    ("startup-grace.warning", 0.5, "kube_controller_node_monitor_grace_period: 2m0s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 1m0s\n", "startup-grace", {"warning"}, set()),
-    # 1m against 40s: none at 1 ×, a warning below 2 × (80s)
-    ("startup-grace.warning", 2, "kube_controller_node_monitor_grace_period: 40s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 1m0s\n", "startup-grace", set(), {"warning"}),
+    # startup grace 1m against a grace of 2m: reported below 1 × grace, none below 0.5 ×
+    ("startup-grace.info", 0.5, "kube_controller_node_monitor_grace_period: 2m0s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 1m0s\n", "startup-grace", {"info"}, set()),
+    # 1m against 40s: none at 1 ×, reported below 2 × (80s)
+    ("startup-grace.info", 2, "kube_controller_node_monitor_grace_period: 40s\nkube_kubeadm_controller_extra_args:\n  node-startup-grace-period: 1m0s\n", "startup-grace", set(), {"info"}),
+    # update 3s (lease 40): a 3s deadline warns below 4s, not below 2s
+    ("heartbeat-deadline.warning", 2, "kubelet_status_update_frequency: 3s\n", "heartbeat-deadline", {"warning"}, set()),
+    # update 5s: no warning below 4s, a warning below 6s
+    ("heartbeat-deadline.warning", 6, "kubelet_status_update_frequency: 5s\n", "heartbeat-deadline", set(), {"warning"}),
+    # update 1m: reported at 60s, not at 120s
+    ("slow-status.info", 120, "kubelet_status_update_frequency: 1m\n", "slow-status", {"info"}, set()),
+    # update 30s: not reported at 60s, reported at 30s
+    ("slow-status.info", 30, "kubelet_status_update_frequency: 30s\n", "slow-status", set(), {"info"}),
 ]  # fmt: skip
 
 
@@ -159,8 +167,8 @@ def test_two_lints_with_two_configurations_do_not_share_thresholds(tmp_path: Pat
         ("thresholds:\n  grace-vs-heartbeat.warning: 1001\n", 2, "got 1001"),
         ("\n\nthresholds:\n  monitor-period.info: .nan\n", 4, "must be a number above 0 up to 100, got nan"),
         ("thresholds:\n  monitor-period.warning: .inf\n", 2, "got inf"),
-        ("thresholds:\n  startup-grace.warning: 0\n", 2, "must be a number above 0 up to 100, got 0"),
-        ("thresholds:\n  startup-grace.warning: [1]\n", 2, "must be a number above 0"),
+        ("thresholds:\n  startup-grace.info: 0\n", 2, "must be a number above 0 up to 100, got 0"),
+        ("thresholds:\n  startup-grace.info: [1]\n", 2, "must be a number above 0"),
         (
             "thresholds:\n  grace-vs-heartbeat.error: 6\n",
             2,
@@ -298,7 +306,7 @@ def test_rules_id_with_a_broken_config_is_exit_3(
     assert main(["rules", "startup-grace"]) == 3
     err = capsys.readouterr().err.strip()
     assert err.endswith(
-        "did you mean startup-grace.warning? (`node-timing rules ID` lists a rule's thresholds)"
+        "did you mean startup-grace.info? (`node-timing rules ID` lists a rule's thresholds)"
     )
     assert "2: thresholds: unknown threshold" in err
     assert main(["rules"]) == 0  # the list reads no configuration
@@ -397,13 +405,14 @@ def test_deployed_files_are_linted_with_the_configured_thresholds(
     ]
     monkeypatch.chdir(tmp_path)
     assert main(["lint", *files, "-q", "--strict", "-f", "json"]) == 0
-    capsys.readouterr()
-    config = write_config(tmp_path, "thresholds:\n  startup-grace.warning: 1.5\n")
-    assert main(["lint", *files, "-q", "--strict", "-f", "json", "-c", str(config)]) == 2
+    assert json.loads(capsys.readouterr().out) == []
+    config = write_config(tmp_path, "thresholds:\n  startup-grace.info: 1.5\n")
+    # information: it does not fail even a strict run
+    assert main(["lint", *files, "-q", "--strict", "-f", "json", "-c", str(config)]) == 0
     (finding,) = json.loads(capsys.readouterr().out)
-    assert finding["rule"] == "startup-grace"
+    assert (finding["rule"], finding["severity"]) == ("startup-grace", "info")
     assert (
-        "shorter than 1.5 × the grace period 2m0s (startup-grace.warning configured in"
+        "shorter than 1.5 × the grace period 2m0s (startup-grace.info configured in"
         in (finding["message"])
     )
     assert "at least 3m0s" in finding["message"]

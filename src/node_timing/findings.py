@@ -64,6 +64,13 @@ class Finding:
             data["from_default"] = True
         if self.inventory is not None:
             data["inventory"] = self.inventory
+        suggest = self.extra.get("suggest")
+        if suggest:
+            # the edits the message suggests, machine-applicable (docs/advice.md)
+            data["suggest"] = [
+                {"action": action, "variable": var, "key": key, "value": value}
+                for action, var, key, value in suggest
+            ]
         return data
 
     def sort_key(self) -> tuple[str, int, int, str, str]:

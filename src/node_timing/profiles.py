@@ -166,7 +166,7 @@ def _seconds(value: float) -> str:
 
 def parse_overrides(items: dict[str, Any]) -> dict[str, Any]:
     """``{"component.setting": raw}`` → parsed values; raises SettingError naming the bad one."""
-    return {path: parse_value(path, raw) for path, raw in items.items()}
+    return {path: parse_value(path, raw, writing=True) for path, raw in items.items()}
 
 
 def compute(

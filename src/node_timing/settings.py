@@ -128,8 +128,12 @@ def kind_of(path: str) -> str:
     return kind
 
 
-def parse_value(path: str, value: object) -> Any:
-    """Parse a user value for ``path``: Go duration → ns, integer, or float. Raises SettingError."""
+def parse_value(path: str, value: object, *, writing: bool = False) -> Any:
+    """Parse a user value for ``path``: Go duration → ns, integer, or float. Raises SettingError.
+
+    ``writing``: a value node-timing is asked to write (``--set``); it never writes a negative
+    alias of another value. Otherwise what an inventory may hold, ``--set`` may too: what lint only
+    warns about (a zone threshold outside (0, 1]) is written, and ``profile`` / ``render`` warn."""
     split_path(path)
     kind = kind_of(path)
     fact = knowledge.setting_fact(path)
@@ -149,12 +153,18 @@ def parse_value(path: str, value: object) -> Any:
         if path == "kubelet.node_status_report_frequency" and ns == 0:
             return None  # "0s" counts as unset (kubelet defaults.go)
         if ns == 0 and fact.get("positive"):
-            raise SettingError(f"{path} must be longer than 0, got {value!r}")
+            # nothing upstream refuses it: the component starts and misbehaves (data: zero)
+            raise SettingError(f"{path} is 0 ({value!r}): {fact['zero']['effect']}")
         return ns
     if kind == "integer":
         number = _as_int(value)
         if number is None:
             raise SettingError(f"{path} must be a whole number, got {brief(value)}")
+        negative = fact.get("negative")
+        if negative is not None and number < 0:
+            if writing:  # node-timing writes the value it means, never a negative alias
+                raise SettingError(f"{path} must be at least 0, got {brief(value)}")
+            return int(negative["means"])  # upstream treats it as this value (data: negative)
         minimum = fact.get("minimum")
         if minimum is not None and number < minimum:
             raise SettingError(f"{path} must be at least {minimum}, got {brief(value)}")
@@ -178,7 +188,11 @@ def parse_value(path: str, value: object) -> Any:
         raise SettingError(f"{path} must be a finite number, got {brief(value)}")
     low, low_open, high = FLOAT_RANGE[path]
     if number_f < low or (low_open and number_f == low) or (high is not None and number_f > high):
-        shown = f"{'(' if low_open else '['}{low:g}, {f'{high:g}]' if high is not None else '∞)'}"
+        shown = (
+            f"{'(' if low_open else '['}{low:g}, {f'{high:g}]' if high is not None else '∞)'}"
+            if low > -_FLOAT32_MAX
+            else f"(-∞, {high:g}]"
+        )
         raise SettingError(f"{path} must be in {shown}, got {brief(value)}")
     return number_f
 
@@ -207,7 +221,8 @@ INTEGER_MAXIMUM: dict[str, int] = {
 FLOAT_RANGE: dict[str, tuple[float, bool, float | None]] = {
     "controller_manager.node_eviction_rate": (0.0, False, None),
     "controller_manager.secondary_node_eviction_rate": (0.0, False, None),
-    "controller_manager.unhealthy_zone_threshold": (0.0, True, None),
+    # any finite number runs (nothing validates it); outside (0, 1] is a policy (eviction-rate)
+    "controller_manager.unhealthy_zone_threshold": (-_FLOAT32_MAX, False, None),
 }
 
 

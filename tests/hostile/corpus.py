@@ -661,7 +661,7 @@ CASES: list[Case] = [
         },
         0,
         "",
-        absent=("longer than 0", "must be at least 1"),
+        absent=("busy loop", "must be at least 1"),
     ),
     Case(
         "zone-threshold-above-one",

@@ -52,6 +52,7 @@ CONTEXT_VARIABLES = frozenset(
         "node_timing_kubelet_disable_http2",
         # how kubespray renders what runs (evaluate/running.py)
         "kubelet_custom_flags",
+        "kube_apiserver_disable_admission_plugins",  # rules/toleration_disabled.py
         "kubeadm_config_api_version",
         "kubeadm_config_validate_enabled",
     }
@@ -106,6 +107,11 @@ class LintContext:
         """Hosts in every kubelet group: counted once, not once per group that asks (which made
         rules that scale per group quadratic when every host has its own values)."""
         return sum(len(g.hosts) for g in self.kubelet_groups)
+
+    @cached_property
+    def control_plane_hosts(self) -> frozenset[str]:
+        """Hosts that run kube-controller-manager and kube-apiserver."""
+        return frozenset(h for g in self.control_plane_groups for h in g.hosts)
 
     def nodes_of(self, group: HostTiming) -> int:
         """The nodes ``group`` stands for: its hosts, scaled when the node count is given."""

@@ -227,13 +227,19 @@ def format_problem(setting: str, kind: str, name: str, raw: Any) -> str | None:
             and raw.isascii()
         ):
             return f"{name} is the string {brief(raw)}; the kubelet's configuration file needs the integer {cut(raw.strip())}"
+        # a toleration is an int64: a negative one is valid and evicts at once (toleration-zero)
+        signed = setting != "kubelet.node_lease_duration_seconds"
         if isinstance(raw, bool) or not (
-            (isinstance(raw, int) and raw >= 0)
-            or (isinstance(raw, str) and raw.strip().isdigit() and raw.isascii())
+            (isinstance(raw, int) and (raw >= 0 or signed))
+            or (isinstance(raw, str) and _plain_integer(raw.strip(), signed) and raw.isascii())
         ):
             return f"{name} must be a plain number of seconds such as 300, got {typed(raw)}"
         return None
     return None
+
+
+def _plain_integer(text: str, signed: bool) -> bool:
+    return (text.removeprefix("-") if signed else text).isdigit()
 
 
 def _guess_seconds(raw: int | float) -> str:

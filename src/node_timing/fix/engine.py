@@ -21,7 +21,7 @@ from node_timing.fix.apply import apply_ops
 from node_timing.fix.overlay import Edits, FileChange
 from node_timing.fix.plan import Op, Planner, default_vars_file, resolve_conflicts
 from node_timing.render.write import UnsafePathError, check_target
-from node_timing.rules import repair_for
+from node_timing.rules import ids, repair_for
 
 MAX_PASSES = 4
 
@@ -43,7 +43,12 @@ def run_fix(
     rules: Collection[str] | None = None,
     profile: str | None = None,
 ) -> FixResult:
-    """Fix ``inventory`` in memory; the caller writes the changes (``write_back``)."""
+    """Fix ``inventory`` in memory; the caller writes the changes (``write_back``).
+
+    A result that lints worse than the inventory did (a finding lint did not report before, or
+    one reported more severely) is never returned: the rules whose repairs are used are then
+    tried one by one, each kept only if the result with it is no worse, and each one left out is
+    named in ``skipped``."""
     from node_timing.inventory.vars_files import reuse_parses
 
     with reuse_parses():  # an unchanged file is parsed once, not once per round
@@ -57,6 +62,77 @@ def _run_fix(
     rules: Collection[str] | None,
     profile: str | None,
 ) -> FixResult:
+    edits, findings, skipped, before, release = _passes(
+        inventory, options, config, rules, profile, None
+    )
+    if not _worse(before, findings):
+        return FixResult(edits.changes(), findings, _unique(skipped), edits.root, release)
+    used = list(dict.fromkeys(r for c in edits.changes() for r in sorted(c.rules)))
+    accepted: list[str] = []
+    kept = _passes(inventory, options, config, rules, profile, accepted)
+    for rule in used:
+        trial = _passes(inventory, options, config, rules, profile, [*accepted, rule])
+        new = _worse(before, trial[1])
+        if new:
+            skipped.append(
+                f"{inventory}: {rule}: not fixed: the result would report "
+                + "; ".join(
+                    f"{f.severity} {f.rule}" + (f" ({f.setting})" if f.setting else "")
+                    for f in new[:3]
+                )
+                + " that lint did not report before"
+            )
+            continue
+        accepted.append(rule)
+        kept = trial
+    edits, findings, more, _before, release = kept
+    return FixResult(edits.changes(), findings, _unique([*skipped, *more]), edits.root, release)
+
+
+def _unique(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+# Rules that report a value no other rule can judge (it does not parse or resolve): repairing it
+# lets the rules that compare values see it for the first time.
+_UNJUDGED = frozenset({"duration-format", "seconds-format", "value-type", "unresolved-value"})
+# Rules about how the inventory is written, not about the values: a repair must never cause one.
+_STRUCTURAL = frozenset(
+    {"yaml-load", "duplicate-setting", "misplaced-setting", "unknown-setting", "removed-setting"}
+    | _UNJUDGED
+)
+
+
+def _worse(before: list[Finding], after: list[Finding]) -> list[Finding]:
+    """The findings of ``after`` that ``before`` did not have: a rule and setting not reported
+    before, or reported with a lower severity (messages and lines move with the edits). A
+    comparison of values (grace-vs-heartbeat, ...) is not new when a value was unusable before:
+    the repair revealed it, as lint would once the value is written right."""
+    seen: dict[tuple[str, str | None], int] = {}
+    for f in before:
+        key = (f.rule, f.setting)
+        seen[key] = max(seen.get(key, -1), _RANK[f.severity])
+    unjudged = any(f.rule in _UNJUDGED for f in before)
+    return [
+        f
+        for f in after
+        if _RANK[f.severity] > seen.get((f.rule, f.setting), -1)
+        and not (unjudged and f.rule.partition("[")[0] not in _STRUCTURAL)
+    ]
+
+
+def _passes(
+    inventory: Path,
+    options: Any,
+    config: Any,
+    rules: Collection[str] | None,
+    profile: str | None,
+    only: Collection[str] | None,
+) -> tuple[Edits, list[Finding], list[str], list[Finding], Any]:
+    """The fix passes; ``only``: the rules whose repairs may be used (None: every rule).
+    Returns the edits, the findings after them, the lines saying what was not fixed, the
+    findings before any edit and the kubespray release the evaluation took."""
     from node_timing.config import apply_silencing, matches
     from node_timing.evaluate.context import build_context
     from node_timing.inventory import load_inventory
@@ -66,6 +142,7 @@ def _run_fix(
     edits = Edits(project_root(inventory))
     skipped: list[str] = []
     findings: list[Finding] = []
+    before: list[Finding] = []
     for n in range(MAX_PASSES + 1):
         loaded = load_inventory(inventory, overlay=edits.new, extra_vars=options.extra_vars)
         default_file = default_vars_file(
@@ -73,6 +150,8 @@ def _run_fix(
         )
         ctx = build_context(loaded, options)
         findings = apply_silencing(run_rules(ctx), config)
+        if n == 0:
+            before = findings
         if n == MAX_PASSES:
             break
         if loaded.layout is not None:
@@ -86,15 +165,16 @@ def _run_fix(
             break
         planner = Planner(ctx, default_file)
         planned: list[Op] = []
-        if n == 0:
+        if n == 0 and (only is None or "profile-drift" in only):
             name = profile or _declared_profile(ctx, findings, rules)
             if name is not None:
                 planned.extend(_profile_ops(planner, ctx, name, skipped))
         for f in findings:
-            if f.fixable and (rules is None or matches(f.rule, rules)):
+            wanted = rules is None or matches(f.rule, rules)
+            if f.fixable and wanted and (only is None or f.rule in only):
                 planned.extend(_repair(planner, f))
         planned = _not_extra_vars(planned, loaded.extra_vars, skipped)
-        ops, dropped = resolve_conflicts(_to_real(planned, edits.root, skipped))
+        ops, dropped = resolve_conflicts(_to_real(planned, edits.root, skipped), _rank)
         if n == 0:
             skipped.extend(
                 f"{o.file}:{o.line}: {o.rule}: not fixed: hosts disagree on {o.var}"
@@ -113,9 +193,14 @@ def _run_fix(
                 edits.rules.setdefault(path, set()).update(o.rule for o in file_ops)
         if not changed:
             break
-    return FixResult(
-        edits.changes(), findings, list(dict.fromkeys(skipped)), edits.root, ctx.release
-    )
+    return edits, findings, skipped, before, ctx.release
+
+
+def _rank(rule: str) -> int:
+    """A rule's place in the catalogue (profile-drift's profile ops, tagged with no rule, first)."""
+    order = ids()
+    base = rule.partition("[")[0]
+    return order.index(base) + 1 if base in order else 0
 
 
 def _repair(planner: Planner, finding: Finding) -> list[Op]:

@@ -16,7 +16,7 @@ so nothing here is imported by a rule at run time and there is no import cycle.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,17 @@ class Op:
         if self.action == "add_var":
             return (self.file, "var", self.key)
         return (self.file, self.line, self.var, self.key)
+
+    def written(self) -> tuple[Any, ...] | None:
+        """The key this op writes (a rename writes its new key), None for a delete: two ops of
+        different rules writing one key would write it twice (a duplicate YAML key)."""
+        if self.action == "add_var":
+            return (self.file, "var", self.key)
+        if self.action == "rename":
+            return (self.file, self.line, self.var, self.new_key)
+        if self.action == "set":
+            return (self.file, self.line, self.var, self.key)
+        return None
 
     def ident(self) -> tuple[Any, ...]:
         if self.action == "add_var":  # the same new variable, wherever it was to go
@@ -197,9 +208,12 @@ def _rank(value: Any) -> int:
     return RANK.get(kind, 0)
 
 
-def resolve_conflicts(ops: Iterable[Op]) -> tuple[list[Op], list[Op]]:
+def resolve_conflicts(
+    ops: Iterable[Op], rank: Callable[[str], int] | None = None
+) -> tuple[list[Op], list[Op]]:
     """Drop repeated ops; when ops disagree on one place, keep the earliest rule's, and drop a
-    rule's own disagreeing ops altogether (different hosts want different things)."""
+    rule's own disagreeing ops altogether (different hosts want different things). Ops of
+    another rule that would write a key already written wait for the next pass."""
     by_address: dict[tuple[Any, ...], list[Op]] = {}
     for op in ops:
         bucket = by_address.setdefault(op.address(), [])
@@ -215,7 +229,21 @@ def resolve_conflicts(ops: Iterable[Op]) -> tuple[list[Op], list[Op]]:
             continue
         kept.append(bucket[0])
         dropped.extend(o for o in bucket[1:] if o.rule == first_rule)
-    return kept, dropped
+    # A key is written once: when a rename of one rule and a set of another (or two renames)
+    # write the same key, the first rule's op (by ``rank``: the catalogue's order, where a
+    # misplaced key's rename comes before a repair that adds the key) stays, and every op of the
+    # later rule waits for the next pass, which plans it again against the edited file.
+    writer: dict[tuple[Any, ...], str] = {}
+    later: set[str] = set()
+    for op in sorted(kept, key=lambda o: rank(o.rule) if rank else 0):
+        w = op.written()
+        if w is None:
+            continue
+        if w in writer and writer[w] != op.rule:
+            later.add(op.rule)
+        else:
+            writer.setdefault(w, op.rule)
+    return [o for o in kept if o.rule not in later], dropped
 
 
 def default_vars_file(base: str) -> str:

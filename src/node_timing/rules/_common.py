@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from node_timing import durations, kubespray
 from node_timing.evaluate.host_timing import HostTiming
@@ -17,6 +17,9 @@ from node_timing.evaluate.sources import (
 )
 from node_timing.findings import Location
 from node_timing.settings import SettingError, kind_of, parse_value
+
+if TYPE_CHECKING:
+    from node_timing.evaluate.context import LintContext
 
 
 def secs(ns: float | int) -> str:
@@ -68,3 +71,50 @@ def parsed(path: str, raw: Any) -> Any:
         return parse_value(path, raw if not (kind_of(path) == "duration" and raw == 0) else "0")
     except SettingError:
         return object()
+
+
+def component_hosts(ctx: LintContext, group: HostTiming, component: str) -> list[str]:
+    """The hosts of ``group`` that run ``component``: a controller or apiserver setting concerns
+    only the control plane, even when the file that holds it applies to every host. Every host
+    when the context knows no control plane (one host's variables, as the role checks them)."""
+    if component == "kubelet" or not ctx.control_plane_groups:
+        return list(group.hosts)
+    plane = ctx.control_plane_hosts
+    return [h for h in group.hosts if h in plane]
+
+
+def component_of(name: str) -> str:
+    """The component that reads setting path or extra-args dict ``name`` (``kubelet`` when
+    neither names one)."""
+    head = name.partition(".")[0]
+    if head in ("kubelet", "controller_manager", "apiserver"):
+        return head
+    fact = kubespray.extra_args().get(head)
+    if fact is not None:
+        return str(fact["component"])
+    var = kubespray.variables().get(head)
+    if var is not None:
+        return str(var["setting"]).partition(".")[0]
+    return "kubelet"
+
+
+def chosen(ctx: LintContext, name: str) -> str:
+    """Where threshold ``name`` comes from, for a message: the file that configures it, or that
+    it is node-timing's default choice."""
+    if ctx.thresholds.is_configured(name):
+        return str(ctx.thresholds.where(name))
+    return f"node-timing's choice, threshold {name}"
+
+
+def set_edit(name: str, value: Any) -> tuple[str, str, str | None, Any]:
+    """The suggestion (a finding's ``extra["suggest"]`` edit) that sets ``name`` to ``value``:
+    a variable, a ``dict.key``, or a setting path (set where an operator edits it: its
+    first-class variable, else its extra-args key). A value that runs from a source must be
+    changed there: name that source (``Source.name``), not the setting."""
+    where = (
+        where_set(name)
+        if name.partition(".")[0] in ("kubelet", "controller_manager", "apiserver")
+        else name
+    )
+    var, _, key = where.partition(".")
+    return ("set", var, key or None, value)

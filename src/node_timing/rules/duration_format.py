@@ -4,7 +4,9 @@ kube-controller-manager and the kubelet read durations with Go's `time.ParseDura
 with a unit (`ns us µs ms s m h`), optionally several (`1m30s`) or with a fraction (`1.5m`). There
 is no `d` unit, and a bare number is invalid except `0`. In the kubelet's configuration file a
 duration must also be a YAML *string*: `nodeStatusReportFrequency: 300` is rejected. A value Go
-rejects stops the component from starting.
+rejects stops the component from starting. A 0 grace period, monitor period or kubelet update
+frequency is no format error, but nothing upstream refuses it either: the component starts and runs
+its loop with no pause, or marks every node Unknown; it is reported here as an error all the same.
 
 **Fails**
 
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations
 from node_timing.findings import Finding, Severity
+from node_timing.rules._common import component_hosts, component_of
 from node_timing.settings import kind_of
 
 if TYPE_CHECKING:
@@ -48,7 +51,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for group in ctx.groups:
         for found in group.sources.values():
             for source in found:
-                if source.problem and kind_of(source.setting) == "duration":
+                hosts = component_hosts(ctx, group, component_of(source.setting))
+                if hosts and source.problem and kind_of(source.setting) == "duration":
                     fixable = (
                         isinstance(source.raw, int)
                         and not isinstance(source.raw, bool)
@@ -56,11 +60,23 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     )
                     yield ctx.finding(
                         ID,
-                        f"{source.problem}; the component will not start with it",
+                        source.problem
+                        if _zero(source.raw)
+                        else f"{source.problem}; the component will not start with it",
                         source,
-                        group.hosts,
+                        hosts,
                         fixable=fixable,
                     )
+
+
+def _zero(raw: object) -> bool:
+    """A 0 duration: nothing upstream refuses it, so the component starts (and misbehaves)."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int) or len(str(raw)) > 40:
+        return False
+    try:
+        return durations.parse(str(raw).strip()) == 0
+    except durations.DurationError:
+        return False
 
 
 def repair(plan: Planner, finding: Finding) -> list[Op]:

@@ -45,8 +45,9 @@ from typing import TYPE_CHECKING
 
 from node_timing import durations, knowledge
 from node_timing.evaluate.host_timing import settings_usable
+from node_timing.evaluate.sources import EXTRA_ARG, VARIABLE
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import secs
+from node_timing.rules._common import secs, set_edit
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
@@ -108,7 +109,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         )
         message = (
             f"grace {secs(grace)} allows {count:g} heartbeats of {secs(h)}; {asks}: "
-            f"{consequence}. Raise kube_controller_node_monitor_grace_period to {secs(need * h)} or "
+            f"{consequence}. Raise {grace_src.name} to {secs(need * h)} or "
             f"shorten the lease to {lease} (kubelet_config_extra_args.nodeLeaseDurationSeconds)"
         )
         at = grace_src
@@ -116,7 +117,27 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             grace_src.from_default or _host_specific(heartbeat_src)
         ):
             at = heartbeat_src
-        yield ctx.finding(ID, message, at, group.hosts, setting=GRACE, severity=severity)
+        # machine-applicable where the finding points at the grace period itself
+        # (every place the inventory writes it: changing one of two makes them differ)
+        suggest = (
+            [
+                set_edit(s.name, secs(need * h))
+                for s in ctx.cluster.sources[GRACE]
+                if s.kind in (VARIABLE, EXTRA_ARG)
+            ]
+            or [set_edit(grace_src.name, secs(need * h))]
+            if at is grace_src
+            else None
+        )
+        yield ctx.finding(
+            ID,
+            message,
+            at,
+            group.hosts,
+            setting=GRACE,
+            severity=severity,
+            extra={"suggest": suggest} if suggest else None,
+        )
 
 
 def _host_specific(source: object) -> bool:

@@ -118,7 +118,16 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 }:
                     continue
                 right = placement(path)
-                if right is not None and right[0] == dict_name:
+                var = kubespray.variable_for(path)
+                if var is not None:
+                    # the right key in this dict would repeat the variable kubespray always
+                    # renders (duplicate-setting): the variable is where it goes
+                    message = (
+                        f"{dict_name}.{key} is not read as {path.partition('.')[2]}: "
+                        f"{fact['component'].replace('_', '-')} ignores it here; set {var} instead "
+                        f"and remove the key"
+                    )
+                elif right is not None and right[0] == dict_name:
                     message = f"{dict_name}.{key} is spelled wrong: {fact['component']} reads {right[1]!r}; rename it"
                 else:
                     component = path.split(".")[0].replace("_", "-")

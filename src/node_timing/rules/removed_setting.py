@@ -11,8 +11,11 @@ taint-based eviction, 1.13; GA 1.18) `--pod-eviction-timeout` was ignored, but w
 `--default-unreachable-toleration-seconds` set.
 
 Severity: error for the flags from Kubernetes 1.27, warning before; warning for the kubespray
-variable at every version. Before 1.27, with `enable-taint-manager: false`, `fix` leaves
-both flags alone: removing them would change when pods are evicted.
+variable at every version. Before 1.27 (1.25 and 1.26), with `enable-taint-manager: false`, the
+flags still act: the controller deletes a dead node's pods after `--pod-eviction-timeout`
+(default 5m). Removing them turns taint-based eviction on, and pods then go after their
+`tolerationSeconds` instead (300s unless the toleration variables say otherwise), so the finding
+says both times and `fix` leaves both flags alone: set the tolerations to the time you want first.
 
 **Fails**
 
@@ -40,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from node_timing import durations, knowledge
 from node_timing.evaluate.sources import plain
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import dict_entries, variable_position
+from node_timing.rules._common import component_hosts, dict_entries, variable_position
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
@@ -61,6 +64,9 @@ TOLERATIONS = (
 def check(ctx: LintContext) -> Iterator[Finding]:
     removed_vars = knowledge.kubespray()["removed_variables"]
     for group in ctx.groups:
+        plane = component_hosts(ctx, group, "controller_manager")
+        if not plane:
+            continue  # only the control plane runs kube-controller-manager
         for name, fact in removed_vars.items():
             if name in group.variables:
                 location, noqa = variable_position(group, name, ctx.default_location)
@@ -70,7 +76,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     f"{name} has no effect: kubespray ignores it since {fact['removed_in']}; pods wait "
                     f"for their tolerationSeconds: set {replacement} instead",
                     location,
-                    group.hosts,
+                    plane,
                     setting=name,
                     noqa=noqa,
                     fixable=True,
@@ -117,22 +123,54 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     f"{fact['removed']}"
                     + ("; false turns taint-based eviction off" if taint_off else "")
                 )
-            advice = (
-                "; set kube_apiserver_pod_eviction_not_ready_timeout_seconds and "
-                "kube_apiserver_pod_eviction_unreachable_timeout_seconds instead"
-                if fact["replacement"]
-                else "; remove it"
-            )
+            if taint_off and not knowledge.flag_removed(flag, ctx.version):
+                # removing either flag turns taint-based eviction on: when pods go then changes
+                advice = (
+                    f"; removing it changes when pods go: with the taint manager on they are "
+                    f"evicted after their tolerationSeconds "
+                    f"({_tolerations(group)}) instead of --pod-eviction-timeout "
+                    f"({_eviction_timeout(group)}). Set the toleration variables to the time you "
+                    f"want, then remove both flags together"
+                )
+            elif fact["replacement"]:
+                advice = (
+                    "; set kube_apiserver_pod_eviction_not_ready_timeout_seconds and "
+                    "kube_apiserver_pod_eviction_unreachable_timeout_seconds instead"
+                )
+            else:
+                advice = "; remove it"
             yield ctx.finding(
                 ID,
                 what + advice,
                 location,
-                group.hosts,
+                plane,
                 setting=f"kube_kubeadm_controller_extra_args.{key}",
                 noqa=noqa,
                 fixable=fixable,
                 severity=severity,
             )
+
+
+def _tolerations(group: HostTiming) -> str:
+    """The default tolerations pods get, as the apiserver is configured."""
+    values = []
+    for path in (
+        "apiserver.default_not_ready_toleration_seconds",
+        "apiserver.default_unreachable_toleration_seconds",
+    ):
+        source = group.source(path)
+        shown = f"{str(source.raw).strip()}s" if source.usable else "unknown"
+        values.append(f"{source.name} {shown}")
+    return ", ".join(values)
+
+
+def _eviction_timeout(group: HostTiming) -> str:
+    for key, value, _location, _noqa in dict_entries(group, "kube_kubeadm_controller_extra_args"):
+        if key.lstrip("-").replace("_", "-") == "pod-eviction-timeout":
+            return f"now {value}"
+    return (
+        f"now its default, {knowledge.removed_flags()['pod-eviction-timeout']['default']['value']}"
+    )
 
 
 def _taint_manager_off(group: HostTiming) -> bool:

@@ -9,7 +9,9 @@ object every 10s: deckhouse#22175 measured about 9 GB/day of etcd writes at 62 n
 already carry liveness; the status report does not need to.
 
 Also fires when the report frequency is explicitly shorter than the update frequency (it then
-behaves like the update frequency).
+behaves like the update frequency), and when `--node-status-update-frequency` in
+`kubelet_custom_flags` sets the update frequency: the flag does not move the report frequency,
+which keeps inheriting the file's update frequency (kubelet-flag).
 
 **Fails**
 
@@ -58,13 +60,19 @@ KUBELET_ARGS = "kubelet_config_extra_args"
 
 def check(ctx: LintContext) -> Iterator[Finding]:
     default_report = knowledge.default_for(REPORT, ctx.version)
+    default_ns = parse_value(REPORT, default_report)
     for group in ctx.kubelet_groups:
         if not settings_usable(group, UPDATE, REPORT):
             continue
         k = group.settings.kubelet
         report = k.node_status_report_frequency
         update = k.node_status_update_frequency
-        if report is not None and report >= update:
+        # a kubelet flag moves the update frequency but not the report frequency, which keeps
+        # inheriting the file's (kubelet-flag): as short as the file's update frequency
+        from_file = report is not None and group.kubelet_how.get(REPORT, "").startswith(
+            "inherits the file's"
+        )
+        if report is not None and report >= update and not (from_file and report < default_ns):
             continue
         nodes = ctx.nodes_of(group)
         figs = figures.compute(group.settings, nodes, kube_version=ctx.version)
@@ -79,6 +87,15 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 f"nodeStatusReportFrequency inherits kubelet_status_update_frequency ({secs(update)}): every "
                 f"node rewrites its whole Node object every {secs(update)}{load}. Add "
                 f"kubelet_config_extra_args.nodeStatusReportFrequency: {default_report}"
+            )
+            at = group.source(UPDATE)
+        elif from_file:
+            message = (
+                f"nodeStatusReportFrequency inherits the nodeStatusUpdateFrequency of the kubelet's "
+                f"configuration file ({secs(report)}); the --node-status-update-frequency flag in "
+                f"kubelet_custom_flags does not move it: every node rewrites its whole Node object "
+                f"every {secs(report)}{load}. Add kubelet_config_extra_args.nodeStatusReportFrequency: "
+                f"{default_report}"
             )
             at = group.source(UPDATE)
         else:

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from node_timing.findings import Finding, Severity
+from node_timing.rules._common import component_hosts, component_of
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
@@ -51,12 +52,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     for group in ctx.groups:
         for path in SETTINGS:
             for source in group.sources[path]:
-                if source.problem:
+                hosts = component_hosts(ctx, group, component_of(path))
+                if source.problem and hosts:
                     text = str(source.raw).strip()
                     fixable = text.isascii() and (
                         (text.endswith("s") and text[:-1].isdigit()) or text.isdigit()
                     )
-                    yield ctx.finding(ID, source.problem, source, group.hosts, fixable=fixable)
+                    yield ctx.finding(ID, source.problem, source, hosts, fixable=fixable)
 
 
 def repair(plan: Planner, finding: Finding) -> list[Op]:

@@ -1,29 +1,34 @@
-"""startup-grace: the node startup grace period is shorter than the grace period.
+"""startup-grace: the node startup grace period is shorter than the grace period (info).
 
-`--node-startup-grace-period` is how long a node that just registered may stay unresponsive before
-it is marked unhealthy. A value below the ordinary grace period marks booting nodes NotReady
-sooner than running ones, which is never the intent. The threshold is node-timing's choice:
-Kubernetes does not validate the pair, but its defaults keep the startup grace (1m) above the
-grace period (40s, 50s from 1.32); `data/kubernetes.yml` `thresholds`. Move it with
-`thresholds: {startup-grace.warning: F}` in `.node-timing.yml`: a warning below F × the grace
-period.
+`--node-startup-grace-period` replaces the grace period only for a Node that has no Ready
+condition at all (node_lifecycle_controller.go tryUpdateNodeHealth: `if currentReadyCondition ==
+nil` ... `gracePeriod = nc.nodeStartupGracePeriod`). The kubelet registers its Node with its status
+already set (pkg/kubelet/kubelet_node_status.go registerWithAPIServer, initialNode), so on
+kubelet-registered nodes, kubespray's included, it practically never applies: only a Node object
+created by something else, or a kubelet that dies between registering and its first status, is
+judged by it. A value below the grace period then marks such a node NotReady sooner than a
+running one. Reported as information: it changes nothing on an ordinary node. The threshold is
+node-timing's choice: Kubernetes does not validate the pair, but its defaults keep the startup grace
+(1m) above the grace period (40s, 50s from 1.32); `data/kubernetes.yml` `thresholds`. Move it with
+`thresholds: {startup-grace.info: F}` in `.node-timing.yml`: reported below F × the grace period.
 
-**Fails**
+**Reported**
 
 ```yaml
-kube_controller_node_monitor_grace_period: 2m0s
+kube_controller_node_monitor_grace_period: 5m0s
 kube_kubeadm_controller_extra_args:
   node-startup-grace-period: 1m0s
 ```
 
-**Passes**
+**Not reported**
 
 ```yaml
 kube_kubeadm_controller_extra_args:
   node-startup-grace-period: 2m0s
 ```
 
-**Fix.** Raise `node-startup-grace-period` to at least the grace period.
+**Fix.** Nothing is needed for kubelet-registered nodes. To keep the pair consistent, raise
+`node-startup-grace-period` to at least the grace period.
 """
 
 from __future__ import annotations
@@ -35,18 +40,18 @@ from typing import TYPE_CHECKING
 from node_timing import durations
 from node_timing.evaluate.host_timing import settings_usable
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import secs
+from node_timing.rules._common import secs, set_edit
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
 
 ID = "startup-grace"
-SEVERITY: Severity = "warning"
-SUMMARY = "the node startup grace period is shorter than the grace period"
+SEVERITY: Severity = "info"
+SUMMARY = "the node startup grace period (only for a Node without a Ready condition) is shorter than the grace period"
 
 STARTUP = "controller_manager.node_startup_grace_period"
 GRACE = "controller_manager.node_monitor_grace_period"
-WARNING = f"{ID}.warning"
+WARNING = f"{ID}.info"
 
 
 def check(ctx: LintContext) -> Iterator[Finding]:
@@ -69,11 +74,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
             yield ctx.finding(
                 ID,
-                f"node startup grace {secs(cm.node_startup_grace_period)} {compared}: booting nodes "
-                f"are marked NotReady sooner than running ones; set "
+                f"node startup grace {secs(cm.node_startup_grace_period)} {compared}: it applies "
+                f"only to a Node with no Ready condition (the kubelet registers its Node with "
+                f"one, so ordinary nodes never use it), which it would mark NotReady sooner than "
+                f"a running node; to keep the pair consistent set "
                 f"kube_kubeadm_controller_extra_args.node-startup-grace-period to at least "
                 f"{secs(least if ctx.thresholds.is_configured(WARNING) else grace)}",
                 at,
                 group.hosts,
                 setting=STARTUP,
+                extra={"suggest": [set_edit(STARTUP, secs(least))]},
             )

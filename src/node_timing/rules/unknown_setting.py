@@ -5,6 +5,9 @@ the default while the inventory claims otherwise. This rule looks at top-level v
 like node-health timing (starting with `kube` or `node`) that kubespray does not read, whether a
 typo of a real variable or an invented one such as `kube_controller_node_startup_grace_period`
 (that setting only exists as an extra-args key), and at extra-args keys close to a known key.
+The suggestion is kubespray's first-class variable where one exists
+(`kube_apiserver_default_not_ready_toleration_seconds` → `kube_apiserver_pod_eviction_not_ready_timeout_seconds`):
+the extra-args key would be rendered besides it (duplicate-setting).
 Variables kubespray reads for other purposes (`kubelet_shutdown_grace_period`,
 `kube_vip_leaseduration`, ...) are left alone (data/kubespray.yml `other_timing_like_variables`).
 
@@ -38,7 +41,7 @@ from typing import TYPE_CHECKING
 from node_timing import knowledge, kubespray
 from node_timing.evaluate.context import CONTEXT_VARIABLES, TIMING_WORDS
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import dict_entries, variable_position
+from node_timing.rules._common import component_hosts, component_of, dict_entries, variable_position
 from node_timing.rules.misplaced_setting import canonical, spellings
 
 if TYPE_CHECKING:
@@ -67,11 +70,14 @@ def aliases() -> dict[str, str]:
     }
     out: dict[str, str] = {}
     for dict_name, fact in kubespray.extra_args().items():
-        for key in fact["keys"]:
+        for key, path in fact["keys"].items():
+            # kubespray's first-class variable where it has one: the extra-args key would be
+            # rendered besides it (duplicate-setting)
+            target = kubespray.variable_for(path) or f"{dict_name}.{key}"
             snake = re.sub(r"(?<!^)(?=[A-Z])", "_", key).replace("-", "_").lower()
             for prefix in prefixes[fact["component"]]:
-                out[prefix + snake] = f"{dict_name}.{key}"
-                out[prefix + snake.removeprefix("node_")] = f"{dict_name}.{key}"
+                out[prefix + snake] = target
+                out[prefix + snake.removeprefix("node_")] = target
     return out
 
 
@@ -107,9 +113,14 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 group.hosts,
                 setting=name,
                 noqa=noqa,
-                extra={"suggestion": suggestion} if suggestion else None,
+                extra={"suggestion": suggestion, "suggest": [("rename", name, None, suggestion)]}
+                if suggestion
+                else None,
             )
         for dict_name, known in keys_by_dict.items():
+            readers = component_hosts(ctx, group, component_of(dict_name))
+            if not readers:
+                continue
             for key, _value, location, noqa in dict_entries(group, dict_name):
                 c = canonical(key)
                 if key in known or c in index or c in removed or not TIMING_WORDS.search(key):
@@ -120,8 +131,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                         ID,
                         f"{dict_name}.{key} is not a known setting; did you mean {close[0]}?",
                         location,
-                        group.hosts,
+                        readers,
                         setting=f"{dict_name}.{key}",
                         noqa=noqa,
-                        extra={"suggestion": close[0]},
+                        extra={
+                            "suggestion": close[0],
+                            "suggest": [("rename", dict_name, key, close[0])],
+                        },
                     )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from node_timing.display import cut
 from node_timing.findings import Finding, Location, Severity
+from node_timing.rules._common import component_hosts, component_of
 
 if TYPE_CHECKING:
     from node_timing.evaluate.context import LintContext
@@ -58,10 +59,13 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             )
     for group in ctx.groups:
         for source in group.unresolved:
+            hosts = component_hosts(ctx, group, component_of(source.setting))
+            if not hosts:
+                continue
             yield ctx.finding(
                 ID,
                 f"{source.name} is {cut(source.unresolved or '', _REASON)}; checks that need "
                 f"{source.setting} are skipped for these hosts",
                 source,
-                group.hosts,
+                hosts,
             )

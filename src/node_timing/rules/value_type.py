@@ -33,7 +33,7 @@ from node_timing import kubespray, profiles
 from node_timing.display import brief
 from node_timing.evaluate.sources import is_vault, plain
 from node_timing.findings import Finding, Severity
-from node_timing.rules._common import variable_position
+from node_timing.rules._common import component_hosts, component_of, variable_position
 from node_timing.templating import is_templated
 
 if TYPE_CHECKING:
@@ -75,6 +75,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 or is_templated(value)
             ):
                 continue
+            readers = component_hosts(ctx, group, component_of(name))
+            if not readers:
+                continue
             location, noqa = variable_position(group, name, ctx.default_location)
             yield ctx.finding(
                 ID,
@@ -82,7 +85,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 f"got {type(value).__name__} {brief(value)}: kubespray cannot render it and none of its "
                 f"settings take effect",
                 location,
-                group.hosts,
+                readers,
                 setting=name,
                 noqa=noqa,
             )
