@@ -64,10 +64,6 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 3) -> str
         ),
         (["--set", "controller_manager.node_eviction_rate=-1"], "must be in [0, ∞), got '-1'"),
         (
-            ["--set", "controller_manager.unhealthy_zone_threshold=0"],
-            "unhealthy_zone_threshold must be in (0, ∞), got '0'",
-        ),
-        (
             ["--set", "kubelet.node_lease_duration_seconds=99999999999999999999"],
             "node_lease_duration_seconds must be at most 2147483647",
         ),
@@ -88,6 +84,19 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int = 3) -> str
 def test_profile_refuses_bad_numbers(tmp_path: Path, args: list[str], message: str) -> None:
     line = one_error_line(run_limited(*PROFILE, *args, "--format", "json", cwd=tmp_path))
     assert message in line
+
+
+@pytest.mark.parametrize("threshold", ["0", "2"])
+def test_profile_set_takes_a_zone_threshold_lint_only_warns_about(
+    tmp_path: Path, threshold: str
+) -> None:
+    """Kubernetes runs any finite zone threshold; lint calls one outside (0, 1] a policy warning,
+    and ``profile --set`` gives the same verdict instead of refusing it."""
+    proc = run_limited(
+        *PROFILE, "--set", f"controller_manager.unhealthy_zone_threshold={threshold}", cwd=tmp_path
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "warning eviction-rate: unhealthy-zone-threshold" in proc.stderr
 
 
 def test_profile_json_stays_json_at_the_limits(tmp_path: Path) -> None:
@@ -117,7 +126,7 @@ def test_profile_json_stays_json_at_the_limits(tmp_path: Path) -> None:
     [
         "controller_manager.node_eviction_rate=nan",
         "controller_manager.node_eviction_rate=-0.5",
-        "controller_manager.unhealthy_zone_threshold=0",
+        "apiserver.default_not_ready_toleration_seconds=-1",
         "kubelet.node_lease_duration_seconds=99999999999999999999",
     ],
 )

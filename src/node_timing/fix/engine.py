@@ -62,17 +62,17 @@ def _run_fix(
     rules: Collection[str] | None,
     profile: str | None,
 ) -> FixResult:
-    edits, findings, skipped, before, release = _passes(
+    edits, findings, skipped, before, release, carried = _passes(
         inventory, options, config, rules, profile, None
     )
-    if not _worse(before, findings):
+    if not _worse(before, findings, carried):
         return FixResult(edits.changes(), findings, _unique(skipped), edits.root, release)
     used = list(dict.fromkeys(r for c in edits.changes() for r in sorted(c.rules)))
     accepted: list[str] = []
     kept = _passes(inventory, options, config, rules, profile, accepted)
     for rule in used:
         trial = _passes(inventory, options, config, rules, profile, [*accepted, rule])
-        new = _worse(before, trial[1])
+        new = _worse(before, trial[1], carried)
         if new:
             skipped.append(
                 f"{inventory}: {rule}: not fixed: the result would report "
@@ -85,7 +85,7 @@ def _run_fix(
             continue
         accepted.append(rule)
         kept = trial
-    edits, findings, more, _before, release = kept
+    edits, findings, more, _before, release, _carried = kept
     return FixResult(edits.changes(), findings, _unique([*skipped, *more]), edits.root, release)
 
 
@@ -104,11 +104,16 @@ _STRUCTURAL = frozenset(
 )
 
 
-def _worse(before: list[Finding], after: list[Finding]) -> list[Finding]:
+def _worse(
+    before: list[Finding], after: list[Finding], carried: frozenset[tuple[str, str | None]]
+) -> list[Finding]:
     """The findings of ``after`` that ``before`` did not have: a rule and setting not reported
     before, or reported with a lower severity (messages and lines move with the edits). A
     comparison of values (grace-vs-heartbeat, ...) is not new when a value was unusable before:
-    the repair revealed it, as lint would once the value is written right."""
+    the repair revealed it, as lint would once the value is written right. ``carried``: the
+    findings (rule, setting) the profile ``fix --profile`` adopts carries itself, as ``profile
+    NAME`` prints them (grace-vs-http2 on ``fast``: kubespray cannot deploy its HTTP/2 timeouts;
+    slow-status on ``low``): asked for, not new."""
     seen: dict[tuple[str, str | None], int] = {}
     for f in before:
         key = (f.rule, f.setting)
@@ -117,7 +122,8 @@ def _worse(before: list[Finding], after: list[Finding]) -> list[Finding]:
     return [
         f
         for f in after
-        if _RANK[f.severity] > seen.get((f.rule, f.setting), -1)
+        if (f.rule, f.setting) not in carried
+        and _RANK[f.severity] > seen.get((f.rule, f.setting), -1)
         and not (unjudged and f.rule.partition("[")[0] not in _STRUCTURAL)
     ]
 
@@ -129,10 +135,11 @@ def _passes(
     rules: Collection[str] | None,
     profile: str | None,
     only: Collection[str] | None,
-) -> tuple[Edits, list[Finding], list[str], list[Finding], Any]:
+) -> tuple[Edits, list[Finding], list[str], list[Finding], Any, frozenset[tuple[str, str | None]]]:
     """The fix passes; ``only``: the rules whose repairs may be used (None: every rule).
     Returns the edits, the findings after them, the lines saying what was not fixed, the
-    findings before any edit and the kubespray release the evaluation took."""
+    findings before any edit, the kubespray release the evaluation took and the findings the
+    adopted profile carries itself (:func:`_carried`)."""
     from node_timing.config import apply_silencing, matches
     from node_timing.evaluate.context import build_context
     from node_timing.inventory import load_inventory
@@ -143,6 +150,7 @@ def _passes(
     skipped: list[str] = []
     findings: list[Finding] = []
     before: list[Finding] = []
+    carried: frozenset[tuple[str, str | None]] = frozenset()
     for n in range(MAX_PASSES + 1):
         loaded = load_inventory(inventory, overlay=edits.new, extra_vars=options.extra_vars)
         default_file = default_vars_file(
@@ -152,6 +160,8 @@ def _passes(
         findings = apply_silencing(run_rules(ctx), config)
         if n == 0:
             before = findings
+            if profile is not None:
+                carried = _carried(ctx, profile, skipped)
         if n == MAX_PASSES:
             break
         if loaded.layout is not None:
@@ -193,7 +203,7 @@ def _passes(
                 edits.rules.setdefault(path, set()).update(o.rule for o in file_ops)
         if not changed:
             break
-    return edits, findings, skipped, before, ctx.release
+    return edits, findings, skipped, before, ctx.release, carried
 
 
 def _rank(rule: str) -> int:
@@ -261,6 +271,33 @@ def _declared_profile(
         return None
     holder = ctx.cluster.variables.get("node_timing_profile")
     return str(plain(holder)) if holder is not None else None
+
+
+def _carried(ctx: Any, name: str, skipped: list[str]) -> frozenset[tuple[str, str | None]]:
+    """What lint says of profile ``name`` itself, as ``profile NAME`` prints it (the kubespray
+    variables and the role's, linted alone), each finding named once in ``skipped``."""
+    from node_timing import kubespray, profiles
+    from node_timing.display import printable
+    from node_timing.knowledge import KnowledgeError
+    from node_timing.render import role_vars
+    from node_timing.rules.runner import check_host_vars
+    from node_timing.settings import SettingError
+
+    try:
+        result = profiles.compute(name, ctx.nodes, str(ctx.version), {}, ctx.heartbeat_budget)
+    except (profiles.ProfileError, SettingError, KnowledgeError):
+        return frozenset()
+    variables = {
+        **kubespray.to_vars(result.settings, None, ctx.version),
+        **role_vars(result.settings, ctx.version),
+    }
+    found = check_host_vars(
+        variables, nodes=ctx.nodes, kube_version=str(ctx.version), host=name, default_path=name
+    )
+    skipped.extend(
+        f"profile {name} itself: {f.severity} {f.rule}: {printable(f.message)}" for f in found
+    )
+    return frozenset((f.rule, f.setting) for f in found)
 
 
 def _profile_ops(planner: Planner, ctx: Any, name: str, skipped: list[str]) -> list[Op]:

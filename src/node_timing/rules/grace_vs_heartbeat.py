@@ -107,9 +107,16 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             if ctx.thresholds.is_configured(WARNING)
             else f"kubespray's reliability guide asks for {need} (Kubernetes gives no number)"
         )
+        # an inventory's own variable or key; on a node's files kubespray's variable, which
+        # `lint FILE` words as the file's field (deployed/words.py)
+        raise_name = (
+            grace_src.name
+            if grace_src.kind in (VARIABLE, EXTRA_ARG)
+            else "kube_controller_node_monitor_grace_period"
+        )
         message = (
             f"grace {secs(grace)} allows {count:g} heartbeats of {secs(h)}; {asks}: "
-            f"{consequence}. Raise {grace_src.name} to {secs(need * h)} or "
+            f"{consequence}. Raise {raise_name} to {secs(need * h)} or "
             f"shorten the lease to {lease} (kubelet_config_extra_args.nodeLeaseDurationSeconds)"
         )
         at = grace_src
