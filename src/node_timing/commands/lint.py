@@ -73,9 +73,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import os
-    import sys
 
-    from node_timing import formats, rules
+    from node_timing import formats
     from node_timing.commands.profile import refuse_profile_name
     from node_timing.config import exit_code
     from node_timing.errors import UsageError
@@ -106,6 +105,17 @@ def run(args: argparse.Namespace) -> int:
             findings += [dataclasses.replace(f, inventory=shown) for f in got[0]]
             hosts += got[1]
             worst = max(worst, exit_code(got[0], strict=args.strict))
+    _report(args, name, findings, hosts)
+    return worst
+
+
+def _report(args: argparse.Namespace, name: str, findings: list[Finding], hosts: int) -> None:
+    """Print one report of ``findings`` in format ``name`` (one inventory or several)."""
+    import os
+    import sys
+
+    from node_timing import formats, rules
+
     color = formats.use_color(sys.stdout.isatty(), os.environ)
     text = formats.get_formatter(name)(
         findings,
@@ -114,7 +124,6 @@ def run(args: argparse.Namespace) -> int:
         summary={"hosts": hosts, "strict": args.strict, "root": os.getcwd()},
     )
     sys.stdout.write(text)
-    return worst
 
 
 def _several_inventories(paths: list[str]) -> list[str] | None:
@@ -223,7 +232,7 @@ def _lint_discovered(args: argparse.Namespace) -> int:
     import os
     import sys
 
-    from node_timing import formats, rules
+    from node_timing import formats
     from node_timing.config import apply_silencing, exit_code
     from node_timing.evaluate.context import build_context
     from node_timing.inventory import InventoryError, load_inventory
@@ -256,14 +265,7 @@ def _lint_discovered(args: argparse.Namespace) -> int:
             "host_vars/ and hosts); name one: node-timing lint INVENTORY",
             name,
         )
-    color = formats.use_color(sys.stdout.isatty(), os.environ)
-    text = formats.get_formatter(name)(
-        findings,
-        rules.catalogue(),
-        color=color,
-        summary={"hosts": hosts, "strict": args.strict, "root": os.getcwd()},
-    )
-    sys.stdout.write(text)
+    _report(args, name, findings, hosts)
     return exit_code(findings, strict=args.strict)
 
 
