@@ -111,9 +111,20 @@ def test_budget_is_configurable() -> None:
     assert run("fast", 5000, heartbeat_budget=2000)["stretched"] is False
 
 
-def test_upstream_at_5000_nodes_fits_the_default_budget() -> None:
-    assert run("upstream", 5000)["stretched"] is False
-    assert run("upstream", 5001)["stretched"] is True
+def test_upstream_is_never_stretched() -> None:
+    """Upstream is Kubernetes' defaults at every size; over the budget it only gets a warning."""
+    small, large = run("upstream", 5000), run("upstream", 10000)
+    assert small["stretched"] is large["stretched"] is False
+    assert large["settings"] == small["settings"]
+    assert large["settings"]["kubelet"]["node_lease_duration_seconds"] == 40
+    assert run("fast", 10000)["stretched"] is True
+
+
+def test_profile_upstream_over_the_budget_warns_heartbeat_load(cli) -> None:
+    r = cli("profile", "upstream", "--nodes", "10000")
+    assert r.code == 0, r.err
+    assert "stretched" not in r.out
+    assert "heartbeat-load" in r.err
 
 
 def test_overrides_apply_after_the_profile() -> None:

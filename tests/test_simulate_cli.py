@@ -203,3 +203,21 @@ def test_hostile_numbers_under_limits(extra: list[str], message: str, tmp_path: 
     base = ["simulate", "--profile", "medium", "--nodes", "1000"]
     proc = run_limited(*base, *extra, cwd=tmp_path)
     assert message in one_error_line(proc)
+
+
+def test_upstream_is_simulated_unstretched_and_a_stretch_is_reported(cli) -> None:
+    up = cli(
+        "simulate", "--profile", "upstream", "--nodes", "10000", "--scenario", "node-crash",
+        "--format", "json",
+    )  # fmt: skip
+    assert up.code == 0, up.err
+    model = up.json()["model"]
+    assert (model["grace_seconds"], model["renew_interval_seconds"]) == (50, 10)
+    assert model["stretched"] is False
+    fast = cli("simulate", "--profile", "fast", "--nodes", "10000", "--format", "json")
+    model = fast.json()["model"]
+    assert model["stretched"] is True
+    assert model["renew_interval_seconds"] == model["stretch"]["renew_interval_seconds"] > 4
+    assert "budget of 500/s" in model["stretch"]["reason"]
+    text = cli("simulate", "--profile", "fast", "--nodes", "10000").out
+    assert "profile fast stretched: 10000 nodes" in text

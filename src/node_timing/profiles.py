@@ -1,8 +1,8 @@
 """Profiles: named timing choices, sized for the node count and the Kubernetes version.
 
 A profile starts from Kubernetes' defaults for the version (or from what stock kubespray renders),
-applies its own values, then the stretching rule (docs/profiles.md) for large clusters, then the
-user's per-setting overrides.
+applies its own values, then the stretching rule (docs/profiles.md) for large clusters (never for
+``upstream``: Kubernetes' defaults at every size), then the user's per-setting overrides.
 """
 
 from __future__ import annotations
@@ -184,7 +184,9 @@ def compute(
         raise ProfileError(problem)
     version = knowledge.resolve_version(kube_version)
     settings = base_settings(name, version)
-    settings, stretch = stretch_for_nodes(settings, nodes, float(budget))
+    stretch = None
+    if describe(name).get("stretch", True):  # upstream keeps Kubernetes' defaults at any size
+        settings, stretch = stretch_for_nodes(settings, nodes, float(budget))
     if overrides:
         try:
             settings = settings.with_values(parse_overrides(overrides))

@@ -109,8 +109,15 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
         return settings, version, {"inventory": args.inventory}
     if args.nodes is None:
         raise UsageError("simulate needs --nodes N with --profile NAME")
-    settings, version, _, _ = render_settings(args)
-    return settings, version, {"profile": args.profile}
+    from node_timing.commands.profile import compute
+
+    render_settings(args)  # the same checks as render's
+    result = compute(args.profile, args)
+    # The settings simulated, and whether the profile was stretched to fit the heartbeat budget.
+    stretch = {"stretched": result.stretch is not None}
+    if result.stretch is not None:
+        stretch["stretch"] = result.stretch.to_dict()
+    return result.settings, result.kube_version, {"profile": args.profile, "_stretch": stretch}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -172,7 +179,9 @@ def run(args: argparse.Namespace) -> int:
         },
     }
     dist = sc.distribution(summaries) if args.runs > 1 else None
+    stretch = head.pop("_stretch", {"stretched": False})
     doc = timeline.document(scenario, params, head, outcomes[0], summaries[0], dist, args.runs)
+    doc["model"].update(stretch)
     if args.format == "json":
         serialize.write(serialize.to_json(doc))
     elif args.format == "svg":

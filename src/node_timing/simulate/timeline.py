@@ -90,6 +90,8 @@ def text(doc: dict[str, Any], outcome: Outcome) -> str:
         f"{m['toleration_seconds']:g}s, eviction rate {m['eviction_rate']:g}/s "
         f"(secondary {m['secondary_eviction_rate']:g}/s)",
     ]
+    if m.get("stretched"):
+        lines.append(f"  profile {doc.get('profile')} stretched: {m['stretch']['reason']}")
     if "closed_form" in doc:
         cf = doc["closed_form"]
         lines.append(
