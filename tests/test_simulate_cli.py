@@ -46,9 +46,10 @@ def test_node_crash_json_within_the_closed_form(cli) -> None:
     ],
 )
 def test_zone_outage_acceptance(cli, nodes: str, failed: str, check) -> None:
+    # the zone rules alone: no pods, so the controller's writes barely slow its passes
     r = cli(
         "simulate", "--profile", "medium", "--nodes", nodes, "--scenario", "zone-outage",
-        "--failed", failed, "--format", "json",
+        "--failed", failed, "--pods-per-node", "0", "--format", "json",
     )  # fmt: skip
     assert r.code == 0, r.err
     assert check(r.json()["summary"])
@@ -221,3 +222,40 @@ def test_upstream_is_simulated_unstretched_and_a_stretch_is_reported(cli) -> Non
     assert "budget of 500/s" in model["stretch"]["reason"]
     text = cli("simulate", "--profile", "fast", "--nodes", "10000").out
     assert "profile fast stretched: 10000 nodes" in text
+
+
+ZONE_OUTAGE = (
+    "simulate", "--profile", "upstream", "--nodes", "1000", "--zones", "3",
+    "--scenario", "zone-outage", "--format", "json",
+)  # fmt: skip
+
+
+def test_the_controllers_writes_slow_a_large_outage(cli) -> None:
+    """334 nodes x (1 node + 30 pod status writes) at 20 qps: about 500 s to mark them all."""
+    slow = cli(*ZONE_OUTAGE, "--pods-per-node", "30")
+    bare = cli(*ZONE_OUTAGE, "--pods-per-node", "0")
+    assert slow.code == bare.code == 0, slow.err + bare.err
+    s, b = slow.json()["summary"], bare.json()["summary"]
+    assert s["last_detection_seconds"] > 300
+    assert b["last_detection_seconds"] < 70
+    assert 140 <= b["evicted_nodes"] <= 150
+    # every node status and pod status write counted, plus taints
+    assert s["controller_writes"] >= 334 * 31
+    assert 334 <= b["controller_writes"] < 334 * 31
+    assert slow.json()["model"]["pods_per_node"] == 30
+    # before 1.34 the taint is queued by the pass after the long one: far fewer evicted
+    old = cli(*ZONE_OUTAGE, "--pods-per-node", "30", "--kube-version", "1.33")
+    assert old.json()["summary"]["evicted_nodes"] < 130
+
+
+def test_a_faster_controller_client_detects_sooner(cli) -> None:
+    base = cli(*ZONE_OUTAGE, "--kube-api-qps", "20", "--kube-api-burst", "30")
+    fast = cli(*ZONE_OUTAGE, "--kube-api-qps", "200", "--kube-api-burst", "300")
+    assert base.code == fast.code == 0, base.err + fast.err
+    assert (
+        fast.json()["summary"]["last_detection_seconds"]
+        < base.json()["summary"]["last_detection_seconds"] / 5
+    )
+    assert fast.json()["model"]["kube_api_qps"] == 200
+    bad = cli(*ZONE_OUTAGE, "--kube-api-qps", "0")
+    assert bad.code == 3 and len(bad.err.strip().splitlines()) == 1

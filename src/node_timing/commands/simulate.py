@@ -31,6 +31,44 @@ examples (from the repository root):
 """
 
 _MAX_SEED = (1 << 32) - 1
+# The Ready pods a node holds when --pods-per-node is not given (docs/simulate.md says why).
+PODS_PER_NODE = 30
+
+
+def _positive(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 10**6):
+        raise argparse.ArgumentTypeError(f"expected a number > 0 and at most 1e6, got {text!r}")
+    return value
+
+
+def _api_budget(args: argparse.Namespace, extra: dict[str, Any] | None) -> tuple[float, int]:
+    """--kube-api-qps/--kube-api-burst, else the inventory's controller extra args, else the
+    controller-manager's defaults."""
+    from node_timing import knowledge
+
+    given = (extra or {}).get("kube_kubeadm_controller_extra_args") or {}
+    out: list[float] = []
+    for flag, key in (("--kube-api-qps", "kube-api-qps"), ("--kube-api-burst", "kube-api-burst")):
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value is None and key in given:
+            try:
+                value = _positive(str(given[key]))
+            except argparse.ArgumentTypeError as exc:
+                raise UsageError(f"kube_kubeadm_controller_extra_args {key}: {exc}") from None
+        out.append(
+            float(knowledge.constraint(f"controller_{key.replace('-', '_')}"))
+            if value is None
+            else value
+        )
+    if out[1] < 1 or not float(out[1]).is_integer():
+        raise UsageError(f"kube-api-burst must be a whole number >= 1, got {out[1]:g}")
+    return out[0], int(out[1])
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -65,6 +103,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default="exp:8s",
         help="apiserver-slow: request latency, fixed:8s, exp:MEAN or uniform:LOW:HIGH "
         "(default exp:8s)",
+    )
+    api = p.add_argument_group("the node lifecycle controller's API budget")
+    api.add_argument(
+        "--pods-per-node",
+        type=lambda t: _count(t, 10**4),
+        default=PODS_PER_NODE,
+        help="Ready pods on each node: one status write each when it is marked NotReady "
+        f"(default {PODS_PER_NODE})",
+    )
+    api.add_argument(
+        "--kube-api-qps",
+        type=_positive,
+        help="kube-controller-manager --kube-api-qps (default: the inventory's "
+        "kube_kubeadm_controller_extra_args, else 20)",
+    )
+    api.add_argument(
+        "--kube-api-burst",
+        type=lambda t: _count(t, 10**6),
+        help="kube-controller-manager --kube-api-burst (default: the inventory's, else 30)",
     )
     run.add_argument(
         "--seed", type=lambda t: _count(t, _MAX_SEED), default=1, help="random seed (default 1)"
@@ -101,17 +158,19 @@ def _settings(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
 
     if args.inventory is not None:
         # The inventory's node count, as lint counts it; --nodes, as lint's --nodes, replaces it.
-        settings, version, _, nodes = render_settings(
+        settings, version, extra, nodes = render_settings(
             argparse.Namespace(**{**vars(args), "nodes": None})
         )
         if args.nodes is None:
             args.nodes = nodes
+        args.api_budget = _api_budget(args, extra)
         return settings, version, {"inventory": args.inventory}
     if args.nodes is None:
         raise UsageError("simulate needs --nodes N with --profile NAME")
     from node_timing.commands.profile import compute
 
     render_settings(args)  # the same checks as render's
+    args.api_budget = _api_budget(args, None)
     result = compute(args.profile, args)
     # The settings simulated, and whether the profile was stretched to fit the heartbeat budget.
     stretch = {"stretched": result.stretch is not None}
@@ -125,7 +184,6 @@ def run(args: argparse.Namespace) -> int:
     from node_timing.display import printable
     from node_timing.simulate import scenarios as sc
     from node_timing.simulate import svg, timeline
-    from node_timing.simulate.values import Params
 
     settings, version, head = _settings(args)
     try:
@@ -138,13 +196,16 @@ def run(args: argparse.Namespace) -> int:
             downtime=_seconds("--downtime", args.downtime),
             slow_for=_seconds("--slow-for", args.slow_for),
             latency=sc.Latency.parse(args.latency),
+            pods_per_node=args.pods_per_node,
+            api_qps=args.api_budget[0],
+            api_burst=args.api_budget[1],
         )
         scenario.check()
     except sc.ScenarioError as exc:
         raise UsageError(str(exc)) from None
     if args.runs < 1:
         raise UsageError(f"--runs must be at least 1, got {args.runs}")
-    params = Params.from_settings(settings, version)
+    params = scenario.params(settings, version)
     terms = sc.work_terms(scenario, params, args.runs)
     work = sum(terms.values())
     if work > sc.MAX_WORK:

@@ -19,8 +19,14 @@ Kubelet (lease and status):
 Controller (pkg/controller/nodelifecycle/node_lifecycle_controller.go):
 - monitorNodeHealth runs under ``wait.UntilWithContext`` (sliding): the next pass starts
   ``--node-monitor-period`` after the previous one returns. A pass takes ``monitor_pass_seconds``
-  (1 ms; its API writes are not modelled), so one node's checks are a period and a millisecond
-  apart. tryUpdateNodeHealth stamps ``probeTimestamp = now`` when it sees a newer lease renewTime
+  (1 ms) or as long as its API writes take, whichever is longer: marking a node Unknown is one
+  node status write and MarkPodsNotReady one pod status write per Ready pod (``pods_per_node``),
+  all through the controller's client limiter (values.ApiBudget, --kube-api-qps/--kube-api-burst),
+  and workqueue.ParallelizeUntil returns when every node is done. A node is marked NotReady when its
+  status write goes, checked against the grace at its turn in the pass (after the writes before
+  it), and queued for its taint before its pods are written; the zone states are computed when
+  the pass returns. Taint and untaint writes spend a token too but go at once (the
+  pass's 8 workers hold at most 8 writes ahead of them: 0.4 s at 20 qps). tryUpdateNodeHealth stamps ``probeTimestamp = now`` when it sees a newer lease renewTime
   or status heartbeat, then marks the Ready condition Unknown when ``now`` is strictly after
   ``probeTimestamp + grace``: the pass ``ceil(grace / period)`` passes after the probe already
   does. Grace is ``--node-startup-grace-period`` for a node that never posted a Ready condition.
@@ -61,7 +67,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from node_timing import knowledge
-from node_timing.simulate.values import FULL, INITIAL, NORMAL, PARTIAL, Bucket, Event, Params
+from node_timing.simulate.values import (
+    FULL,
+    INITIAL,
+    NORMAL,
+    PARTIAL,
+    ApiBudget,
+    Bucket,
+    Event,
+    Params,
+)
 
 # Event kinds on the heap, in the order they run when due at the same instant: a scenario's
 # change first, then kubelet writes, the controller's pass, taints and pod deletions.
@@ -83,6 +98,7 @@ class Node:
     tainted: bool = False
     taint_id: int = 0
     in_set: bool = False  # in the zone's unique queue's set (queued or already tainted)
+    queued_at: float = 0.0  # when the pass that queued it had written its status and pods
     last_report: float = 0.0
     epoch: int = 0  # bumped on crash/restart: a kubelet loop of an older epoch is stale
     failed: bool = False  # the scenario broke it (its NotReady is no false alarm)
@@ -146,6 +162,7 @@ class Simulation:
         self._retries = int(knowledge.constraint("lease_update_retries"))
         self._taint_period = float(knowledge.constraint("taint_pass_seconds"))
         self._pass_seconds = float(knowledge.constraint("monitor_pass_seconds"))
+        self.api = ApiBudget(params.api_qps, params.api_burst, start)
         self.nodes: dict[str, Node] = {}
         self.zones: dict[str, Zone] = {}
         for name, size in zones.items():
@@ -196,10 +213,19 @@ class Simulation:
                 self._evict(*payload)  # type: ignore[misc]
             else:
                 payload(self)  # type: ignore[operator]
+        self.events.sort(key=lambda e: e.t)  # a node is marked when its write goes, after the pass
 
-    def record(self, kind: str, node: Node | None = None, detail: str | None = None) -> None:
+    def record(
+        self, kind: str, node: Node | None = None, detail: str | None = None, t: float | None = None
+    ) -> None:
         self.events.append(
-            Event(self.now, kind, node.name if node else None, node.zone if node else None, detail)
+            Event(
+                self.now if t is None else t,
+                kind,
+                node.name if node else None,
+                node.zone if node else None,
+                detail,
+            )
         )
 
     # -- kubelet -------------------------------------------------------------------------------
@@ -257,6 +283,7 @@ class Simulation:
 
     def _monitor_pass(self) -> None:
         now, p = self.now, self.p
+        done = now  # when the writes asked so far have gone
         for zone in self.zones.values():
             sleepy = False
             for node in zone.nodes:
@@ -269,23 +296,37 @@ class Simulation:
                     self.record("ready", node)
                 observed = node.ready  # the condition as the pass read it (kubelet writes in)
                 grace = p.startup_grace if node.new else p.grace
-                if node.ready and now > node.probe + grace:
+                queued = done  # processTaintBaseEviction comes before MarkPodsNotReady
+                if (
+                    node.ready and done > node.probe + grace
+                ):  # a node's check is as late as its turn
                     node.ready = False
                     node.posted_ready = False
-                    self.record("not_ready", node, None if node.failed else "false alarm")
+                    queued = done = self.api.spend(now)
+                    self.record("not_ready", node, None if node.failed else "false alarm", done)
+                    if p.pods_per_node:
+                        done = self.api.spend(now, p.pods_per_node)
                 if observed if p.taint_next_pass else node.ready:
                     self._reachable(zone, node)
                 elif not node.in_set:
                     node.in_set = True
+                    node.queued_at = queued
                     zone.queue[node.name] = node
                 sleepy = sleepy or not node.alive
             if sleepy:
                 self._doze(zone)
+        if done > now + self._pass_seconds:  # the pass returns when its writes are done
+            self._push(done, _SCENARIO, Simulation._pass_returns)
+        else:
+            self._pass_returns(now + self._pass_seconds)
+
+    def _pass_returns(self, returned: float | None = None) -> None:
+        """After the pass: zone states, and the next pass a period after it returns."""
         self._handle_disruption()
-        if self.release and self.latency is not None and now >= self.slow_until:
+        if self.release and self.latency is not None and self.now >= self.slow_until:
             self._release()
         self._schedule_taint_pass()
-        self._push(now + self._pass_seconds + p.monitor_period, _PASS, None)
+        self._push((returned or self.now) + self.p.monitor_period, _PASS, None)
 
     def _doze(self, zone: Zone) -> None:
         keep = []
@@ -329,6 +370,7 @@ class Simulation:
         """markNodeAsReachable: no taint, out of the queue and its set."""
         if node.tainted:
             node.tainted = False
+            self.api.spend(self.now)
             self.record("untaint", node)
         node.in_set = False
         zone.queue.pop(node.name, None)
@@ -392,7 +434,8 @@ class Simulation:
         soonest = float("inf")
         for zone in self.zones.values():
             if zone.queue and zone.limiter is not None:
-                soonest = min(soonest, zone.limiter.ready_at(self.now))
+                head = next(iter(zone.queue.values())).queued_at
+                soonest = min(soonest, max(head, zone.limiter.ready_at(self.now)))
         if soonest == float("inf"):
             return
         # The tainting goroutine ticks on its own 100 ms grid.
@@ -410,11 +453,17 @@ class Simulation:
         self._taint_tick = None
         for zone in self.zones.values():
             limiter = zone.limiter
-            while zone.queue and limiter is not None and limiter.try_accept(self.now):
+            while (
+                zone.queue
+                and next(iter(zone.queue.values())).queued_at <= self.now + 1e-9
+                and limiter is not None
+                and limiter.try_accept(self.now)
+            ):
                 name = next(iter(zone.queue))
                 node = zone.queue.pop(name)
                 if node.ready:
                     continue  # "Node is Ready again": dropped, token spent
+                self.api.spend(self.now)
                 node.tainted = True
                 node.taint_id += 1
                 self.record("taint", node)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from node_timing import durations, knowledge
@@ -91,6 +91,19 @@ class Scenario:
     downtime: float = 30.0
     slow_for: float = 60.0
     latency: Latency = field(default_factory=lambda: Latency("exp", 8.0))
+    # The controller's API budget (values.Params): Ready pods per node, --kube-api-qps/-burst.
+    pods_per_node: int = 0
+    api_qps: float = 20.0
+    api_burst: int = 30
+
+    def params(self, settings: Settings, kube_version: KubeVersion | None = None) -> Params:
+        """The model's parameters: the settings' timing and this scenario's API budget."""
+        return replace(
+            Params.from_settings(settings, kube_version),
+            pods_per_node=self.pods_per_node,
+            api_qps=self.api_qps,
+            api_burst=self.api_burst,
+        )
 
     def zone_sizes(self) -> dict[str, int]:
         base, extra = divmod(self.nodes, self.zones)
@@ -135,6 +148,7 @@ class Outcome:
     groups: dict[str, list[str]]  # lane name -> tracked node names
     zone_sizes: dict[str, int]
     processed: int
+    writes: int = 0  # the node lifecycle controller's API writes
 
 
 def _tracked(
@@ -229,7 +243,7 @@ def run_once(
     """One seeded run at ``kube_version`` (default: the newest kubespray supports).
     ``aggregate=False`` simulates every healthy node too (the benchmark's and the equivalence
     test's alternative): the failed nodes' events are the same."""
-    p = Params.from_settings(settings, kube_version)
+    p = s.params(settings, kube_version)
     tracked, failed, everyone = _tracked(s, p, aggregate)
     sizes = s.zone_sizes()  # once: a zone's lookup must not rebuild every zone
     groups: dict[str, list[str]] = {}
@@ -271,7 +285,7 @@ def run_once(
         sim.at(0.0, start_slow)
         sim.at(end, lambda sim: sim.record("slow_end"))
     sim.run()
-    return Outcome(seed, sim.events, sim.renewals, groups, sizes, sim.processed)
+    return Outcome(seed, sim.events, sim.renewals, groups, sizes, sim.processed, sim.api.writes)
 
 
 def _each(nodes: list[Any], action: Callable[[Any], None]) -> Callable[[Simulation], None]:
@@ -306,10 +320,12 @@ def summary(outcome: Outcome) -> dict[str, Any]:
             "max": _r(times[-1]) if times else None,
         },
         "detected_nodes": len(times),
+        "last_detection_seconds": _r(times[-1]) if times else None,
         "evicted_nodes": len(evictions),
         "first_eviction_seconds": _r(min(evictions)) if evictions else None,
         "last_eviction_seconds": _r(max(evictions)) if evictions else None,
         "false_not_ready": len(false_alarms),
+        "controller_writes": outcome.writes,
     }
 
 
@@ -324,6 +340,7 @@ def distribution(summaries: list[dict[str, Any]]) -> dict[str, Any]:
         "first_eviction_seconds": ("first_eviction_seconds", None),
         "last_eviction_seconds": ("last_eviction_seconds", None),
         "false_not_ready": ("false_not_ready", None),
+        "controller_writes": ("controller_writes", None),
     }
     for name, (key, inner) in keys.items():
         picked = (s[key] if inner is None else s[key][inner] for s in summaries)

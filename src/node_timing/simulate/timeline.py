@@ -43,6 +43,9 @@ def params_dict(p: Params) -> dict[str, Any]:
         "unhealthy_zone_threshold": p.unhealthy_threshold,
         "toleration_seconds": p.toleration,
         "taint_queued": "next pass" if p.taint_next_pass else "same pass",
+        "pods_per_node": p.pods_per_node,
+        "kube_api_qps": p.api_qps,
+        "kube_api_burst": p.api_burst,
     }
 
 

@@ -36,6 +36,11 @@ class Params:
     # The NoExecute taint is queued by the pass after the one that marks the node Unknown
     # (Kubernetes before 1.34), not by that pass (knowledge.taint_queued_next_pass).
     taint_next_pass: bool = False
+    # The controller's API budget: Ready pods per node (one status write each when the node is
+    # marked) and kube-controller-manager's --kube-api-qps / --kube-api-burst.
+    pods_per_node: int = 0
+    api_qps: float = 20.0
+    api_burst: int = 30
 
     @classmethod
     def from_settings(cls, s: Settings, kube_version: KubeVersion | None = None) -> Params:
@@ -101,3 +106,25 @@ class Bucket:
             return float("inf")
         tokens = min(1.0, self.tokens + (now - self.last) * self.qps)
         return now + max(0.0, 1.0 - tokens) / self.qps
+
+
+class ApiBudget:
+    """The node controller's client limiter: flowcontrol.NewTokenBucketRateLimiter(--kube-api-qps,
+    --kube-api-burst) (client-go rest.Config), starting full. Writes take their tokens in the
+    order they ask (a wait, not a refusal), so tokens go negative: the debt is paid at ``qps``."""
+
+    def __init__(self, qps: float, burst: int, now: float) -> None:
+        self.qps = qps
+        self.burst = float(burst)
+        self.tokens = self.burst
+        self.last = now
+        self.writes = 0
+
+    def spend(self, now: float, n: int = 1) -> float:
+        """Take ``n`` tokens at ``now``: when the last of the ``n`` writes may go."""
+        if now > self.last:
+            self.tokens = min(self.burst, self.tokens + (now - self.last) * self.qps)
+            self.last = now
+        self.tokens -= n
+        self.writes += n
+        return now if self.tokens >= 0 else now - self.tokens / self.qps
