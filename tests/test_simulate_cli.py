@@ -259,3 +259,23 @@ def test_a_faster_controller_client_detects_sooner(cli) -> None:
     assert fast.json()["model"]["kube_api_qps"] == 200
     bad = cli(*ZONE_OUTAGE, "--kube-api-qps", "0")
     assert bad.code == 3 and len(bad.err.strip().splitlines()) == 1
+
+
+def test_the_inventory_gives_the_controllers_api_budget(cli, tmp_path: Path) -> None:
+    import shutil
+
+    inventory = tmp_path / "mycluster"
+    shutil.copytree(EXAMPLE, inventory)
+    cluster = inventory / "group_vars" / "k8s_cluster" / "k8s-cluster.yml"
+    text = cluster.read_text().replace(
+        "kube_kubeadm_controller_extra_args:\n",
+        'kube_kubeadm_controller_extra_args:\n  kube-api-qps: "50"\n  kube-api-burst: "70"\n',
+    )
+    cluster.write_text(text)
+    args = ("simulate", "--inventory", str(inventory), "--nodes", "60", "--format", "json")
+    model = cli(*args).json()["model"]
+    assert (model["kube_api_qps"], model["kube_api_burst"]) == (50, 70)
+    model = cli(*args, "--kube-api-qps", "9").json()["model"]  # the option wins
+    assert (model["kube_api_qps"], model["kube_api_burst"]) == (9, 70)
+    default = cli("simulate", "--inventory", str(EXAMPLE), "--format", "json").json()["model"]
+    assert (default["kube_api_qps"], default["kube_api_burst"]) == (20, 30)
