@@ -192,7 +192,9 @@ def work_terms(s: Scenario, p: Params, runs: int) -> dict[str, float]:
     """The steps of the runs by what they grow with: ``nodes`` (kubelet loop events of the
     tracked nodes while they are alive, a dead kubelet has none; half a step per node a monitor
     pass looks at), ``zones`` (each pass decides each zone's state) and ``passes`` (the monitor
-    loop itself). Every term grows with the runs and the duration."""
+    loop itself). Every term grows with the runs and the duration. The controller's API writes
+    are no steps (a node's writes are one sum; a pass slowed by them is one more step and passes
+    that last longer are fewer than the period allows), so this stays an upper bound."""
     tracked, failed, _ = _tracked(s, p)
     count = sum(len(v) for v in tracked.values())
     dead = 0 if s.name == "kubelet-restart" else len(failed)
