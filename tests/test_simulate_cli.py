@@ -257,6 +257,8 @@ def test_a_faster_controller_client_detects_sooner(cli) -> None:
         < base.json()["summary"]["last_detection_seconds"] / 5
     )
     assert fast.json()["model"]["kube_api_qps"] == 200
+    text = cli(*ZONE_OUTAGE[:-2], "--pods-per-node", "30").out
+    assert "controller writes  10,5" in text and "30 pods a node, 20 qps, burst 30" in text
     bad = cli(*ZONE_OUTAGE, "--kube-api-qps", "0")
     assert bad.code == 3 and len(bad.err.strip().splitlines()) == 1
 

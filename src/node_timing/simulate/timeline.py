@@ -140,6 +140,13 @@ def text(doc: dict[str, Any], outcome: Outcome) -> str:
             else " within the horizon"
         ),
         f"  false NotReady     {s['false_not_ready']:,}",
+        f"  controller writes  {s['controller_writes']:,} ({m['pods_per_node']} pods a node, "
+        f"{m['kube_api_qps']:g} qps, burst {m['kube_api_burst']})"
+        + (
+            f"; last NotReady at {s['last_detection_seconds']:g}s"
+            if s["last_detection_seconds"] is not None
+            else ""
+        ),
     ]
     if "distribution" in doc:
         lines.append(f"  over {doc['runs']} runs (min / median / max):")
